@@ -1,0 +1,1 @@
+"""Pure clinical rules, value objects and DTOs: no Qt, no SQLAlchemy, no ReportLab."""

@@ -1,0 +1,69 @@
+"""Consistent copies of the database: SQLite's online backup API (never a file copy), pg_dump for PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from clinic_desktop.domain.errors import ClinicError
+
+
+class BackupError(ClinicError):
+    """A backup could not be taken or does not verify: the operation that needed it must not go ahead."""
+
+
+def backup_before_upgrade(engine: Engine, backups_dir: Path, revision: str, now: datetime) -> Path:
+    """A verified copy taken before a migration, named after the schema it holds."""
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    if engine.dialect.name == "sqlite":
+        target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.db"
+        sqlite_backup(Path(engine.url.database or ""), target)
+        return target
+    target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.dump"
+    pg_dump(engine, target)
+    return target
+
+
+def sqlite_backup(source: Path, target: Path) -> None:
+    """Copy a live SQLite database page by page with the backup API, then check the copy's integrity."""
+    partial = target.with_name(target.name + ".partial")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                raise BackupError(f"The backup copy failed its integrity check: {result}")
+            # The copy is a single self-contained file: no -wal beside it.
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"Could not back up the database to {target}: {exc}") from None
+    finally:
+        src.close()
+    os.replace(partial, target)
+
+
+def pg_dump(engine: Engine, target: Path) -> None:
+    """A custom-format dump made with the server's own tool; refuses to proceed without it."""
+    tool = shutil.which("pg_dump")
+    if tool is None:
+        raise BackupError("pg_dump was not found, so the PostgreSQL database cannot be backed up before it is "
+                          "upgraded. Install the PostgreSQL client tools and try again.")
+    url = engine.url.set(drivername="postgresql")
+    result = subprocess.run([tool, "--format=custom", f"--file={target}",
+                             url.render_as_string(hide_password=False)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")

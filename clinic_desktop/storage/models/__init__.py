@@ -1,0 +1,23 @@
+"""The ORM: every table of the clinical record. Import from here, not from the submodules."""
+
+from clinic_desktop.storage.models.base import Base
+from clinic_desktop.storage.models.monitoring import MonitoringNote, ScaleResponse, VitalSignsReading
+from clinic_desktop.storage.models.people import (
+    Allergy,
+    ConsentRecord,
+    Diagnosis,
+    Medication,
+    Patient,
+    ReferringClinician,
+    ScreeningRecord,
+    Staff,
+    WeightMeasurement,
+)
+from clinic_desktop.storage.models.settings import ClinicSetting
+from clinic_desktop.storage.models.treatment import Chair, DoseRecord, InfusionSeries, TreatmentSession
+
+__all__ = [
+    "Allergy", "Base", "Chair", "ClinicSetting", "ConsentRecord", "Diagnosis", "DoseRecord", "InfusionSeries",
+    "Medication", "MonitoringNote", "Patient", "ReferringClinician", "ScaleResponse", "ScreeningRecord", "Staff",
+    "TreatmentSession", "VitalSignsReading", "WeightMeasurement",
+]

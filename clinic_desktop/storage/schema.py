@@ -1,0 +1,15 @@
+"""The schema revisions this program knows, oldest first. Read at start-up without importing Alembic."""
+
+from __future__ import annotations
+
+#: Every Alembic revision id in order; a test checks this against the migration scripts.
+REVISIONS: tuple[str, ...] = ("0001_people", "0002_treatment")
+HEAD = REVISIONS[-1]
+
+
+def is_known(revision: str) -> bool:
+    return revision in REVISIONS
+
+
+def is_older(revision: str) -> bool:
+    return is_known(revision) and REVISIONS.index(revision) < REVISIONS.index(HEAD)

@@ -1,0 +1,37 @@
+"""One unit of work per user action: everything commits together or nothing does."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class UnitOfWork:
+    """A session that rolls back unless `commit()` is called before the block ends.
+
+        with db.write() as uow:
+            uow.session.add(thing)
+            uow.commit()
+    """
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self.session: Session
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._factory()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
