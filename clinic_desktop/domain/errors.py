@@ -40,3 +40,7 @@ class NotFound(ClinicError):
 
 class RuleViolation(ClinicError):
     """A clinical rule refuses the action (e.g. a dose above the hard limit)."""
+
+
+class ConcurrentChange(ClinicError):
+    """Someone else saved the same record first: nothing was overwritten and the user's input is kept."""

@@ -60,8 +60,8 @@ def in_range(value: Decimal, low: Decimal, high: Decimal, field: str, label: str
 
 def plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros and without exponent notation (180, not 1.8E+2)."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    # Decimal(str) is exact whatever the context precision, unlike quantize() on a 29-digit integer.
+    return Decimal(format(value.normalize(), "f"))
 
 
 def lb_to_kg(pounds: Decimal) -> Decimal:

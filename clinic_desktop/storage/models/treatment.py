@@ -79,6 +79,11 @@ class TreatmentSession(CreatedAt, Base):
     escort_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     npo_confirmed: Mapped[bool | None] = mapped_column(Boolean)
     pregnancy_status: Mapped[PregnancyStatus | None] = mapped_column(enum_column(PregnancyStatus, "pregnancy_status"))
+    #: A physician's override of blocking pre-infusion checks, with the reason and the checks it covered.
+    checks_override_reason: Mapped[str] = mapped_column(Text, default="")
+    checks_overridden_keys: Mapped[str] = mapped_column(String(400), default="")
+    checks_overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    checks_overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     series: Mapped[InfusionSeries] = relationship(back_populates="sessions")

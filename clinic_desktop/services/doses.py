@@ -1,0 +1,228 @@
+"""Dose orders (physician), and giving the dose: start with lot and expiry, stop with volumes and waste witness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.body import bmi, ideal_body_weight_kg
+from clinic_desktop.domain.dosing import DoseCalculation, DoseOrderInput, calculate_dose
+from clinic_desktop.domain.enums import Protocol, Route, SessionStatus, StaffRole, WeightBasis
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.grading import Grade
+from clinic_desktop.domain.interactions import medication_findings
+from clinic_desktop.domain.quantities import to_decimal
+from clinic_desktop.domain.records import DoseRecordEntry, StaffMember
+from clinic_desktop.domain.session_flow import require_transition
+from clinic_desktop.domain.text import checked_text
+from clinic_desktop.services.chart import latest_weight
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.services.session_records import build_session_detail
+from clinic_desktop.services.sessions import current_checks, load_session, unresolved_blocks
+from clinic_desktop.storage import models
+
+#: Clock differences between workstations: a time this far ahead of "now" is still accepted.
+CLOCK_SKEW = timedelta(minutes=2)
+#: Roles that may give a dose (front desk and administrators may not).
+CLINICAL_ROLES = (StaffRole.NURSE, StaffRole.PHYSICIAN)
+
+
+@dataclass(frozen=True)
+class DoseOrderForm:
+    """The order form: mg/kg (racemic) or mg (esketamine), weight basis, vial, diluent and duration."""
+
+    mg_per_kg: Decimal | str | None = None
+    dose_mg: Decimal | str | None = None
+    weight_basis: WeightBasis = WeightBasis.ACTUAL
+    vial_mg_per_ml: Decimal | str | None = None
+    diluent_ml: Decimal | str = Decimal(0)
+    duration_min: Decimal | str | None = None
+    override_reason: str = ""
+
+
+class DoseService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def preview(self, session_id: int, form: DoseOrderForm) -> DoseCalculation:
+        """The calculator: what this order would be and how it grades, without saving anything."""
+        with self._ctx.db.read() as uow:
+            return self._calculate(uow.session, load_session(uow.session, session_id), form)[0]
+
+    def order(self, actor: StaffMember, session_id: int, form: DoseOrderForm) -> DoseRecordEntry:
+        """A physician's order. Refused doses are never saved; an override needs the physician's reason."""
+        reason = checked_text(form.override_reason, "override_reason", "Override reason", max_length=2000,
+                              multiline=True)
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            if staff.role is not StaffRole.PHYSICIAN:
+                raise RuleViolation("Only a physician can order a dose.")
+            ts = load_session(uow.session, session_id)
+            if ts.status not in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN):
+                raise RuleViolation(f"A dose cannot be ordered for a session that is {ts.status.label.lower()}.")
+            calc, weight_kg = self._calculate(uow.session, ts, form)
+            if calc.refused:
+                raise RuleViolation("This dose cannot be ordered: " + " ".join(
+                    f.message for f in calc.findings if f.grade is Grade.REFUSED))
+            if calc.needs_override and not reason:
+                raise ValidationError("This order needs a physician override: " + " ".join(
+                    f.message for f in calc.findings if f.grade is Grade.OVERRIDE) + " Give the reason.",
+                    "override_reason")
+            row = ts.dose_record or models.DoseRecord(session=ts, created_at=self._ctx.now())
+            if row.started_at is not None:
+                raise RuleViolation("This dose has already been started; a change is an amendment.")
+            _fill_order(row, ts.series.protocol, form, calc, weight_kg)
+            row.ordered_by_id = staff.id
+            row.ordered_at = self._ctx.now()
+            row.override_level = calc.grade if calc.grade >= Grade.WARN else Grade.OK
+            row.override_reason = reason if calc.needs_override else ""
+            uow.session.add(row)
+            uow.commit()
+            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+
+    def start(self, actor: StaffMember, session_id: int, lot_number: str, lot_expiry: date,
+              started_at: datetime | None = None) -> DoseRecordEntry:
+        """The dose starts: every blocking check resolved or overridden, a lot in date."""
+        lot = checked_text(lot_number, "lot_number", "Lot number", required=True, max_length=40)
+        when = self._checked_time(started_at, "started_at")
+        if lot_expiry < when.astimezone(self._ctx.zone).date():
+            raise ValidationError(f"This lot expired on {lot_expiry:%Y-%m-%d}: use another vial.", "lot_expiry")
+        with self._ctx.db.write() as uow:
+            staff = _clinical_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, SessionStatus.INFUSING)
+            open_items = unresolved_blocks(current_checks(uow.session, ts, self._ctx.today()), ts)
+            if open_items:
+                raise RuleViolation("Resolve these first (or a physician overrides them): " + "; ".join(
+                    f"{i.title}: {i.detail}" for i in open_items))
+            dose = ts.dose_record
+            dose.lot_number, dose.lot_expiry, dose.started_at = lot, lot_expiry, when
+            dose.administered_by_id = staff.id
+            ts.status = SessionStatus.INFUSING
+            uow.commit()
+            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+
+    def stop(self, actor: StaffMember, session_id: int, stopped_at: datetime | None = None,
+             volume_given_ml: Decimal | str | None = None, volume_wasted_ml: Decimal | str = Decimal(0),
+             witness_id: int | None = None) -> DoseRecordEntry:
+        """The dose ends: what was given and what was wasted; waste needs a second person as witness."""
+        when = self._checked_time(stopped_at, "stopped_at")
+        with self._ctx.db.write() as uow:
+            staff = _clinical_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, SessionStatus.RECOVERING)
+            dose = ts.dose_record
+            if when < dose.started_at:
+                raise ValidationError("The stop time is before the start time.", "stopped_at")
+            given, wasted = _checked_volumes(dose, volume_given_ml, volume_wasted_ml)
+            if wasted > 0:
+                if witness_id is None:
+                    raise ValidationError("Wasted drug needs a witness.", "witness_id")
+                if witness_id in (staff.id, dose.administered_by_id):
+                    raise ValidationError("The waste witness must be someone other than the person giving the dose.",
+                                          "witness_id")
+                witness = get_or_404(uow.session, models.Staff, witness_id, "staff member")
+                if not witness.active or witness.role not in CLINICAL_ROLES:
+                    raise ValidationError("The witness must be an active nurse or physician.", "witness_id")
+            dose.stopped_at, dose.volume_given_ml, dose.volume_wasted_ml = when, given, wasted
+            dose.waste_witness_id = witness_id if wasted > 0 else None
+            ts.status = SessionStatus.RECOVERING
+            uow.commit()
+            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+
+    # ---------------------------------------------------------------------------------------------
+    def _checked_time(self, value: datetime | None, field: str) -> datetime:
+        when = value or self._ctx.now()
+        if when.tzinfo is None:
+            raise ValidationError("A time needs its time zone.", field)
+        if when > self._ctx.now() + CLOCK_SKEW:
+            raise ValidationError("A time in the future cannot be recorded.", field)
+        return when
+
+    def _calculate(self, session: Session, ts: models.TreatmentSession,
+                   form: DoseOrderForm) -> tuple[DoseCalculation, Decimal | None]:
+        settings = load_settings(session)
+        series = ts.series
+        patient = series.patient
+        weight = latest_weight(session, patient.id)
+        dosing_weight = _dosing_weight(patient, weight.weight_kg if weight else None, WeightBasis(form.weight_basis))
+        bmi_value = bmi(weight.weight_kg, patient.height_cm) if weight and patient.height_cm else None
+        previous = _previous_doses(session, patient.id, ts.id)
+        order = DoseOrderInput(
+            protocol=series.protocol, weight_kg=dosing_weight, weight_basis=WeightBasis(form.weight_basis),
+            weight_measured_on=weight.measured_on if weight else None, today=self._ctx.today(), bmi=bmi_value,
+            mg_per_kg=form.mg_per_kg, dose_mg=form.dose_mg, vial_mg_per_ml=form.vial_mg_per_ml,
+            diluent_ml=form.diluent_ml, duration_min=form.duration_min,
+            is_first_esketamine_dose=not any(p is Protocol.ESKETAMINE for _, p in previous),
+            previous_dose_times=tuple(t for t, _ in previous), dose_time=self._ctx.now())
+        calc = calculate_dose(order, settings)
+        interactions = medication_findings((m.drug_class for m in patient.medications if m.active), series.protocol)
+        return replace(calc, findings=calc.findings + interactions), dosing_weight
+
+
+def _clinical_staff(session: Session, actor: StaffMember) -> models.Staff:
+    staff = acting_staff(session, actor)
+    if staff.role not in CLINICAL_ROLES:
+        raise RuleViolation("Only a nurse or physician can give a dose.")
+    return staff
+
+
+def _dosing_weight(patient: models.Patient, actual_kg: Decimal | None, basis: WeightBasis) -> Decimal | None:
+    if basis is WeightBasis.ACTUAL or actual_kg is None:
+        return actual_kg
+    if basis is WeightBasis.IDEAL:
+        if patient.height_cm is None:
+            raise ValidationError("Ideal body weight needs the patient's height.", "weight_basis")
+        return ideal_body_weight_kg(patient.sex, patient.height_cm)
+    raise ValidationError("Adjusted body weight needs a formula the clinic has not set; dose on actual or ideal "
+                          "body weight.", "weight_basis")
+
+
+def _previous_doses(session: Session, patient_id: int, exclude_session_id: int) -> list[tuple[datetime, Protocol]]:
+    """Start times and protocols of the patient's doses actually given, for frequency and first-dose rules."""
+    rows = session.execute(
+        select(models.DoseRecord.started_at, models.InfusionSeries.protocol)
+        .join(models.TreatmentSession, models.DoseRecord.session_id == models.TreatmentSession.id)
+        .join(models.InfusionSeries, models.TreatmentSession.series_id == models.InfusionSeries.id)
+        .where(models.InfusionSeries.patient_id == patient_id, models.DoseRecord.started_at.is_not(None),
+               models.TreatmentSession.id != exclude_session_id)).all()
+    return [(r.started_at, r.protocol) for r in rows]
+
+
+def _fill_order(row: models.DoseRecord, protocol: Protocol, form: DoseOrderForm, calc: DoseCalculation,
+                weight_kg: Decimal | None) -> None:
+    racemic = protocol.weight_based
+    row.mg_per_kg = to_decimal(form.mg_per_kg, "mg_per_kg", "Dose") if racemic else None
+    row.weight_basis = WeightBasis(form.weight_basis) if racemic else None
+    row.weight_kg_used = weight_kg if racemic else None
+    row.dose_mg = calc.dose_mg
+    row.vial_mg_per_ml = to_decimal(form.vial_mg_per_ml, "vial_mg_per_ml", "Vial strength") if racemic else None
+    row.drug_volume_ml = calc.drug_volume_ml
+    row.diluent_ml = to_decimal(form.diluent_ml, "diluent_ml", "Diluent") if racemic else None
+    row.total_volume_ml = calc.total_volume_ml
+    row.duration_min = (to_decimal(form.duration_min, "duration_min", "Duration")
+                        if protocol.route is Route.IV else None)
+    row.pump_rate_ml_per_h = calc.pump_rate_ml_per_h
+    row.finding_codes = ",".join(f.code for f in calc.findings if f.grade >= Grade.WARN)[:400]
+
+
+def _checked_volumes(dose: models.DoseRecord, given: Decimal | str | None,
+                     wasted: Decimal | str) -> tuple[Decimal | None, Decimal]:
+    """Given and wasted volumes cannot be negative or account for more than was prepared."""
+    wasted_ml = to_decimal(wasted if wasted not in (None, "") else 0, "volume_wasted_ml", "Volume wasted")
+    given_ml = None if given in (None, "") else to_decimal(given, "volume_given_ml", "Volume given")
+    prepared = dose.total_volume_ml
+    if prepared is None:  # esketamine: counted in devices, not volumes
+        return None, Decimal(0)
+    if given_ml is None:
+        raise ValidationError("Enter the volume given.", "volume_given_ml")
+    if given_ml < 0 or wasted_ml < 0:
+        raise ValidationError("Volumes cannot be negative.", "volume_given_ml" if given_ml < 0 else "volume_wasted_ml")
+    if given_ml + wasted_ml > prepared:
+        raise ValidationError(f"Given ({given_ml} mL) and wasted ({wasted_ml} mL) add up to more than the "
+                              f"{prepared} mL prepared.", "volume_wasted_ml")
+    return given_ml, wasted_ml

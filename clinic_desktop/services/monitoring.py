@@ -1,0 +1,196 @@
+"""Charting during and after the dose: vital signs with alerts, notes, rating scales, discharge."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain import scales
+from clinic_desktop.domain.enums import (
+    AlertAction,
+    NoteKind,
+    Rater,
+    SeriesStatus,
+    SessionStatus,
+    Timepoint,
+    VitalsPhase,
+)
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.monitoring import checked_note
+from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail, StaffMember, VitalsEntry
+from clinic_desktop.domain.session_flow import require_transition
+from clinic_desktop.domain.text import checked_text
+from clinic_desktop.domain.vitals import assess, validate_vitals
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.services.doses import CLINICAL_ROLES, CLOCK_SKEW
+from clinic_desktop.services.scoring import score_entry
+from clinic_desktop.services.session_records import baseline_of, build_session_detail, session_vitals
+from clinic_desktop.services.sessions import load_session
+from clinic_desktop.storage import models
+
+#: Sessions in which vitals and notes can be charted (after check-in, until discharge).
+CHARTING = (SessionStatus.CHECKED_IN, SessionStatus.INFUSING, SessionStatus.RECOVERING)
+#: Scales charted as monitoring notes too, so the session's timeline shows them in place.
+NOTE_FOR_SCALE = {"cadss": NoteKind.DISSOCIATION, "moaas": NoteKind.SEDATION}
+
+
+class MonitoringService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def record_vitals(self, actor: StaffMember, session_id: int, phase: VitalsPhase, values: Mapping[str, Any],
+                      taken_at: datetime | None = None, alert_action: AlertAction | None = None,
+                      alert_note: str = "") -> VitalsEntry:
+        """A reading; when it is out of range the action taken must be recorded with it (reference 3.3)."""
+        reading = validate_vitals(**values)
+        when = self._checked_time(taken_at, "taken_at")
+        note = checked_text(alert_note, "alert_note", "Action note", max_length=2000, multiline=True)
+        with self._ctx.db.write() as uow:
+            staff = self._clinical(uow.session, actor)
+            ts = self._charting_session(uow.session, session_id)
+            settings = load_settings(uow.session)
+            phase = VitalsPhase(phase)
+            baseline = None if phase is VitalsPhase.BASELINE else baseline_of(session_vitals(uow.session, ts.id))
+            assessment = assess(reading, baseline, settings)
+            if assessment.requires_action and alert_action is None:
+                raise ValidationError("Out of range: " + "; ".join(a.message.rstrip(".") for a in assessment.alerts)
+                                      + ". Record the action taken.", "alert_action")
+            row = models.VitalSignsReading(
+                session_id=ts.id, taken_at=when, phase=phase, systolic=reading.systolic, diastolic=reading.diastolic,
+                heart_rate=reading.heart_rate, spo2=reading.spo2, resp_rate=reading.resp_rate,
+                temperature_c=reading.temperature_c, alert_action=AlertAction(alert_action) if alert_action else None,
+                alert_note=note, recorded_by_id=staff.id, created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.commit()
+            return next(v for v in build_session_detail(uow.session, ts, settings).vitals if v.id == row.id)
+
+    def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
+                 text: str = "", noted_at: datetime | None = None) -> NoteEntry:
+        clean_values, clean_text = checked_note(NoteKind(kind), values or {}, text)
+        when = self._checked_time(noted_at, "noted_at")
+        with self._ctx.db.write() as uow:
+            staff = self._clinical(uow.session, actor)
+            ts = self._charting_session(uow.session, session_id)
+            row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind(kind), values=clean_values,
+                                        text=clean_text, recorded_by_id=staff.id, created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.commit()
+            return NoteEntry(row.id, row.noted_at, row.kind, dict(row.values), row.text, staff.full_name)
+
+    def record_scale(self, actor: StaffMember, patient_id: int, instrument: str, answers: Sequence[Any],
+                     timepoint: Timepoint, session_id: int | None = None,
+                     taken_at: datetime | None = None) -> ScoreEntry:
+        """Score and store a scale; CADSS and MOAA/S in a session also appear as monitoring notes."""
+        when = self._checked_time(taken_at, "taken_at")
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            settings = load_settings(uow.session)
+            result = scales.score(instrument, answers, settings, self._bprs_baseline(uow.session, instrument,
+                                                                                       session_id))
+            definition = scales.get_scale(instrument)
+            if definition.rater is Rater.CLINICIAN and staff.role not in CLINICAL_ROLES:
+                raise RuleViolation(f"{definition.name} is rated by a nurse or physician.")
+            get_or_404(uow.session, models.Patient, patient_id, "patient")
+            if session_id is not None:
+                ts = load_session(uow.session, session_id)
+                if ts.series.patient_id != patient_id:
+                    raise ValidationError("That session belongs to another patient.", "session_id")
+            row = models.ScaleResponse(patient_id=patient_id, session_id=session_id, instrument=result.code,
+                                       answers=list(result.answers), total=result.total, taken_at=when,
+                                       timepoint=Timepoint(timepoint), rater=definition.rater,
+                                       recorded_by_id=staff.id, created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.flush()
+            if session_id is not None and result.code in NOTE_FOR_SCALE:
+                uow.session.add(models.MonitoringNote(
+                    session_id=session_id, noted_at=when, kind=NOTE_FOR_SCALE[result.code],
+                    values={"total": result.total, "band": result.band}, text="", scale_response_id=row.id,
+                    recorded_by_id=staff.id, created_at=self._ctx.now()))
+            uow.commit()
+            return score_entry(row, settings)
+
+    def acknowledge(self, actor: StaffMember, score_id: int) -> ScoreEntry:
+        """A clinician has reviewed an alerting answer (item 9, C-SSRS) with the patient."""
+        with self._ctx.db.write() as uow:
+            staff = self._clinical(uow.session, actor)
+            row = get_or_404(uow.session, models.ScaleResponse, score_id, "scale response")
+            if row.acknowledged_at is not None:
+                raise RuleViolation("This alert has already been acknowledged.")
+            row.acknowledged_by_id, row.acknowledged_at = staff.id, self._ctx.now()
+            uow.commit()
+            return score_entry(row, load_settings(uow.session))
+
+    def discharge(self, actor: StaffMember, session_id: int, answers: Sequence[int], escort_present: bool,
+                  at: datetime | None = None) -> SessionDetail:
+        """Discharge at the clinic's score threshold, after the minimum observation, with the escort present."""
+        when = self._checked_time(at, "discharged_at")
+        with self._ctx.db.write() as uow:
+            staff = self._clinical(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, SessionStatus.DISCHARGED)
+            settings = load_settings(uow.session)
+            result = scales.score(settings.discharge_scale, answers, settings)
+            if not result.fit_for_discharge:
+                raise RuleViolation(f"{result.name} {result.total}/10 is below the clinic's discharge score of "
+                                    f"{settings.discharge_score_min}: continue observation.")
+            if not escort_present:
+                raise RuleViolation("The patient may leave only with their escort present.")
+            observe = (settings.esketamine_min_observation_min if ts.series.protocol.is_esketamine
+                       else settings.iv_min_observation_min)
+            dose = ts.dose_record
+            anchor = dose.started_at if ts.series.protocol.is_esketamine else dose.stopped_at
+            earliest = anchor + timedelta(minutes=observe)
+            if when < earliest:
+                local = earliest.astimezone(self._ctx.zone)
+                raise RuleViolation(f"Observation continues until {local:%H:%M} ({observe} minutes).")
+            uow.session.add(models.ScaleResponse(
+                patient_id=ts.series.patient_id, session_id=ts.id, instrument=result.code,
+                answers=list(result.answers), total=result.total, taken_at=when, timepoint=Timepoint.POST,
+                rater=Rater.CLINICIAN, recorded_by_id=staff.id, created_at=self._ctx.now()))
+            ts.status, ts.discharged_at, ts.discharged_by_id = SessionStatus.DISCHARGED, when, staff.id
+            _complete_series_if_done(ts)
+            uow.commit()
+            return build_session_detail(uow.session, ts, settings)
+
+    # ---------------------------------------------------------------------------------------------
+    def _checked_time(self, value: datetime | None, field: str) -> datetime:
+        when = value or self._ctx.now()
+        if when.tzinfo is None:
+            raise ValidationError("A time needs its time zone.", field)
+        if when > self._ctx.now() + CLOCK_SKEW:
+            raise ValidationError("A time in the future cannot be recorded.", field)
+        return when
+
+    @staticmethod
+    def _clinical(session: Session, actor: StaffMember) -> models.Staff:
+        staff = acting_staff(session, actor)
+        if staff.role not in CLINICAL_ROLES:
+            raise RuleViolation("Only a nurse or physician can chart this.")
+        return staff
+
+    @staticmethod
+    def _charting_session(session: Session, session_id: int) -> models.TreatmentSession:
+        ts = load_session(session, session_id)
+        if ts.status not in CHARTING:
+            raise RuleViolation(f"Nothing can be charted in a session that is {ts.status.label.lower()}.")
+        return ts
+
+    @staticmethod
+    def _bprs_baseline(session: Session, instrument: str, session_id: int | None) -> int | None:
+        """The session's pre-infusion BPRS positive total, against which a rise is judged."""
+        if instrument != "bprs_positive" or session_id is None:
+            return None
+        return session.execute(select(models.ScaleResponse.total).where(
+            models.ScaleResponse.session_id == session_id, models.ScaleResponse.instrument == "bprs_positive",
+            models.ScaleResponse.timepoint == Timepoint.PRE).order_by(models.ScaleResponse.taken_at).limit(1)
+        ).scalar()
+
+
+def _complete_series_if_done(ts: models.TreatmentSession) -> None:
+    """The series completes when no session is left to happen."""
+    if all(s.status in (SessionStatus.DISCHARGED, SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+           for s in ts.series.sessions):
+        ts.series.status = SeriesStatus.COMPLETED

@@ -1,0 +1,202 @@
+"""Registering and editing patients, their weights, screening and consents; finding them again."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from clinic_desktop.domain.enums import Protocol, WeightUnit
+from clinic_desktop.domain.errors import ConcurrentChange, NotFound, ValidationError
+from clinic_desktop.domain.patients import PatientInput, checked_weight_kg
+from clinic_desktop.domain.records import (
+    ConsentEntry,
+    PatientChart,
+    PatientPage,
+    PatientRow,
+    ReferringClinician,
+    ScreeningSummary,
+    StaffMember,
+    WeightEntry,
+)
+from clinic_desktop.domain.screening import normalise_answers
+from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
+from clinic_desktop.services.chart import build_chart, referring_clinician_record, screening_summary
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404
+from clinic_desktop.storage import models, patient_queries
+
+#: Rows per page of the patient list: a screenful or two, fetched as the user scrolls.
+PAGE_SIZE = 100
+_MRN_ATTEMPTS = 5
+
+
+class PatientService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # --- finding -------------------------------------------------------------------------------
+    def search(self, query: str = "", after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE) -> PatientPage:
+        """A page of patients matching `query` (name prefix, MRN, or date of birth), in name order."""
+        with self._ctx.db.read() as uow:
+            rows = uow.session.execute(patient_queries.search_statement(query, after, limit + 1)).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        page = tuple(PatientRow(r.id, r.mrn, r.family_name, r.given_names, r.preferred_name, r.date_of_birth,
+                                r.sex, r.phone) for r in rows)
+        cursor = (rows[-1].family_key, rows[-1].given_key, rows[-1].id) if more else None
+        return PatientPage(page, cursor)
+
+    def count(self, query: str = "") -> int:
+        with self._ctx.db.read() as uow:
+            return patient_queries.count_matches(uow.session, query)
+
+    def chart(self, patient_id: int) -> PatientChart:
+        with self._ctx.db.read() as uow:
+            return build_chart(uow.session, get_or_404(uow.session, models.Patient, patient_id, "patient"),
+                               self._ctx.today())
+
+    def find_by_mrn(self, mrn: str) -> PatientChart:
+        with self._ctx.db.read() as uow:
+            row = uow.session.execute(select(models.Patient).where(models.Patient.mrn == mrn.strip())).scalar()
+            if row is None:
+                raise NotFound(f"There is no patient with MRN {mrn.strip()!r}.")
+            return build_chart(uow.session, row, self._ctx.today())
+
+    # --- registering and editing ---------------------------------------------------------------
+    def register(self, actor: StaffMember, data: PatientInput) -> PatientChart:
+        """A new patient with a new MRN; every field is validated first and nothing is saved on error."""
+        clean = data.validated(self._ctx.today())
+        for attempt in range(_MRN_ATTEMPTS):
+            with self._ctx.db.write() as uow:
+                acting_staff(uow.session, actor)
+                _check_clinician(uow.session, clean.referring_clinician_id)
+                row = models.Patient(mrn=format_mrn(patient_queries.next_mrn_sequence(uow.session)),
+                                     created_at=self._ctx.now(), row_version=1)
+                _apply(row, clean)
+                uow.session.add(row)
+                try:
+                    uow.flush()
+                except IntegrityError:
+                    # Another workstation took the same number between our read and write: try the next one.
+                    if attempt == _MRN_ATTEMPTS - 1:
+                        raise
+                    continue
+                uow.commit()
+                return build_chart(uow.session, row, self._ctx.today())
+        raise AssertionError("unreachable")
+
+    def update(self, actor: StaffMember, patient_id: int, data: PatientInput, expected_version: int) -> PatientChart:
+        """Save an edit made on `expected_version`; a change saved elsewhere in between is not overwritten."""
+        clean = data.validated(self._ctx.today())
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            row = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            if row.row_version != expected_version:
+                raise ConcurrentChange("This patient was changed on another workstation after you opened it. "
+                                       "Your entries are kept; reload to see the other change.")
+            _check_clinician(uow.session, clean.referring_clinician_id)
+            _apply(row, clean)
+            try:
+                uow.flush()
+            except StaleDataError:
+                raise ConcurrentChange("This patient was changed on another workstation while you saved.") from None
+            uow.commit()
+            return build_chart(uow.session, row, self._ctx.today())
+
+    def record_weight(self, actor: StaffMember, patient_id: int, value: Decimal | str, unit: WeightUnit | str,
+                      measured_on: date | None = None) -> WeightEntry:
+        kg = checked_weight_kg(value, unit)
+        day = measured_on or self._ctx.today()
+        if day > self._ctx.today():
+            raise ValidationError("A weight cannot be dated in the future.", "measured_on")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            get_or_404(uow.session, models.Patient, patient_id, "patient")
+            row = models.WeightMeasurement(patient_id=patient_id, measured_on=day, weight_kg=kg,
+                                           entered_unit=WeightUnit(unit), recorded_by_id=actor.id,
+                                           created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.commit()
+            return WeightEntry(row.measured_on, row.weight_kg, row.entered_unit)
+
+    def record_screening(self, actor: StaffMember, patient_id: int, answers: Mapping[str, str], notes: str = "",
+                         screened_on: date | None = None) -> ScreeningSummary:
+        """Contraindication screening answers; every question is stored (unanswered ones as "unknown")."""
+        normal = {k: v.value for k, v in normalise_answers(answers).items()}
+        text = checked_text(notes, "notes", "Screening notes", max_length=4000, multiline=True)
+        day = screened_on or self._ctx.today()
+        if day > self._ctx.today():
+            raise ValidationError("Screening cannot be dated in the future.", "screened_on")
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            row = models.ScreeningRecord(patient_id=patient_id, screened_on=day, answers=normal, notes=text,
+                                         recorded_by_id=staff.id, created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.commit()
+            return screening_summary(uow.session, patient, row)
+
+    def record_consent(self, actor: StaffMember, patient_id: int, protocol: Protocol, template_version: str,
+                       signed_at: datetime | None = None, witness_id: int | None = None) -> ConsentEntry:
+        version = checked_text(template_version, "template_version", "Consent template version", required=True,
+                               max_length=32)
+        when = signed_at or self._ctx.now()
+        if when > self._ctx.now():
+            raise ValidationError("A consent cannot be signed in the future.", "signed_at")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            get_or_404(uow.session, models.Patient, patient_id, "patient")
+            if witness_id is not None:
+                get_or_404(uow.session, models.Staff, witness_id, "staff member")
+            row = models.ConsentRecord(patient_id=patient_id, protocol=Protocol(protocol), template_version=version,
+                                       signed_at=when, witness_id=witness_id, recorded_by_id=actor.id,
+                                       created_at=self._ctx.now())
+            uow.session.add(row)
+            uow.commit()
+            return ConsentEntry(row.id, row.protocol, row.template_version, row.signed_at, row.withdrawn_at)
+
+    # --- referring clinicians ------------------------------------------------------------------
+    def add_referring_clinician(self, full_name: str, practice: str = "", address: str = "", phone: str = "",
+                                fax: str = "", email: str = "") -> ReferringClinician:
+        row = models.ReferringClinician(
+            full_name=checked_text(full_name, "full_name", "Clinician name", required=True, max_length=120),
+            practice=checked_text(practice, "practice", "Practice"),
+            address=checked_text(address, "address", "Address", max_length=500, multiline=True),
+            phone=checked_phone(phone, "phone"), fax=checked_phone(fax, "fax", "Fax"),
+            email=checked_email(email), created_at=self._ctx.now())
+        with self._ctx.db.write() as uow:
+            uow.session.add(row)
+            uow.commit()
+            return referring_clinician_record(row)
+
+    def referring_clinicians(self) -> list[ReferringClinician]:
+        with self._ctx.db.read() as uow:
+            rows = uow.session.execute(select(models.ReferringClinician)
+                                       .order_by(models.ReferringClinician.full_name)).scalars()
+            return [referring_clinician_record(r) for r in rows]
+
+
+def _check_clinician(session: Session, clinician_id: int | None) -> None:
+    if clinician_id is not None and session.get(models.ReferringClinician, clinician_id) is None:
+        raise ValidationError("Choose a referring clinician from the list.", "referring_clinician_id")
+
+
+def _apply(row: models.Patient, clean: PatientInput) -> None:
+    """Copy validated input onto the row, keeping the folded search keys in step with the names."""
+    for name in ("given_names", "family_name", "preferred_name", "date_of_birth", "sex", "phone", "email", "address",
+                 "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "escort_name",
+                 "escort_phone", "referring_clinician_id"):
+        setattr(row, name, getattr(clean, name))
+    row.height_cm = clean.height  # validated into cm
+    row.given_key = search_key(clean.given_names)
+    row.family_key = search_key(clean.family_name)
+    row.diagnoses = [models.Diagnosis(description=d.description, code=d.code, is_primary=d.is_primary)
+                     for d in clean.diagnoses]
+    row.allergies = [models.Allergy(substance=a.substance, reaction=a.reaction) for a in clean.allergies]
+    row.medications = [models.Medication(name=m.name, dose=m.dose, drug_class=m.drug_class, active=m.active)
+                       for m in clean.medications]

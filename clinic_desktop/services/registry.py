@@ -1,0 +1,35 @@
+"""All the services over one database, built once by the composition root (app.py or the CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from clinic_desktop.domain.clock import Clock
+from clinic_desktop.services.clinic_settings import SettingsService
+from clinic_desktop.services.context import ServiceContext
+from clinic_desktop.services.doses import DoseService
+from clinic_desktop.services.monitoring import MonitoringService
+from clinic_desktop.services.patients import PatientService
+from clinic_desktop.services.series import SeriesService
+from clinic_desktop.services.sessions import SessionService
+from clinic_desktop.services.staff import StaffService
+from clinic_desktop.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    context: ServiceContext
+    patients: PatientService
+    series: SeriesService
+    sessions: SessionService
+    doses: DoseService
+    monitoring: MonitoringService
+    staff: StaffService
+    settings: SettingsService
+
+    @classmethod
+    def build(cls, db: Database, clock: Clock, zone: ZoneInfo) -> "Services":
+        ctx = ServiceContext(db, clock, zone)
+        return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
+                   MonitoringService(ctx), StaffService(ctx), SettingsService(ctx))

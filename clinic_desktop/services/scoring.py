@@ -1,0 +1,72 @@
+"""Stored scale responses turned back into scored records with their bands and alerts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain import outcomes, scales
+from clinic_desktop.domain.clinic_settings import ClinicSettings
+from clinic_desktop.domain.enums import Timepoint
+from clinic_desktop.domain.errors import ValidationError
+from clinic_desktop.domain.records import OutcomeLine, ScoreEntry
+from clinic_desktop.storage import models
+
+#: Scales whose latest score the chart shows, in this order.
+CHART_SCALES = ("phq9", "gad7", "madrs", "cssrs_screener")
+#: Scales followed from baseline through a series.
+TRACKED_SCALES = ("phq9", "gad7", "madrs")
+
+
+def score_entry(row: models.ScaleResponse, settings: ClinicSettings) -> ScoreEntry:
+    """Re-score the stored answers so bands and alerts follow the clinic's current thresholds."""
+    definition = scales.get_scale(row.instrument)
+    try:
+        result = scales.score(row.instrument, row.answers, settings)
+        band, findings = result.band, result.findings
+    except ValidationError:
+        # Stored before a scale changed shape: show the stored total rather than hide the record.
+        band, findings = definition.band_for(row.total), ()
+    return ScoreEntry(row.id, row.instrument, definition.name, row.total, band, row.taken_at, row.timepoint,
+                      row.rater, row.session_id, findings, row.acknowledged_at is not None)
+
+
+def latest_scores(session: Session, patient_id: int, settings: ClinicSettings) -> tuple[ScoreEntry, ...]:
+    """The most recent response per chart scale (one indexed lookup per scale, not the whole history)."""
+    latest = (select(models.ScaleResponse.instrument, func.max(models.ScaleResponse.taken_at).label("at"))
+              .where(models.ScaleResponse.patient_id == patient_id,
+                     models.ScaleResponse.instrument.in_(CHART_SCALES))
+              .group_by(models.ScaleResponse.instrument).subquery())
+    rows = session.execute(
+        select(models.ScaleResponse).join(latest, (models.ScaleResponse.instrument == latest.c.instrument)
+                                          & (models.ScaleResponse.taken_at == latest.c.at))
+        .where(models.ScaleResponse.patient_id == patient_id)).scalars().all()
+    by_code = {row.instrument: row for row in rows}
+    return tuple(score_entry(by_code[code], settings) for code in CHART_SCALES if code in by_code)
+
+
+def series_outcomes(session: Session, patient_id: int, settings: ClinicSettings) -> tuple[OutcomeLine, ...]:
+    """Baseline to latest per series and tracked scale, from the pre-infusion scores."""
+    rows = session.execute(
+        select(models.TreatmentSession.series_id, models.ScaleResponse.instrument, models.ScaleResponse.taken_at,
+               models.ScaleResponse.total)
+        .join(models.TreatmentSession, models.ScaleResponse.session_id == models.TreatmentSession.id)
+        .where(models.ScaleResponse.patient_id == patient_id, models.ScaleResponse.timepoint == Timepoint.PRE,
+               models.ScaleResponse.instrument.in_(TRACKED_SCALES))).all()
+    return outcome_lines(((r.series_id, r.instrument, r.taken_at, r.total) for r in rows), settings)
+
+
+def outcome_lines(points: Iterable[tuple[int, str, object, int]], settings: ClinicSettings) -> tuple[OutcomeLine, ...]:
+    grouped: dict[tuple[int, str], list] = defaultdict(list)
+    for series_id, code, taken_at, total in points:
+        grouped[(series_id, code)].append((taken_at, total))
+    lines = []
+    for (series_id, code), pts in sorted(grouped.items(), key=lambda kv: (kv[0][0], TRACKED_SCALES.index(kv[0][1]))):
+        result = outcomes.series_outcome(code, pts, settings)
+        if result is not None:
+            lines.append(OutcomeLine(series_id, code, scales.get_scale(code).name, result.baseline, result.latest,
+                                     result.percent_change, result.status, result.n_points))
+    return tuple(lines)

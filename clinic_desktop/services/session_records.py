@@ -1,0 +1,113 @@
+"""Reading a session back: its detail record, and the facts its pre-infusion checks look at."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.checks import PreInfusionFacts
+from clinic_desktop.domain.clinic_settings import ClinicSettings
+from clinic_desktop.domain.enums import Timepoint, VitalsPhase
+from clinic_desktop.domain.grading import Grade
+from clinic_desktop.domain.records import DoseRecordEntry, NoteEntry, SessionDetail, VitalsEntry
+from clinic_desktop.domain.vitals import VitalSigns, assess
+from clinic_desktop.services.chart import latest_weight, session_summary
+from clinic_desktop.services.context import staff_names
+from clinic_desktop.services.scoring import score_entry
+from clinic_desktop.storage import models
+
+#: Scale findings that must be acknowledged by a clinician before an infusion goes ahead.
+SUICIDE_FINDINGS = ("phq9_item9", "cssrs_high_risk")
+
+
+def vital_signs(row: models.VitalSignsReading) -> VitalSigns:
+    return VitalSigns(row.systolic, row.diastolic, row.heart_rate, row.spo2, row.resp_rate, row.temperature_c)
+
+
+def session_vitals(session: Session, session_id: int) -> list[models.VitalSignsReading]:
+    return list(session.execute(select(models.VitalSignsReading)
+                                .where(models.VitalSignsReading.session_id == session_id)
+                                .order_by(models.VitalSignsReading.taken_at, models.VitalSignsReading.id)).scalars())
+
+
+def baseline_of(readings: list[models.VitalSignsReading]) -> VitalSigns | None:
+    """The latest baseline reading (a repeat baseline replaces a first one taken too early or in error)."""
+    baselines = [r for r in readings if r.phase is VitalsPhase.BASELINE]
+    return vital_signs(baselines[-1]) if baselines else None
+
+
+def build_session_detail(session: Session, ts: models.TreatmentSession, settings: ClinicSettings) -> SessionDetail:
+    series = ts.series
+    patient = series.patient
+    chairs = {c.id: c.name for c in session.execute(select(models.Chair)).scalars()}
+    dose = ts.dose_record
+    readings = session_vitals(session, ts.id)
+    notes = list(session.execute(select(models.MonitoringNote).where(models.MonitoringNote.session_id == ts.id)
+                                 .order_by(models.MonitoringNote.noted_at, models.MonitoringNote.id)).scalars())
+    scores = list(session.execute(select(models.ScaleResponse).where(models.ScaleResponse.session_id == ts.id)
+                                  .order_by(models.ScaleResponse.taken_at, models.ScaleResponse.id)).scalars())
+    ids = {r.recorded_by_id for r in readings} | {n.recorded_by_id for n in notes}
+    if dose is not None:
+        ids |= {dose.ordered_by_id, dose.administered_by_id, dose.waste_witness_id}
+    names = staff_names(session, ids)
+    baseline = baseline_of(readings)
+    return SessionDetail(
+        summary=session_summary(ts, series.planned_sessions, chairs, dose.dose_mg if dose else None,
+                                dose.mg_per_kg if dose else None),
+        patient_id=patient.id, patient_name=f"{patient.family_name}, {patient.given_names}", mrn=patient.mrn,
+        protocol=series.protocol, escort_name=ts.escort_name, escort_phone=ts.escort_phone,
+        escort_confirmed=ts.escort_confirmed, npo_confirmed=ts.npo_confirmed, pregnancy_status=ts.pregnancy_status,
+        checked_in_at=ts.checked_in_at,
+        dose=_dose_entry(dose, names) if dose else None,
+        vitals=tuple(_vitals_entry(r, baseline, settings, names) for r in readings),
+        notes=tuple(NoteEntry(n.id, n.noted_at, n.kind, dict(n.values), n.text, names.get(n.recorded_by_id, ""))
+                    for n in notes),
+        scores=tuple(score_entry(s, settings) for s in scores),
+        row_version=ts.row_version,
+    )
+
+
+def _dose_entry(d: models.DoseRecord, names: dict[int, str]) -> DoseRecordEntry:
+    return DoseRecordEntry(
+        d.id, d.mg_per_kg, d.weight_basis, d.weight_kg_used, d.dose_mg, d.vial_mg_per_ml, d.drug_volume_ml,
+        d.diluent_ml, d.total_volume_ml, d.duration_min, d.pump_rate_ml_per_h, names.get(d.ordered_by_id, ""),
+        d.ordered_at, d.override_level, d.override_reason, tuple(c for c in d.finding_codes.split(",") if c),
+        d.lot_number, d.lot_expiry, d.started_at, d.stopped_at, d.volume_given_ml, d.volume_wasted_ml,
+        names.get(d.administered_by_id, ""), names.get(d.waste_witness_id, ""))
+
+
+def _vitals_entry(r: models.VitalSignsReading, baseline: VitalSigns | None, settings: ClinicSettings,
+                  names: dict[int, str]) -> VitalsEntry:
+    reference = None if r.phase is VitalsPhase.BASELINE else baseline
+    alerts = tuple(a.message for a in assess(vital_signs(r), reference, settings).alerts)
+    return VitalsEntry(r.id, r.taken_at, r.phase, r.systolic, r.diastolic, r.heart_rate, r.spo2, r.resp_rate,
+                       r.temperature_c, names.get(r.recorded_by_id, ""), r.alert_action, r.alert_note, alerts)
+
+
+def gather_facts(session: Session, ts: models.TreatmentSession, settings: ClinicSettings,
+                 today) -> PreInfusionFacts:  # noqa: ANN001 (date)
+    series = ts.series
+    patient = series.patient
+    consent = session.execute(select(models.ConsentRecord.id).where(
+        models.ConsentRecord.patient_id == patient.id, models.ConsentRecord.protocol == series.protocol,
+        models.ConsentRecord.withdrawn_at.is_(None)).limit(1)).first()
+    screening = session.execute(select(models.ScreeningRecord).where(models.ScreeningRecord.patient_id == patient.id)
+                                .order_by(models.ScreeningRecord.screened_on.desc(),
+                                          models.ScreeningRecord.id.desc()).limit(1)).scalar()
+    weight = latest_weight(session, patient.id)
+    pre_scores = session.execute(select(models.ScaleResponse).where(
+        models.ScaleResponse.session_id == ts.id, models.ScaleResponse.timepoint == Timepoint.PRE)).scalars().all()
+    pending = tuple(f for row in pre_scores if row.acknowledged_at is None
+                    for f in score_entry(row, settings).findings if f.code in SUICIDE_FINDINGS)
+    return PreInfusionFacts(
+        protocol=series.protocol, sex=patient.sex, today=today, consent_on_file=consent is not None,
+        rems_enrolled=patient.rems_enrolled_on is not None,
+        screening_answers=dict(screening.answers) if screening else None,
+        screened_on=screening.screened_on if screening else None,
+        medication_classes=tuple(m.drug_class for m in patient.medications if m.active),
+        escort_name=ts.escort_name, escort_confirmed=ts.escort_confirmed, npo_confirmed=ts.npo_confirmed,
+        pregnancy_status=ts.pregnancy_status, baseline_vitals=baseline_of(session_vitals(session, ts.id)),
+        weight_measured_on=weight.measured_on if weight else None, dose_ordered=ts.dose_record is not None,
+        phq9_taken=any(r.instrument == "phq9" for r in pre_scores),
+        unacknowledged_suicide_findings=tuple(f for f in pending if f.grade >= Grade.OVERRIDE),
+    )

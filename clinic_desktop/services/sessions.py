@@ -1,0 +1,133 @@
+"""A session's day: check-in, pre-infusion checks and their override, cancellation, no-show."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_checks
+from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus, StaffRole
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.records import SessionDetail, StaffMember
+from clinic_desktop.domain.session_flow import require_transition
+from clinic_desktop.domain.text import checked_phone, checked_text
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.services.session_records import build_session_detail, gather_facts
+from clinic_desktop.storage import models
+
+
+def load_session(session: Session, session_id: int) -> models.TreatmentSession:
+    return get_or_404(session, models.TreatmentSession, session_id, "session")
+
+
+def current_checks(session: Session, ts: models.TreatmentSession, today: date) -> tuple[CheckItem, ...]:
+    """The pre-infusion checklist for a session, from what is recorded now."""
+    settings = load_settings(session)
+    return pre_infusion_checks(gather_facts(session, ts, settings, today), settings)
+
+
+class SessionService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def detail(self, session_id: int) -> SessionDetail:
+        with self._ctx.db.read() as uow:
+            return build_session_detail(uow.session, load_session(uow.session, session_id), load_settings(uow.session))
+
+    def checks(self, session_id: int) -> tuple[CheckItem, ...]:
+        """The pre-infusion checklist as it stands now."""
+        with self._ctx.db.read() as uow:
+            return self._checks(uow.session, load_session(uow.session, session_id))
+
+    def _checks(self, session: Session, ts: models.TreatmentSession) -> tuple[CheckItem, ...]:
+        return current_checks(session, ts, self._ctx.today())
+
+    def check_in(self, actor: StaffMember, session_id: int, escort_name: str = "", escort_phone: str = "",
+                 escort_confirmed: bool = False, npo_confirmed: bool | None = None,
+                 pregnancy_status: PregnancyStatus | None = None) -> SessionDetail:
+        """The patient has arrived: record today's escort and answers; the series becomes active."""
+        name = checked_text(escort_name, "escort_name", "Escort / driver", max_length=120)
+        phone = checked_phone(escort_phone, "escort_phone", "Escort phone")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, SessionStatus.CHECKED_IN)
+            patient = ts.series.patient
+            # Today's escort defaults to the patient's usual one.
+            ts.escort_name = name or patient.escort_name
+            ts.escort_phone = phone or patient.escort_phone
+            if escort_confirmed and not ts.escort_name:
+                raise ValidationError("Name the escort before confirming them.", "escort_name")
+            ts.escort_confirmed = escort_confirmed
+            ts.npo_confirmed = npo_confirmed
+            ts.pregnancy_status = PregnancyStatus(pregnancy_status) if pregnancy_status else None
+            ts.status = SessionStatus.CHECKED_IN
+            ts.checked_in_at = self._ctx.now()
+            if ts.series.status is SeriesStatus.PLANNED:
+                ts.series.status = SeriesStatus.ACTIVE
+            uow.commit()
+            return build_session_detail(uow.session, ts, load_settings(uow.session))
+
+    def update_day_answers(self, actor: StaffMember, session_id: int, *, escort_confirmed: bool | None = None,
+                           npo_confirmed: bool | None = None,
+                           pregnancy_status: PregnancyStatus | None = None) -> tuple[CheckItem, ...]:
+        """Tick items of the checklist after check-in (escort arrived, test result back)."""
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            if ts.status is not SessionStatus.CHECKED_IN:
+                raise RuleViolation("Day-of-treatment answers are recorded between check-in and the dose.")
+            if escort_confirmed is not None:
+                if escort_confirmed and not ts.escort_name:
+                    raise ValidationError("Name the escort before confirming them.", "escort_name")
+                ts.escort_confirmed = escort_confirmed
+            if npo_confirmed is not None:
+                ts.npo_confirmed = npo_confirmed
+            if pregnancy_status is not None:
+                ts.pregnancy_status = PregnancyStatus(pregnancy_status)
+            uow.commit()
+            return self._checks(uow.session, ts)
+
+    def override_checks(self, actor: StaffMember, session_id: int, reason: str) -> tuple[CheckItem, ...]:
+        """A physician lets the dose go ahead despite the overridable blocking checks, giving a reason."""
+        text = checked_text(reason, "reason", "Override reason", required=True, max_length=2000, multiline=True)
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            if staff.role is not StaffRole.PHYSICIAN:
+                raise RuleViolation("Only a physician can override pre-infusion checks.")
+            ts = load_session(uow.session, session_id)
+            items = blocking(self._checks(uow.session, ts))
+            hard = [i for i in items if not i.overridable]
+            if hard:
+                raise RuleViolation("These must be resolved, not overridden: " + "; ".join(
+                    f"{i.title}: {i.detail}" for i in hard))
+            ts.checks_override_reason = text
+            ts.checks_overridden_keys = ",".join(i.key for i in items)
+            ts.checks_overridden_by_id = staff.id
+            ts.checks_overridden_at = self._ctx.now()
+            uow.commit()
+            return self._checks(uow.session, ts)
+
+    def cancel(self, actor: StaffMember, session_id: int, reason: str) -> SessionDetail:
+        text = checked_text(reason, "reason", "Reason for cancelling", required=True, max_length=1000, multiline=True)
+        return self._finish(actor, session_id, SessionStatus.CANCELLED, text)
+
+    def mark_no_show(self, actor: StaffMember, session_id: int) -> SessionDetail:
+        return self._finish(actor, session_id, SessionStatus.NO_SHOW, "")
+
+    def _finish(self, actor: StaffMember, session_id: int, status: SessionStatus, reason: str) -> SessionDetail:
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, status)
+            ts.status = status
+            ts.status_reason = reason
+            uow.commit()
+            return build_session_detail(uow.session, ts, load_settings(uow.session))
+
+
+def unresolved_blocks(items: tuple[CheckItem, ...], ts: models.TreatmentSession) -> list[CheckItem]:
+    """Blocking checks not covered by a physician's override (a hard stop is never covered)."""
+    covered = set(ts.checks_overridden_keys.split(",")) if ts.checks_override_reason else set()
+    return [i for i in blocking(items) if not (i.overridable and i.key in covered)]

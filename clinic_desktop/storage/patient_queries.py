@@ -1,0 +1,96 @@
+"""Patient search that stays on its indexes: prefix ranges over folded name keys, keyset paging."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.text import search_key
+from clinic_desktop.storage.models import Patient
+
+#: Above every character a search key can contain, so [p, p + TOP) is "starts with p" and uses a B-tree.
+_TOP = chr(0x10FFFF)
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+ORDER = (Patient.family_key, Patient.given_key, Patient.id)
+
+
+def _starts_with(column: Any, prefix: str) -> Any:
+    return and_(column >= prefix, column < prefix + _TOP)
+
+
+def parse_date(text: str) -> date | None:
+    """2026-11-27 or 11/27/2026 (US order): the two ways a date of birth is typed into the search box."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _US_DATE.match(text)
+    if match:
+        month, day, year = (int(g) for g in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def search_filter(query: str) -> Any | None:
+    """The WHERE clause for what was typed: an MRN (digits), a date of birth, "family, given", or words
+    that begin the family name, the given names, or both in either order. None means everyone."""
+    text = query.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return _starts_with(Patient.mrn, text)
+    born = parse_date(text)
+    if born is not None:
+        return Patient.date_of_birth == born
+    if "," in text:
+        family, _, given = text.partition(",")
+        clauses = [_starts_with(Patient.family_key, search_key(family))]
+        if search_key(given):
+            clauses.append(_starts_with(Patient.given_key, search_key(given)))
+        return and_(*clauses)
+    key = search_key(text)
+    if not key:
+        return None
+    options = [_starts_with(Patient.family_key, key), _starts_with(Patient.given_key, key)]
+    first, _, rest = key.partition(" ")
+    if rest:
+        options.append(and_(_starts_with(Patient.given_key, first), _starts_with(Patient.family_key, rest)))
+        options.append(and_(_starts_with(Patient.family_key, first), _starts_with(Patient.given_key, rest)))
+    return or_(*options)
+
+
+def search_statement(query: str, after: tuple[Any, ...] | None, limit: int) -> Select:
+    """One page of matches in list order, starting after the keyset cursor `after`."""
+    stmt = select(Patient.id, Patient.mrn, Patient.family_name, Patient.given_names, Patient.preferred_name,
+                  Patient.date_of_birth, Patient.sex, Patient.phone, *ORDER)
+    where = search_filter(query)
+    if where is not None:
+        stmt = stmt.where(where)
+    if after is not None:
+        stmt = stmt.where(tuple_(*ORDER) > tuple_(*after))
+    return stmt.order_by(*ORDER).limit(limit)
+
+
+def count_matches(session: Session, query: str) -> int:
+    stmt = select(func.count()).select_from(Patient)
+    where = search_filter(query)
+    if where is not None:
+        stmt = stmt.where(where)
+    return session.execute(stmt).scalar_one()
+
+
+def next_mrn_sequence(session: Session) -> int:
+    """The next patient number: one more than the highest issued (the unique MRN index settles races)."""
+    highest = session.execute(select(func.max(Patient.mrn))).scalar_one_or_none()
+    return 1 if highest is None else int(highest[:-1]) - 1_000_000 + 1
+
+
+__all__ = ["count_matches", "next_mrn_sequence", "parse_date", "search_filter", "search_statement"]
