@@ -1,0 +1,66 @@
+"""The composition root: settings -> database (created or migrated) -> services -> main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from clinic_desktop.domain.clock import Clock, SystemClock
+from clinic_desktop.services.registry import Services
+from clinic_desktop.settings import Locations, resolve_locations
+from clinic_desktop.storage.database import open_database
+
+log = logging.getLogger(__name__)
+
+ICON = Path(__file__).resolve().parent.parent / "resources" / "clinic-desktop.svg"
+
+
+def clinic_zone() -> ZoneInfo:
+    """This computer's IANA time zone (so 09:00 stays 09:00 across daylight-saving changes); UTC if unknown."""
+    try:
+        from tzlocal import get_localzone
+
+        zone = get_localzone()
+        return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+    except Exception:  # an unusual system setup must not stop the clinic from opening
+        log.warning("Could not determine the local time zone; using UTC")
+        return ZoneInfo("UTC")
+
+
+def open_services(data_dir: str | None, database_url: str | None, clock: Clock | None = None,
+                  zone: ZoneInfo | None = None) -> tuple[Services, Locations]:
+    """Open (creating or upgrading) the database and build the services over it."""
+    locations = resolve_locations(data_dir, database_url)
+    locations.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    db = open_database(locations.database_url, locations.backups_dir, clock.now())
+    return Services.build(db, clock, zone or clinic_zone()), locations
+
+
+def run_gui(data_dir: str | None, database_url: str | None) -> int:
+    """Open the main window; errors opening the database are shown in a dialog, not as a traceback."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clinic_desktop.domain.errors import ClinicError
+    from clinic_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Clinic Desktop")
+    app.setOrganizationName("clinic_desktop")
+    if ICON.exists():  # present in a source checkout; a bundled build ships it beside the code
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(ICON)))
+    try:
+        services, locations = open_services(data_dir, database_url)
+    except ClinicError as exc:
+        QMessageBox.critical(None, "Clinic Desktop", f"The clinic database could not be opened.\n\n{exc.message}")
+        return 1
+    window = MainWindow(services, locations)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        services.context.db.close()

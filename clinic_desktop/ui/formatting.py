@@ -1,0 +1,58 @@
+"""Numbers and times turned into text at the edge: one place, so every screen says it the same way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from clinic_desktop.domain.grading import Grade
+from clinic_desktop.domain.quantities import STEP_WEIGHT_KG, kg_to_lb, plain, rounded
+from clinic_desktop.domain.records import WeightEntry
+from clinic_desktop.domain.enums import WeightUnit
+
+#: Colours for grades: background and text, readable for colour-blind staff thanks to the words beside them.
+GRADE_COLOURS: dict[Grade, tuple[str, str]] = {
+    Grade.OK: ("#e6f4ea", "#1e4620"),
+    Grade.INFO: ("#e8f0fe", "#174ea6"),
+    Grade.WARN: ("#fef7e0", "#7a4f01"),
+    Grade.OVERRIDE: ("#fde7e9", "#8c1d18"),
+    Grade.REFUSED: ("#8c1d18", "#ffffff"),
+}
+
+
+def day(value: date | None) -> str:
+    """2026-03-02: unambiguous in every country a clinic's staff come from."""
+    return value.isoformat() if value else ""
+
+
+def local_time(value: datetime | None, zone: ZoneInfo, with_day: bool = True) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    return local.strftime("%a %Y-%m-%d %H:%M") if with_day else local.strftime("%H:%M")
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def number(value: Decimal | None, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = str(plain(value))
+    return f"{text} {unit}".strip()
+
+
+def weight(entry: WeightEntry) -> str:
+    """The weight as entered first, the other unit after: "150 lb (68.0 kg)" or "68.4 kg (150.8 lb)"."""
+    kg = rounded(entry.weight_kg, STEP_WEIGHT_KG)
+    lb = kg_to_lb(entry.weight_kg)
+    if entry.entered_unit is WeightUnit.LB:
+        return f"{plain(lb)} lb ({kg} kg)"
+    return f"{plain(entry.weight_kg)} kg ({rounded(lb, STEP_WEIGHT_KG)} lb)"
+
+
+def grade_style(grade: Grade) -> str:
+    background, foreground = GRADE_COLOURS[grade]
+    return f"background: {background}; color: {foreground}; border-radius: 4px; padding: 3px 8px;"

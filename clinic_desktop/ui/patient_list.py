@@ -1,0 +1,171 @@
+"""The patient list: search as you type, pages fetched as the user scrolls (never the whole table)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from clinic_desktop.domain.records import PatientPage, PatientRow
+from clinic_desktop.ui import formatting
+
+#: Fetches one page: (query, cursor after which to continue) -> page.
+PageFetcher = Callable[[str, tuple[Any, ...] | None], PatientPage]
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PatientListModel(QAbstractTableModel):
+    """Rows of PatientRow, loaded a page at a time through `fetchMore` (keyset paging in the service)."""
+
+    NAME, MRN, BORN, AGE, SEX = range(5)
+    HEADERS = ("Name", "MRN", "Date of birth", "Age", "Sex")
+    #: The PatientRow behind a row, for whoever acts on a selection.
+    RowRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, fetch: PageFetcher, today: Callable[[], date], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._today = today
+        self._rows: list[PatientRow] = []
+        self._query = ""
+        self._after: tuple[Any, ...] | None = None
+        self._more = False
+
+    # --- loading ---------------------------------------------------------------------------------
+    def search(self, query: str) -> None:
+        """Start over with a new query: the first page replaces whatever was shown."""
+        page = self._fetch(query, None)
+        self.beginResetModel()
+        self._query = query
+        self._rows = list(page.rows)
+        self._after = page.after
+        self._more = page.after is not None
+        self.endResetModel()
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's default argument)
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more:
+            return
+        page = self._fetch(self._query, self._after)
+        # Move the cursor before announcing rows: a view may ask for more from inside beginInsertRows.
+        self._after = page.after
+        self._more = page.after is not None
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+
+    def patient_at(self, row: int) -> PatientRow:
+        return self._rows[row]
+
+    # --- the model interface ---------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        patient = self._rows[index.row()]
+        if role == self.RowRole:
+            return patient
+        if role == Qt.ItemDataRole.DisplayRole:
+            column = index.column()
+            if column == self.NAME:
+                preferred = f" ({patient.preferred_name})" if patient.preferred_name else ""
+                return patient.display_name + preferred
+            if column == self.MRN:
+                return patient.mrn
+            if column == self.BORN:
+                return formatting.day(patient.date_of_birth)
+            if column == self.AGE:
+                return str(formatting.age_on(patient.date_of_birth, self._today()))
+            if column == self.SEX:
+                return patient.sex.label
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (self.AGE,):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class PatientListPanel(QWidget):
+    """Search box, a count, and the list. Emits `patientChosen(id)` when a row becomes current."""
+
+    patientChosen = Signal(int)
+    #: Typing pauses this long before the list is searched again (a keystroke's worth of calm).
+    DEBOUNCE_MS = 150
+
+    def __init__(self, fetch: PageFetcher, count: Callable[[str], int], today: Callable[[], date],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._count = count
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText("Search: name, MRN or date of birth")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setAccessibleName("Search patients")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("muted")
+        self.model = PatientListModel(fetch, today, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(PatientListModel.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (PatientListModel.MRN, PatientListModel.BORN, PatientListModel.AGE, PatientListModel.SEX):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 0)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.table, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search_box.textChanged.connect(lambda _text: self._timer.start())
+        self.search_box.returnPressed.connect(self._open_first)
+
+    def refresh(self) -> None:
+        """Search again with what is typed (also after data changed elsewhere)."""
+        self._timer.stop()
+        query = self.search_box.text()
+        self.model.search(query)
+        total = self._count(query)
+        if query.strip():
+            self.count_label.setText(f"{total:,} matching" if total else "No patient matches this search")
+        else:
+            self.count_label.setText(f"{total:,} patients" if total else "No patients yet")
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def _open_first(self) -> None:
+        self.refresh()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+            self.table.setFocus()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.patientChosen.emit(self.model.patient_at(current.row()).id)

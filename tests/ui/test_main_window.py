@@ -1,0 +1,143 @@
+"""The first window: patient list with search as you type, paging, and the chart of the chosen patient."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from clinic_desktop.domain.patients import PatientInput
+from clinic_desktop.domain.records import AllergyEntry
+from clinic_desktop.domain.text import search_key
+from clinic_desktop.services.demo import DemoBuilder
+from clinic_desktop.settings import Locations
+from clinic_desktop.ui.main_window import MainWindow
+from clinic_desktop.ui.patient_list import PatientListModel
+
+
+def _window(qtbot, services, tmp_path: Path) -> MainWindow:
+    window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _labels(widget) -> list[str]:
+    """Texts of the labels on show (new labels appear once queued show events run)."""
+    QApplication.processEvents()
+    return [label.text() for label in widget.findChildren(QLabel) if not label.isHidden()]
+
+
+@pytest.fixture
+def demo_services(services):
+    DemoBuilder(services.context, seed=11).build(130)
+    return services
+
+
+def test_empty_database_says_so_and_how_to_get_demo_data(qtbot, services, tmp_path):
+    """A new clinic sees an empty list, a count of zero, and how to explore with demo data."""
+    window = _window(qtbot, services, tmp_path)
+    assert window.patients.model.rowCount() == 0
+    assert window.patients.count_label.text() == "No patients yet"
+    assert any("clinic-desktop --data-dir" in text for text in _labels(window.chart))
+
+
+def test_list_pages_in_as_the_user_scrolls(qtbot, demo_services, tmp_path):
+    """130 patients arrive as a first page of 100 and the rest when the view asks for more."""
+    window = _window(qtbot, demo_services, tmp_path)
+    model = window.patients.model
+    assert model.rowCount() == 100
+    assert model.canFetchMore()
+    window.patients.table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.rowCount() == 130)
+    assert not model.canFetchMore()
+    rows = [model.patient_at(i) for i in range(model.rowCount())]
+    assert len({row.id for row in rows}) == 130
+    keys = [(search_key(r.family_name), search_key(r.given_names), r.id) for r in rows]
+    assert keys == sorted(keys), "the list is in name order across pages"
+    assert window.patients.count_label.text() == "130 patients"
+
+
+def test_search_as_you_type_filters_the_list(qtbot, services, staff, tmp_path):
+    """Typing part of a name (without its accents) narrows the list after a short pause."""
+    for given, family in (("Zoë", "Nguyễn"), ("Liam", "O'Brien"), ("Mei", "王")):
+        services.patients.register(staff["nurse"], PatientInput(given, family, "1980-01-02", "female"))
+    window = _window(qtbot, services, tmp_path)
+    assert window.patients.model.rowCount() == 3
+    qtbot.keyClicks(window.patients.search_box, "nguy")
+    qtbot.waitUntil(lambda: window.patients.model.rowCount() == 1)
+    assert window.patients.model.patient_at(0).family_name == "Nguyễn"
+    assert window.patients.count_label.text() == "1 matching"
+    window.patients.search_box.clear()
+    qtbot.keyClicks(window.patients.search_box, "nobody-by-this-name")
+    qtbot.waitUntil(lambda: window.patients.model.rowCount() == 0)
+    assert window.patients.count_label.text() == "No patient matches this search"
+
+
+def test_enter_opens_the_first_match_in_the_chart(qtbot, demo_services, tmp_path):
+    """Enter in the search box opens the first patient found, with demographics, series and scores."""
+    window = _window(qtbot, demo_services, tmp_path)
+    first = window.patients.model.patient_at(0)
+    qtbot.keyClick(window.patients.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.chart.chart is not None)
+    chart = window.chart.chart
+    assert chart.id == first.id
+    texts = _labels(window.chart)
+    assert chart.display_name in texts
+    assert any(text.startswith(f"MRN {chart.mrn}") for text in texts)
+    assert "Opened" in window.statusBar().currentMessage()
+
+
+def test_user_text_is_shown_literally_never_as_markup(qtbot, services, staff, tmp_path):
+    """A name typed as HTML shows its characters; the chart never interprets user text as rich text."""
+    patient = services.patients.register(staff["nurse"], PatientInput(
+        "<b>Bold</b> & <img src=x>", "<i>Italic</i>", "1975-06-07", "male",
+        allergies=(AllergyEntry('<font color="red">latex</font>'),)))
+    window = _window(qtbot, services, tmp_path)
+    window.open_patient(patient.id)
+    QApplication.processEvents()
+    labels = [label for label in window.chart.findChildren(QLabel) if not label.isHidden()]
+    assert "<i>Italic</i>, <b>Bold</b> & <img src=x>" in [label.text() for label in labels]
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+    assert any('<font color="red">latex</font>' in label.text() for label in labels)
+
+
+def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, demo_services, tmp_path):
+    """Ctrl+F from anywhere in the window goes to the patient search."""
+    window = _window(qtbot, demo_services, tmp_path)
+    window.patients.table.setFocus()
+    window.find_action.trigger()
+    qtbot.waitUntil(lambda: window.patients.search_box.hasFocus())
+
+
+def test_window_remembers_its_size_and_split(qtbot, services, tmp_path):
+    """Closing saves the geometry and the splitter; the next window opens the same way."""
+    window = _window(qtbot, services, tmp_path)
+    window.resize(711, 533)  # within the offscreen screen (800 x 600), which clamps restored windows
+    window.splitter.setSizes([300, 800])
+    sizes = window.splitter.sizes()
+    window.close()
+    again = _window(qtbot, services, tmp_path)
+    assert (again.size().width(), again.size().height()) == (711, 533)
+    assert again.splitter.sizes() == sizes
+
+
+def test_patient_list_model_passes_the_model_tester(qtmodeltester, demo_services):
+    """The list model keeps Qt's model contract while rows page in."""
+    model = PatientListModel(lambda q, after: demo_services.patients.search(q, after, limit=40),
+                             demo_services.context.today)
+    model.search("")
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 130
+    qtmodeltester.check(model)
+
+
+def test_unknown_patient_shows_a_message_not_a_traceback(qtbot, services, tmp_path):
+    """A patient removed elsewhere: the chart says so plainly."""
+    window = _window(qtbot, services, tmp_path)
+    window.open_patient(999_999)
+    assert any("no patient with number 999999" in text for text in _labels(window.chart))
