@@ -51,6 +51,7 @@ class PatientChartView(QScrollArea):
         self._zone = zone
         self._today = today
         self.chart: PatientChart | None = None
+        self._narrow = False
         self.setWidgetResizable(True)
         self._body = QWidget()
         self._body.setObjectName("chartBody")
@@ -76,8 +77,9 @@ class PatientChartView(QScrollArea):
         flags = self._flags(chart)
         if flags is not None:
             self._layout.addWidget(flags)
-        # Two independent columns: each grows to its own content instead of sharing row heights.
-        columns = QHBoxLayout()
+        # Two independent columns (each grows to its own content), or one when the window is narrow.
+        self._narrow = self._is_narrow()
+        columns = QVBoxLayout() if self._narrow else QHBoxLayout()
         columns.setSpacing(12)
         for parts in ((self._contact(chart), self._medications(chart)), (self._clinical(chart), self._scores(chart))):
             column = QVBoxLayout()
@@ -94,7 +96,13 @@ class PatientChartView(QScrollArea):
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
         super().resizeEvent(event)
+        if self.chart is not None and self._is_narrow() != self._narrow:
+            self.show_chart(self.chart)
         self._fit_height()
+
+    def _is_narrow(self) -> bool:
+        """Too narrow for two columns of sections: about 100 characters of text."""
+        return self.viewport().width() < self.fontMetrics().averageCharWidth() * 100
 
     def _fit_height(self) -> None:
         """Give the body the height its wrapped text needs at this width, so nothing is squeezed or clipped

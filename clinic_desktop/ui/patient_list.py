@@ -82,6 +82,8 @@ class PatientListModel(QAbstractTableModel):
         patient = self._rows[index.row()]
         if role == self.RowRole:
             return patient
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.NAME:
+            return patient.display_name  # the whole name when the column is too narrow for it
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == self.NAME:
@@ -131,6 +133,8 @@ class PatientListPanel(QWidget):
         for column in (PatientListModel.MRN, PatientListModel.BORN, PatientListModel.AGE, PatientListModel.SEX):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        # Room for a full name beside MRN, birth date, age and sex, at any display scaling.
+        self.table.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 0)
