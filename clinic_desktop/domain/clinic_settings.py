@@ -119,8 +119,9 @@ class ClinicSettings:
                 for f in dataclasses.fields(self)}
 
     def changed_from_default(self) -> dict[str, str | int]:
-        default = ClinicSettings().to_mapping()
-        return {k: v for k, v in self.to_mapping().items() if default[k] != v}
+        """The settings whose value differs from the default (0.750 equals 0.75: no difference)."""
+        default = ClinicSettings()
+        return {k: v for k, v in self.to_mapping().items() if getattr(self, k) != getattr(default, k)}
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "ClinicSettings":

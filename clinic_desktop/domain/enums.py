@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from clinic_desktop.domain.errors import ValidationError
+
 
 class LabelledEnum(enum.StrEnum):
     """A stored string value with a human label (the label may change; the value never does)."""
@@ -15,6 +17,15 @@ class LabelledEnum(enum.StrEnum):
     @classmethod
     def _labels(cls) -> dict:
         return {}
+
+    @classmethod
+    def parse(cls, value: object, field: str):  # noqa: ANN206 (an instance of cls)
+        """The member for a stored value (or the member itself); a ValidationError naming the choices otherwise."""
+        try:
+            return cls(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in cls)
+            raise ValidationError(f"{str(value)[:40]!r} is not one of: {choices}.", field) from None
 
 
 class Sex(LabelledEnum):

@@ -54,7 +54,7 @@ def _side_effects(values: Mapping[str, Any]) -> dict[str, Any]:
     effects = values.get("effects") or []
     if not isinstance(effects, (list, tuple)) or not effects:
         raise ValidationError("Tick at least one side effect.", "effects")
-    unknown = [e for e in effects if e not in SIDE_EFFECTS]
+    unknown = [e for e in effects if not isinstance(e, str) or e not in SIDE_EFFECTS]
     if unknown:
         raise ValidationError(f"Unknown side effect(s): {', '.join(map(str, unknown))}.", "effects")
     severity = _choice(values, "severity", SEVERITIES, "Severity")

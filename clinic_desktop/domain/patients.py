@@ -120,7 +120,10 @@ def checked_height_cm(value: Decimal | str | None, unit: str) -> Decimal | None:
 def checked_weight_kg(value: Decimal | str, unit: WeightUnit | str) -> Decimal:
     """Weight in kg, exactly: pounds convert without rounding so they can be shown back unchanged."""
     number = to_decimal(value, "weight", "Weight")
-    unit = WeightUnit(unit)
+    try:
+        unit = WeightUnit(unit)
+    except ValueError:
+        raise ValidationError("Weight is entered in kg or lb.", "weight") from None
     kg = lb_to_kg(number) if unit is WeightUnit.LB else number
     low, high = WEIGHT_KG_RANGE
     if not low <= kg <= high:

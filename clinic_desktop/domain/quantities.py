@@ -43,7 +43,15 @@ def to_decimal(value: object, field: str, label: str) -> Decimal:
             raise ValidationError(f"{label} must be a finite number.", field)
         value = repr(value)
     try:
-        result = Decimal(str(value).strip().replace(",", ".")) if isinstance(value, str) else Decimal(value)  # type: ignore[arg-type]
+        if isinstance(value, str):
+            text = value.strip()
+            # "1,500" could be fifteen hundred or one and a half: in a dose, refuse rather than guess.
+            if "," in text or "_" in text:
+                raise ValidationError(f"{label}: write numbers with a decimal point (1.5) and no thousands "
+                                      "separators.", field)
+            result = Decimal(text)
+        else:
+            result = Decimal(value)  # type: ignore[arg-type]
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError(f"{label} must be a number, not {str(value)[:40]!r}.", field) from None
     if not result.is_finite():

@@ -16,12 +16,13 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.NO_SHOW: frozenset(),
 }
 
-_VERBS = {S.CHECKED_IN: "check in", S.INFUSING: "start the dose", S.RECOVERING: "stop the dose",
-          S.DISCHARGED: "discharge", S.CANCELLED: "cancel", S.NO_SHOW: "mark as no-show"}
+_VERBS = {S.SCHEDULED: "move back to scheduled", S.CHECKED_IN: "check in", S.INFUSING: "start the dose",
+          S.RECOVERING: "stop the dose", S.DISCHARGED: "discharge", S.CANCELLED: "cancel",
+          S.NO_SHOW: "mark as no-show"}
 
 
 def require_transition(current: S, target: S) -> None:
     """Raise a RuleViolation that says why, when `current` cannot move to `target`."""
     if target not in TRANSITIONS[current]:
-        raise RuleViolation(f"Cannot {_VERBS.get(target, target.label.lower())} a session that is "
-                            f"{current.label.lower()}.")
+        verb = _VERBS.get(target, f"move to {target.label.lower()}")
+        raise RuleViolation(f"Cannot {verb}: the session is {current.label.lower()}.")

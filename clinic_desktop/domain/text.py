@@ -13,8 +13,13 @@ _FOLD_EXTRA = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ħ": "
 #: Punctuation that people leave out when they search ("obrien" finds O'Brien).
 _DROP = re.compile(r"[\u0027\u2019\u02bc.\u00b7]")
 _SPACE = re.compile(r"[\s\-\u2010\u2011\u2013,]+")
-#: Control characters never belong in a name or an address (NUL would also break some drivers).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (C0, DEL and C1) never belong in a name or an address (NUL would also break some drivers).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Line breaks, including the Unicode line and paragraph separators (NEL is a C1 control, refused above).
+_LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
+#: Bidirectional overrides and isolates can make printed text read differently from what is stored
+#: (a name that displays reversed); right-to-left names never need them, so they are refused.
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str | None) -> str:
@@ -24,7 +29,8 @@ def clean(text: str | None) -> str:
 
 def search_key(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key: "Nguyễn" -> "nguyen", "O'Brien" -> "obrien"."""
-    folded = unicodedata.normalize("NFKD", clean(text).casefold()).translate(_FOLD_EXTRA)
+    # Casefold again after NFKD: compatibility letters (e.g. mathematical bold 𝐀) only decompose to capitals.
+    folded = unicodedata.normalize("NFKD", clean(text).casefold()).casefold().translate(_FOLD_EXTRA)
     base = "".join(c for c in folded if not unicodedata.combining(c))
     base = _DROP.sub("", base)
     return unicodedata.normalize("NFC", _SPACE.sub(" ", base).strip())
@@ -38,7 +44,7 @@ def checked_text(value: str | None, field: str, label: str, *, required: bool = 
         raise ValidationError(f"{label} is required.", field)
     if len(text) > max_length:
         raise ValidationError(f"{label} is too long ({len(text)} characters; at most {max_length}).", field)
-    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\r" in text)):
+    if _CONTROL.search(text) or _BIDI_CONTROL.search(text) or (not multiline and _LINE_BREAK.search(text)):
         raise ValidationError(f"{label} contains characters that cannot be stored (control characters or line breaks).", field)
     return text
 
@@ -81,10 +87,10 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def format_mrn(sequence: int) -> str:
-    """The medical record number for the n-th patient: 7 digits and a Luhn check digit, e.g. 10000015."""
+    """The medical record number for the n-th patient: 7 digits and a Luhn check digit, e.g. 10000016."""
     body = str(1_000_000 + sequence)
     return body + str(luhn_check_digit(body))
 
 
 def is_valid_mrn(text: str) -> bool:
-    return text.isdigit() and len(text) >= 2 and luhn_check_digit(text[:-1]) == int(text[-1])
+    return text.isascii() and text.isdigit() and len(text) >= 2 and luhn_check_digit(text[:-1]) == int(text[-1])

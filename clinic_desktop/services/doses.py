@@ -149,11 +149,11 @@ class DoseService:
         series = ts.series
         patient = series.patient
         weight = latest_weight(session, patient.id)
-        dosing_weight = _dosing_weight(patient, weight.weight_kg if weight else None, WeightBasis(form.weight_basis))
+        dosing_weight = _dosing_weight(patient, weight.weight_kg if weight else None, WeightBasis.parse(form.weight_basis, "weight_basis"))
         bmi_value = bmi(weight.weight_kg, patient.height_cm) if weight and patient.height_cm else None
         previous = _previous_doses(session, patient.id, ts.id)
         order = DoseOrderInput(
-            protocol=series.protocol, weight_kg=dosing_weight, weight_basis=WeightBasis(form.weight_basis),
+            protocol=series.protocol, weight_kg=dosing_weight, weight_basis=WeightBasis.parse(form.weight_basis, "weight_basis"),
             weight_measured_on=weight.measured_on if weight else None, today=self._ctx.today(), bmi=bmi_value,
             mg_per_kg=form.mg_per_kg, dose_mg=form.dose_mg, vial_mg_per_ml=form.vial_mg_per_ml,
             diluent_ml=form.diluent_ml, duration_min=form.duration_min,
@@ -197,7 +197,7 @@ def _fill_order(row: models.DoseRecord, protocol: Protocol, form: DoseOrderForm,
                 weight_kg: Decimal | None) -> None:
     racemic = protocol.weight_based
     row.mg_per_kg = to_decimal(form.mg_per_kg, "mg_per_kg", "Dose") if racemic else None
-    row.weight_basis = WeightBasis(form.weight_basis) if racemic else None
+    row.weight_basis = WeightBasis.parse(form.weight_basis, "weight_basis") if racemic else None
     row.weight_kg_used = weight_kg if racemic else None
     row.dose_mg = calc.dose_mg
     row.vial_mg_per_ml = to_decimal(form.vial_mg_per_ml, "vial_mg_per_ml", "Vial strength") if racemic else None

@@ -13,7 +13,6 @@ from clinic_desktop.domain.enums import (
     AlertAction,
     NoteKind,
     Rater,
-    SeriesStatus,
     SessionStatus,
     Timepoint,
     VitalsPhase,
@@ -28,7 +27,7 @@ from clinic_desktop.services.context import ServiceContext, acting_staff, get_or
 from clinic_desktop.services.doses import CLINICAL_ROLES, CLOCK_SKEW
 from clinic_desktop.services.scoring import score_entry
 from clinic_desktop.services.session_records import baseline_of, build_session_detail, session_vitals
-from clinic_desktop.services.sessions import load_session
+from clinic_desktop.services.sessions import complete_series_if_done, load_session
 from clinic_desktop.storage import models
 
 #: Sessions in which vitals and notes can be charted (after check-in, until discharge).
@@ -46,22 +45,23 @@ class MonitoringService:
                       alert_note: str = "") -> VitalsEntry:
         """A reading; when it is out of range the action taken must be recorded with it (reference 3.3)."""
         reading = validate_vitals(**values)
+        action = AlertAction.parse(alert_action, "alert_action") if alert_action else None
         when = self._checked_time(taken_at, "taken_at")
         note = checked_text(alert_note, "alert_note", "Action note", max_length=2000, multiline=True)
         with self._ctx.db.write() as uow:
             staff = self._clinical(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
             settings = load_settings(uow.session)
-            phase = VitalsPhase(phase)
+            phase = VitalsPhase.parse(phase, "phase")
             baseline = None if phase is VitalsPhase.BASELINE else baseline_of(session_vitals(uow.session, ts.id))
             assessment = assess(reading, baseline, settings)
-            if assessment.requires_action and alert_action is None:
+            if assessment.requires_action and action is None:
                 raise ValidationError("Out of range: " + "; ".join(a.message.rstrip(".") for a in assessment.alerts)
                                       + ". Record the action taken.", "alert_action")
             row = models.VitalSignsReading(
                 session_id=ts.id, taken_at=when, phase=phase, systolic=reading.systolic, diastolic=reading.diastolic,
                 heart_rate=reading.heart_rate, spo2=reading.spo2, resp_rate=reading.resp_rate,
-                temperature_c=reading.temperature_c, alert_action=AlertAction(alert_action) if alert_action else None,
+                temperature_c=reading.temperature_c, alert_action=action,
                 alert_note=note, recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
             uow.commit()
@@ -69,12 +69,12 @@ class MonitoringService:
 
     def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
                  text: str = "", noted_at: datetime | None = None) -> NoteEntry:
-        clean_values, clean_text = checked_note(NoteKind(kind), values or {}, text)
+        clean_values, clean_text = checked_note(NoteKind.parse(kind, "kind"), values or {}, text)
         when = self._checked_time(noted_at, "noted_at")
         with self._ctx.db.write() as uow:
             staff = self._clinical(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
-            row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind(kind), values=clean_values,
+            row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind.parse(kind, "kind"), values=clean_values,
                                         text=clean_text, recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
             uow.commit()
@@ -100,7 +100,7 @@ class MonitoringService:
                     raise ValidationError("That session belongs to another patient.", "session_id")
             row = models.ScaleResponse(patient_id=patient_id, session_id=session_id, instrument=result.code,
                                        answers=list(result.answers), total=result.total, taken_at=when,
-                                       timepoint=Timepoint(timepoint), rater=definition.rater,
+                                       timepoint=Timepoint.parse(timepoint, "timepoint"), rater=definition.rater,
                                        recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
             uow.flush()
@@ -151,7 +151,7 @@ class MonitoringService:
                 answers=list(result.answers), total=result.total, taken_at=when, timepoint=Timepoint.POST,
                 rater=Rater.CLINICIAN, recorded_by_id=staff.id, created_at=self._ctx.now()))
             ts.status, ts.discharged_at, ts.discharged_by_id = SessionStatus.DISCHARGED, when, staff.id
-            _complete_series_if_done(ts)
+            complete_series_if_done(ts.series)
             uow.commit()
             return build_session_detail(uow.session, ts, settings)
 
@@ -187,10 +187,3 @@ class MonitoringService:
             models.ScaleResponse.session_id == session_id, models.ScaleResponse.instrument == "bprs_positive",
             models.ScaleResponse.timepoint == Timepoint.PRE).order_by(models.ScaleResponse.taken_at).limit(1)
         ).scalar()
-
-
-def _complete_series_if_done(ts: models.TreatmentSession) -> None:
-    """The series completes when no session is left to happen."""
-    if all(s.status in (SessionStatus.DISCHARGED, SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
-           for s in ts.series.sessions):
-        ts.series.status = SeriesStatus.COMPLETED

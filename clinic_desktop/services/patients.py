@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_desktop.domain.enums import Protocol, WeightUnit
@@ -100,7 +101,11 @@ class PatientService:
                 raise ConcurrentChange("This patient was changed on another workstation after you opened it. "
                                        "Your entries are kept; reload to see the other change.")
             _check_clinician(uow.session, clean.referring_clinician_id)
-            _apply(row, clean)
+            with uow.session.no_autoflush:  # one UPDATE of the patient row, so the version moves by one
+                _apply(row, clean)
+            # Diagnoses, allergies and medications live in other tables: an edit of only those would not
+            # UPDATE the patient row, so its version would not move and a stale form could overwrite them.
+            flag_modified(row, "family_name")
             try:
                 uow.flush()
             except StaleDataError:
@@ -153,12 +158,25 @@ class PatientService:
             get_or_404(uow.session, models.Patient, patient_id, "patient")
             if witness_id is not None:
                 get_or_404(uow.session, models.Staff, witness_id, "staff member")
-            row = models.ConsentRecord(patient_id=patient_id, protocol=Protocol(protocol), template_version=version,
+            row = models.ConsentRecord(patient_id=patient_id, protocol=Protocol.parse(protocol, "protocol"), template_version=version,
                                        signed_at=when, witness_id=witness_id, recorded_by_id=actor.id,
                                        created_at=self._ctx.now())
             uow.session.add(row)
             uow.commit()
             return ConsentEntry(row.id, row.protocol, row.template_version, row.signed_at, row.withdrawn_at)
+
+    def record_rems_enrollment(self, actor: StaffMember, patient_id: int,
+                               enrolled_on: date | None = None) -> PatientChart:
+        """The patient's SPRAVATO REMS enrollment form is signed (needed before the first esketamine dose)."""
+        day = enrolled_on or self._ctx.today()
+        if day > self._ctx.today():
+            raise ValidationError("REMS enrollment cannot be dated in the future.", "enrolled_on")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            row = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            row.rems_enrolled_on = day
+            uow.commit()
+            return build_chart(uow.session, row, self._ctx.today())
 
     # --- referring clinicians ------------------------------------------------------------------
     def add_referring_clinician(self, full_name: str, practice: str = "", address: str = "", phone: str = "",

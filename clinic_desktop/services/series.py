@@ -26,10 +26,7 @@ class SeriesService:
              weekdays: tuple[int, ...] | list[int], planned_sessions: int, session_time: time,
              target_dose: Decimal | str, chair_id: int | None = None) -> SeriesSummary:
         """Create the series and all its sessions: the first on or after `start`, on the chosen weekdays."""
-        try:
-            protocol = Protocol(protocol)
-        except ValueError:
-            raise ValidationError(f"Unknown protocol {protocol!r}.", "protocol") from None
+        protocol = Protocol.parse(protocol, "protocol")
         if start < self._ctx.today():
             raise ValidationError("A series cannot start in the past.", "start_date")
         times = plan_session_times(start, weekdays, planned_sessions, session_time, self._ctx.zone)

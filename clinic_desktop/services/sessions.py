@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -61,7 +62,7 @@ class SessionService:
                 raise ValidationError("Name the escort before confirming them.", "escort_name")
             ts.escort_confirmed = escort_confirmed
             ts.npo_confirmed = npo_confirmed
-            ts.pregnancy_status = PregnancyStatus(pregnancy_status) if pregnancy_status else None
+            ts.pregnancy_status = PregnancyStatus.parse(pregnancy_status, "pregnancy_status") if pregnancy_status else None
             ts.status = SessionStatus.CHECKED_IN
             ts.checked_in_at = self._ctx.now()
             if ts.series.status is SeriesStatus.PLANNED:
@@ -85,7 +86,7 @@ class SessionService:
             if npo_confirmed is not None:
                 ts.npo_confirmed = npo_confirmed
             if pregnancy_status is not None:
-                ts.pregnancy_status = PregnancyStatus(pregnancy_status)
+                ts.pregnancy_status = PregnancyStatus.parse(pregnancy_status, "pregnancy_status")
             uow.commit()
             return self._checks(uow.session, ts)
 
@@ -103,7 +104,7 @@ class SessionService:
                 raise RuleViolation("These must be resolved, not overridden: " + "; ".join(
                     f"{i.title}: {i.detail}" for i in hard))
             ts.checks_override_reason = text
-            ts.checks_overridden_keys = ",".join(i.key for i in items)
+            ts.checks_overridden_keys = ",".join(_override_token(i) for i in items)
             ts.checks_overridden_by_id = staff.id
             ts.checks_overridden_at = self._ctx.now()
             uow.commit()
@@ -123,11 +124,32 @@ class SessionService:
             require_transition(ts.status, status)
             ts.status = status
             ts.status_reason = reason
+            complete_series_if_done(ts.series)
             uow.commit()
             return build_session_detail(uow.session, ts, load_settings(uow.session))
 
 
+def complete_series_if_done(series: models.InfusionSeries) -> None:
+    """An active series completes when no session is left to happen and at least one was given.
+
+    A stopped series stays stopped (with its reason) even when its last open session is discharged later.
+    """
+    statuses = [s.status for s in series.sessions]
+    if (series.status in (SeriesStatus.PLANNED, SeriesStatus.ACTIVE) and SessionStatus.DISCHARGED in statuses
+            and not any(st.is_open for st in statuses)):
+        series.status = SeriesStatus.COMPLETED
+
+
+def _override_token(item: CheckItem) -> str:
+    """The check's key plus a fingerprint of what it said when the physician overrode it."""
+    return f"{item.key}:{hashlib.sha256(item.detail.encode()).hexdigest()[:10]}"
+
+
 def unresolved_blocks(items: tuple[CheckItem, ...], ts: models.TreatmentSession) -> list[CheckItem]:
-    """Blocking checks not covered by a physician's override (a hard stop is never covered)."""
+    """Blocking checks not covered by a physician's override (a hard stop is never covered).
+
+    An override covers the problem the physician saw: if the same check later reports something else
+    (e.g. "no baseline vitals" became "pre-dose BP 170/100"), it blocks again until a new override.
+    """
     covered = set(ts.checks_overridden_keys.split(",")) if ts.checks_override_reason else set()
-    return [i for i in blocking(items) if not (i.overridable and i.key in covered)]
+    return [i for i in blocking(items) if not (i.overridable and _override_token(i) in covered)]

@@ -23,7 +23,7 @@ def test_bmi_rounds_half_up_and_accepts_str():
     """BMI is rounded half-up to 0.1; form strings are accepted."""
     assert bmi("72.25", "170") == D("25.0")  # exactly 25
     assert bmi(D("81"), D("200")) == D("20.3")  # exactly 20.25: half-up, where banker's rounding gives 20.2
-    assert bmi(80, "180,0") == D("24.7")
+    assert bmi(80, "180.0") == D("24.7")
 
 
 @pytest.mark.parametrize("sex, height_cm, expected", [

@@ -71,7 +71,7 @@ def test_rounding_happens_once_at_the_end():
 
 def test_numbers_accept_int_and_str():
     """Form values as int or str give the same result as Decimals."""
-    assert calculate_dose(iv(weight_kg=80, mg_per_kg="0,5", vial_mg_per_ml="50", diluent_ml=100,
+    assert calculate_dose(iv(weight_kg=80, mg_per_kg="0.5", vial_mg_per_ml="50", diluent_ml=100,
                              duration_min="40")) == calculate_dose(iv())
 
 

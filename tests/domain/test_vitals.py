@@ -39,7 +39,7 @@ def alerts_of(assessment) -> set[tuple[str, str, str]]:
 def test_valid_reading_from_form_strings():
     """Strings from a form become ints and a Decimal temperature."""
     v = validate_vitals(systolic="132", diastolic="84", heart_rate="70", spo2="97", resp_rate="16",
-                        temperature_c="37,1")
+                        temperature_c="37.1")
     assert v == VitalSigns(132, 84, 70, 97, 16, D("37.1"))
 
 

@@ -1,0 +1,154 @@
+"""The layer rules of ARCHITECTURE.md, checked by reading every module's imports (and what startup loads)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "clinic_desktop"
+PKG = "clinic_desktop"
+
+#: What each layer must not import (module-name prefixes), from the table in ARCHITECTURE.md.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "storage": ("PySide6", f"{PKG}.services", f"{PKG}.printing", f"{PKG}.ui"),
+    "services": ("PySide6", f"{PKG}.ui"),
+    "printing": ("PySide6", "sqlalchemy", f"{PKG}.storage", f"{PKG}.services", f"{PKG}.ui"),
+    "ui": ("sqlalchemy", "reportlab", "alembic", f"{PKG}.storage"),
+}
+#: Only the composition root and the command line may import these ("nothing imports them").
+ENTRY_POINTS = (f"{PKG}.app", f"{PKG}.cli")
+LAYERS = ("domain", "storage", "services", "printing", "ui")
+
+
+def _matches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(source: str, module: str, is_package: bool = False) -> list[tuple[int, list[str]]]:
+    """(line, candidates) per import: `import a.b` -> ["a.b"]; `from a import b, c` -> ["a", "a.b", "a.c"].
+
+    Relative imports are resolved against `module`; imports inside functions count too.
+    """
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            out.extend((node.lineno, [alias.name]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".") if is_package else module.split(".")[:-1]
+                anchor = package[:len(package) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            out.append((node.lineno, [base] + [f"{base}.{alias.name}" for alias in node.names]))
+    return out
+
+
+def violations(layer: str, source: str, module: str = "", is_package: bool = False) -> list[str]:
+    """Every import in `source` (by default a module directly in the layer) that breaks the layer's rules."""
+    module = module or f"{PKG}.{layer}.mod"
+    found = []
+    for line, (base, *members) in imports(source, module, is_package):
+        names = [base, *members]
+        if any(_matches(n, e) for n in names for e in ENTRY_POINTS):
+            found.append(f"{line}: {base} (only app.py / cli.py may import the entry points)")
+        if layer == "domain":
+            def allowed(name: str) -> bool:
+                return name.split(".")[0] in sys.stdlib_module_names or _matches(name, f"{PKG}.domain")
+            if not (allowed(base) or (members and all(allowed(m) for m in members))):
+                found.append(f"{line}: {base}")
+        elif any(_matches(n, p) for n in names for p in FORBIDDEN.get(layer, ())):
+            found.append(f"{line}: {base}")
+    return found
+
+
+def layer_modules(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+# -- the checker itself --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer, source", [
+    ("domain", "import sqlalchemy"), ("domain", "from PySide6.QtWidgets import QLabel"),
+    ("domain", "from clinic_desktop.storage import models"), ("domain", "from clinic_desktop import storage"),
+    ("domain", "def f():\n    import reportlab"), ("domain", "from ..services import registry"),
+    ("domain", "from clinic_desktop.settings import Locations"),
+    ("storage", "from clinic_desktop.services.registry import Services"), ("storage", "import PySide6"),
+    ("services", "from clinic_desktop.ui import main_window"), ("services", "from PySide6 import QtCore"),
+    ("printing", "from sqlalchemy.orm import Session"), ("printing", "from ..storage import models"),
+    ("ui", "from clinic_desktop.storage.database import open_database"), ("ui", "import alembic.command"),
+    ("ui", "from reportlab.platypus import Paragraph"), ("ui", "from clinic_desktop import storage"),
+    ("services", "from clinic_desktop.app import open_services"),
+])
+def test_checker_catches_forbidden_imports(layer, source):
+    """The checker flags each kind of forbidden import, including relative, nested and `from pkg import mod`."""
+    assert violations(layer, source)
+
+
+@pytest.mark.parametrize("layer, source", [
+    ("domain", "from __future__ import annotations\nimport decimal\nfrom zoneinfo import ZoneInfo"),
+    ("domain", "from clinic_desktop.domain.errors import ValidationError"),
+    ("domain", "from . import errors\nfrom .scales import base"),
+    ("storage", "from sqlalchemy import select\nimport alembic\nfrom clinic_desktop.domain import enums"),
+    ("services", "from clinic_desktop.storage import models\nfrom clinic_desktop.printing import letters"),
+    ("printing", "from reportlab.platypus import Paragraph\nfrom clinic_desktop.domain.records import PatientChart"),
+    ("ui", "from PySide6.QtWidgets import QLabel\nfrom clinic_desktop.services.registry import Services"),
+])
+def test_checker_allows_permitted_imports(layer, source):
+    """Imports the table allows are not reported."""
+    assert violations(layer, source) == []
+
+
+def test_relative_imports_are_resolved():
+    """`from ..storage import x` inside clinic_desktop/services/a.py means clinic_desktop.storage.x."""
+    assert imports("from ..storage import models", f"{PKG}.services.a") == \
+        [(1, [f"{PKG}.storage", f"{PKG}.storage.models"])]
+    assert imports("from . import base", f"{PKG}.domain.scales", is_package=True) == \
+        [(1, [f"{PKG}.domain.scales", f"{PKG}.domain.scales.base"])]
+
+
+# -- the package ---------------------------------------------------------------------------------------
+
+
+def test_domain_layer_has_modules_to_check():
+    """The walk really finds the domain modules (an empty walk would pass every rule)."""
+    names = {module_name(p) for p in layer_modules("domain")}
+    assert {f"{PKG}.domain.text", f"{PKG}.domain.checks", f"{PKG}.domain.scales.base"} <= names
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_layer_imports_follow_the_rules(layer):
+    """No module in a layer imports what ARCHITECTURE.md forbids for it."""
+    problems = []
+    for path in layer_modules(layer):
+        name = module_name(path)
+        for v in violations(layer, path.read_text(encoding="utf-8"), name, path.name == "__init__.py"):
+            problems.append(f"{path.relative_to(ROOT)}:{v}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("module", [f"{PKG}.ui.main_window", f"{PKG}.app"])
+def test_starting_the_application_does_not_load_alembic_or_reportlab(module):
+    """Opening the window imports neither Alembic nor ReportLab: they load only for a migration or a print."""
+    if not (ROOT / (module.replace(".", "/") + ".py")).exists():
+        pytest.skip(f"{module} does not exist yet")
+    code = (f"import sys, {module}; "
+            "print('alembic' in sys.modules, 'reportlab' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"], f"alembic, reportlab loaded: {result.stdout}"
