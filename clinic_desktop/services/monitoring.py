@@ -53,6 +53,7 @@ class MonitoringService:
             ts = self._charting_session(uow.session, session_id)
             settings = load_settings(uow.session)
             phase = VitalsPhase.parse(phase, "phase")
+            _check_phase_time(phase, when, ts.dose_record)
             baseline = None if phase is VitalsPhase.BASELINE else baseline_of(session_vitals(uow.session, ts.id))
             assessment = assess(reading, baseline, settings)
             if assessment.requires_action and action is None:
@@ -187,3 +188,15 @@ class MonitoringService:
             models.ScaleResponse.session_id == session_id, models.ScaleResponse.instrument == "bprs_positive",
             models.ScaleResponse.timepoint == Timepoint.PRE).order_by(models.ScaleResponse.taken_at).limit(1)
         ).scalar()
+
+
+def _check_phase_time(phase: VitalsPhase, taken_at: datetime, dose: models.DoseRecord | None) -> None:
+    """A reading's phase must agree with its time: baseline before the dose, during it, or after it stopped."""
+    started = dose.started_at if dose else None
+    stopped = dose.stopped_at if dose else None
+    if phase is VitalsPhase.BASELINE and started is not None and taken_at >= started:
+        raise ValidationError("A baseline reading must be taken before the dose started.", "phase")
+    if phase is VitalsPhase.DURING and (started is None or taken_at < started or (stopped and taken_at > stopped)):
+        raise ValidationError("A reading during the infusion must fall between its start and stop.", "phase")
+    if phase is VitalsPhase.AFTER and (stopped is None or taken_at < stopped):
+        raise ValidationError("A reading after the infusion must be taken after the dose stopped.", "phase")

@@ -391,3 +391,20 @@ def test_phq9_item9_zero_does_not_block(clinic, services, staff, day):
     clinic.prepare(pid, sid)
     screen = next(c for c in services.sessions.checks(sid) if c.key == "suicide_screen")
     assert screen.grade is Grade.OK
+
+
+def test_vitals_phase_must_agree_with_the_dose_times(services, staff, clock, infusing):
+    """A baseline after the start, an 'after' reading before the stop: refused, nothing saved."""
+    count = len(services.sessions.detail(infusing).vitals)
+    with pytest.raises(ValidationError) as caught:
+        services.monitoring.record_vitals(staff["nurse"], infusing, VitalsPhase.BASELINE, NORMAL)
+    assert caught.value.field == "phase"
+    with pytest.raises(ValidationError):
+        services.monitoring.record_vitals(staff["nurse"], infusing, VitalsPhase.AFTER, NORMAL)
+    services.monitoring.record_vitals(staff["nurse"], infusing, VitalsPhase.DURING, NORMAL)
+    assert len(services.sessions.detail(infusing).vitals) == count + 1
+    services.doses.stop(staff["nurse"], infusing, volume_given_ml="100.8")
+    clock.advance(minutes=15)
+    with pytest.raises(ValidationError):
+        services.monitoring.record_vitals(staff["nurse"], infusing, VitalsPhase.DURING, NORMAL)
+    services.monitoring.record_vitals(staff["nurse"], infusing, VitalsPhase.AFTER, NORMAL)
