@@ -30,7 +30,10 @@ class Locations:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+    """A URL for an SQLite file; built, not pasted, so "#", "?" or "%" in a folder name stay part of the path."""
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def default_data_dir() -> Path:

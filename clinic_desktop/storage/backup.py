@@ -20,7 +20,11 @@ class BackupError(ClinicError):
 
 def backup_before_upgrade(engine: Engine, backups_dir: Path, revision: str, now: datetime) -> Path:
     """A verified copy taken before a migration, named after the schema it holds."""
-    backups_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        backups_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"Cannot create the backups folder {backups_dir}: {exc.strerror or exc}. The database "
+                          "was not upgraded.") from None
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     if engine.dialect.name == "sqlite":
         target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.db"
@@ -34,24 +38,30 @@ def backup_before_upgrade(engine: Engine, backups_dir: Path, revision: str, now:
 def sqlite_backup(source: Path, target: Path) -> None:
     """Copy a live SQLite database page by page with the backup API, then check the copy's integrity."""
     partial = target.with_name(target.name + ".partial")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(partial)
+        partial.unlink(missing_ok=True)  # left by an interrupted backup: not a database to write into
+        # A percent-encoded URI: a "#", "?" or "%" in a folder name must not cut the path short.
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            src.backup(dst)
-            result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-            if result != "ok":
-                raise BackupError(f"The backup copy failed its integrity check: {result}")
-            # The copy is a single self-contained file: no -wal beside it.
-            dst.execute("PRAGMA journal_mode = DELETE")
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+                result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                if result != "ok":
+                    raise BackupError(f"The backup copy failed its integrity check: {result}")
+                # The copy is a single self-contained file: no -wal beside it.
+                dst.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    except sqlite3.Error as exc:
+            src.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupError(f"Could not back up the database to {target}: {exc}") from None
-    finally:
-        src.close()
-    os.replace(partial, target)
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def pg_dump(engine: Engine, target: Path) -> None:

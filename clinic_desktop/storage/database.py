@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop.domain.errors import ClinicError
@@ -61,24 +61,48 @@ class Database:
         self.engine.dispose()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine whose every connection has the safety settings (SQLite: WAL, synchronous=FULL, foreign keys)."""
+def make_engine(url: str, *, wal: bool = True) -> Engine:
+    """An engine whose every connection has the safety settings (SQLite: WAL, synchronous=FULL, foreign keys).
+
+    `wal=False` leaves the file's journal mode alone (switching to WAL rewrites the header), for looking at a
+    file that may yet be refused; `use_wal` turns it on once the file is accepted."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(f"Not a database URL: {url!r}. Use sqlite:///path/to/clinic.db or "
                             "postgresql+psycopg://user@host/dbname.") from None
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True,
-                             connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
+                                                         "check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+            if wal:
+                use_wal(engine)
+            return engine
+        if parsed.get_backend_name() == "postgresql":
+            return create_engine(parsed, pool_pre_ping=True,
+                                 connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
+    except OSError as exc:
+        raise DatabaseError(f"Cannot use the folder for the database {parsed.database!r}: "
+                            f"{exc.strerror or exc}.") from None
+    except (ArgumentError, ImportError) as exc:  # an unknown driver name, or its package is not installed
+        raise DatabaseError(f"Cannot use the database URL {parsed.render_as_string(hide_password=True)!r}: "
+                            f"{exc}") from None
     raise DatabaseError(f"Unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL.")
+
+
+def use_wal(engine: Engine) -> None:
+    """Every new connection switches the file to WAL (persistent); pooled connections are dropped first."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_wal):
+        engine.dispose()
+        event.listen(engine, "connect", _sqlite_wal)
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
@@ -86,7 +110,6 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-A
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
     # FULL: in WAL mode NORMAL can lose the last acknowledged commits on power loss.
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -115,31 +138,47 @@ def current_revision(engine: Engine) -> str | None:
 
 def open_database(url: str, backups_dir: Path, now: datetime) -> Database:
     """Open the clinic's database, creating or upgrading it. An older schema is backed up before it is
-    migrated; a newer one is refused, since this program would misread it."""
-    engine = make_engine(url)
+    migrated; a newer one is refused, since this program would misread it. A refused file is not modified."""
+    engine = make_engine(url, wal=False)
     try:
         revision = current_revision(engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:  # unreadable, locked, or not a database at all
         engine.dispose()
         raise DatabaseError(f"Cannot open the database at {engine.url.render_as_string(hide_password=True)}: "
                             f"{exc.orig}") from None
     except DatabaseError:
         engine.dispose()
         raise
+    if revision is not None and revision != schema.HEAD and not schema.is_older(revision):
+        engine.dispose()
+        raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
+                            f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
+                            "version; nothing was changed.")
+    use_wal(engine)
     if revision is None:
         _create_fresh(engine)
     elif revision != schema.HEAD:
-        if not schema.is_older(revision):
-            engine.dispose()
-            raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
-                                f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
-                                "version; nothing was changed.")
-        from clinic_desktop.storage import backup, migrate  # only when an upgrade actually happens
-
-        copy = backup.backup_before_upgrade(engine, backups_dir, revision, now)
-        log.info("Backed up the database to %s before upgrading from %s", copy, revision)
-        migrate.upgrade(engine)
+        _upgrade(engine, revision, backups_dir, now)
     return Database(engine)
+
+
+def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) -> None:
+    """Back up, then migrate; on any failure the engine is closed and the error says where the copy is."""
+    from clinic_desktop.storage import backup, migrate  # only when an upgrade actually happens
+
+    try:
+        copy = backup.backup_before_upgrade(engine, backups_dir, revision, now)
+    except BaseException:
+        engine.dispose()
+        raise
+    log.info("Backed up the database to %s before upgrading from %s", copy, revision)
+    try:
+        migrate.upgrade(engine)
+    except Exception as exc:
+        engine.dispose()
+        log.exception("Upgrading the database from %s failed", revision)
+        raise DatabaseError(f"Upgrading the database from schema {revision} to {schema.HEAD} failed, so it was "
+                            f"not opened ({exc}). A copy taken just before the attempt is at {copy}.") from exc
 
 
 def _create_fresh(engine: Engine) -> None:

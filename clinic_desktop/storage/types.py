@@ -46,7 +46,8 @@ class ExactDecimal(TypeDecorator):
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(Numeric(28, 12, asdecimal=True))
+            # Unconstrained NUMERIC: exact at any scale, as a pound value converted to kg needs.
+            return dialect.type_descriptor(Numeric(asdecimal=True))
         return dialect.type_descriptor(String(40))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service_support import Clinic
+from tests.services.service_support import Clinic
 
 
 @pytest.fixture

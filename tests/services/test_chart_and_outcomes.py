@@ -11,7 +11,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import SessionStatus, Timepoint
 from clinic_desktop.domain.errors import RuleViolation, ValidationError, ValidationErrors
 
-from service_support import ALDRETE_FULL
+from tests.services.service_support import ALDRETE_FULL
 
 PHQ9_20 = [3, 3, 3, 3, 2, 2, 2, 2, 0]
 PHQ9_10 = [2, 2, 2, 1, 1, 1, 1, 0, 0]

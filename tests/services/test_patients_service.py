@@ -17,7 +17,7 @@ from clinic_desktop.domain.records import AllergyEntry, MedicationEntry
 from clinic_desktop.domain.screening import QUESTIONS
 from clinic_desktop.domain.text import is_valid_mrn
 
-from service_support import ALL_NO, set_staff_active
+from tests.services.service_support import ALL_NO, set_staff_active
 
 BASIC = PatientInput("Ada", "Lovelace", "1980-05-01", "female")
 

@@ -13,7 +13,7 @@ from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.services.doses import DoseOrderForm
 
-from service_support import ALDRETE_FULL, IV_ORDER, LOT_EXPIRY, NORMAL
+from tests.services.service_support import ALDRETE_FULL, IV_ORDER, LOT_EXPIRY, NORMAL
 
 HIGH_BP = {"systolic": 185, "diastolic": 100, "heart_rate": 90, "spo2": 97, "resp_rate": 14}
 CSSRS_HIGH = [True, True, False, True, False, False, False]  # Q4: intent without a plan
