@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.clock import Clock
-from clinic_desktop.domain.errors import NotFound, RuleViolation
+from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.storage import models
 from clinic_desktop.storage.database import Database
+
+#: Clock differences between workstations: a time this far ahead of "now" is still accepted.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,15 @@ class ServiceContext:
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
+
+    def charted_time(self, value: datetime | None, field: str) -> datetime:
+        """When something happened: now by default; never naive, never in the future (beyond clock skew)."""
+        when = value or self.now()
+        if when.tzinfo is None:
+            raise ValidationError("A time needs its time zone.", field)
+        if when > self.now() + CLOCK_SKEW:
+            raise ValidationError("A time in the future cannot be recorded.", field)
+        return when
 
 
 def load_settings(session: Session) -> ClinicSettings:

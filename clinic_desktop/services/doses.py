@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,8 +25,6 @@ from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.services.sessions import current_checks, load_session, unresolved_blocks
 from clinic_desktop.storage import models
 
-#: Clock differences between workstations: a time this far ahead of "now" is still accepted.
-CLOCK_SKEW = timedelta(minutes=2)
 #: Roles that may give a dose (front desk and administrators may not).
 CLINICAL_ROLES = (StaffRole.NURSE, StaffRole.PHYSICIAN)
 
@@ -88,7 +86,7 @@ class DoseService:
               started_at: datetime | None = None) -> DoseRecordEntry:
         """The dose starts: every blocking check resolved or overridden, a lot in date."""
         lot = checked_text(lot_number, "lot_number", "Lot number", required=True, max_length=40)
-        when = self._checked_time(started_at, "started_at")
+        when = self._ctx.charted_time(started_at, "started_at")
         if lot_expiry < when.astimezone(self._ctx.zone).date():
             raise ValidationError(f"This lot expired on {lot_expiry:%Y-%m-%d}: use another vial.", "lot_expiry")
         with self._ctx.db.write() as uow:
@@ -110,7 +108,7 @@ class DoseService:
              volume_given_ml: Decimal | str | None = None, volume_wasted_ml: Decimal | str = Decimal(0),
              witness_id: int | None = None) -> DoseRecordEntry:
         """The dose ends: what was given and what was wasted; waste needs a second person as witness."""
-        when = self._checked_time(stopped_at, "stopped_at")
+        when = self._ctx.charted_time(stopped_at, "stopped_at")
         with self._ctx.db.write() as uow:
             staff = _clinical_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
@@ -135,14 +133,6 @@ class DoseService:
             return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
 
     # ---------------------------------------------------------------------------------------------
-    def _checked_time(self, value: datetime | None, field: str) -> datetime:
-        when = value or self._ctx.now()
-        if when.tzinfo is None:
-            raise ValidationError("A time needs its time zone.", field)
-        if when > self._ctx.now() + CLOCK_SKEW:
-            raise ValidationError("A time in the future cannot be recorded.", field)
-        return when
-
     def _calculate(self, session: Session, ts: models.TreatmentSession,
                    form: DoseOrderForm) -> tuple[DoseCalculation, Decimal | None]:
         settings = load_settings(session)

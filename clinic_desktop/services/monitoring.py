@@ -24,7 +24,7 @@ from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.vitals import assess, validate_vitals
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
-from clinic_desktop.services.doses import CLINICAL_ROLES, CLOCK_SKEW
+from clinic_desktop.services.doses import CLINICAL_ROLES
 from clinic_desktop.services.scoring import score_entry
 from clinic_desktop.services.session_records import baseline_of, build_session_detail, session_vitals
 from clinic_desktop.services.sessions import complete_series_if_done, load_session
@@ -46,7 +46,7 @@ class MonitoringService:
         """A reading; when it is out of range the action taken must be recorded with it (reference 3.3)."""
         reading = validate_vitals(**values)
         action = AlertAction.parse(alert_action, "alert_action") if alert_action else None
-        when = self._checked_time(taken_at, "taken_at")
+        when = self._ctx.charted_time(taken_at, "taken_at")
         note = checked_text(alert_note, "alert_note", "Action note", max_length=2000, multiline=True)
         with self._ctx.db.write() as uow:
             staff = self._clinical(uow.session, actor)
@@ -71,7 +71,7 @@ class MonitoringService:
     def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
                  text: str = "", noted_at: datetime | None = None) -> NoteEntry:
         clean_values, clean_text = checked_note(NoteKind.parse(kind, "kind"), values or {}, text)
-        when = self._checked_time(noted_at, "noted_at")
+        when = self._ctx.charted_time(noted_at, "noted_at")
         with self._ctx.db.write() as uow:
             staff = self._clinical(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
@@ -85,7 +85,7 @@ class MonitoringService:
                      timepoint: Timepoint, session_id: int | None = None,
                      taken_at: datetime | None = None) -> ScoreEntry:
         """Score and store a scale; CADSS and MOAA/S in a session also appear as monitoring notes."""
-        when = self._checked_time(taken_at, "taken_at")
+        when = self._ctx.charted_time(taken_at, "taken_at")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             settings = load_settings(uow.session)
@@ -127,7 +127,7 @@ class MonitoringService:
     def discharge(self, actor: StaffMember, session_id: int, answers: Sequence[int], escort_present: bool,
                   at: datetime | None = None) -> SessionDetail:
         """Discharge at the clinic's score threshold, after the minimum observation, with the escort present."""
-        when = self._checked_time(at, "discharged_at")
+        when = self._ctx.charted_time(at, "discharged_at")
         with self._ctx.db.write() as uow:
             staff = self._clinical(uow.session, actor)
             ts = load_session(uow.session, session_id)
@@ -157,14 +157,6 @@ class MonitoringService:
             return build_session_detail(uow.session, ts, settings)
 
     # ---------------------------------------------------------------------------------------------
-    def _checked_time(self, value: datetime | None, field: str) -> datetime:
-        when = value or self._ctx.now()
-        if when.tzinfo is None:
-            raise ValidationError("A time needs its time zone.", field)
-        if when > self._ctx.now() + CLOCK_SKEW:
-            raise ValidationError("A time in the future cannot be recorded.", field)
-        return when
-
     @staticmethod
     def _clinical(session: Session, actor: StaffMember) -> models.Staff:
         staff = acting_staff(session, actor)
