@@ -81,10 +81,11 @@ def _demo(args: argparse.Namespace) -> int:
     if args.today is not None:
         # Mid-morning on the chosen day, so the board shows sessions done, under way and still to come.
         clock = FixedClock(datetime.combine(args.today, time(11, 0), tzinfo=zone).astimezone(timezone.utc))
-    services, locations = open_services(args.data_dir, args.database_url, clock, zone)
+    services, _locations = open_services(args.data_dir, args.database_url, clock, zone)
     summary = DemoBuilder(services.context, args.seed).build(
         args.patients, progress=lambda n: print(f"\r  {n} of {args.patients} patients", end="", flush=True))
-    print(f"\nDemo data written to {locations.database_url}: {summary.patients} patients, {summary.series} series, "
+    where = services.context.db.engine.url.render_as_string(hide_password=True)
+    print(f"\nDemo data written to {where}: {summary.patients} patients, {summary.series} series, "
           f"{summary.sessions} sessions, {summary.vitals} vital-sign readings. All names are fictional.")
     return 0
 

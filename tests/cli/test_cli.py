@@ -117,3 +117,12 @@ def test_python_dash_m_runs_the_same_command():
                             check=False)
     assert result.returncode == 0
     assert result.stdout.startswith("clinic-desktop ")
+
+
+
+def test_errors_never_show_a_database_password(tmp_path, capsys):
+    """A server that cannot be reached is reported without the password in its URL."""
+    url = "postgresql+psycopg://clinic:s3cret-pw@127.0.0.1:9/clinic"  # port 9: nothing listens there
+    assert main(["--data-dir", str(tmp_path), "--database-url", url, "info"]) == 1
+    err = capsys.readouterr().err
+    assert "Cannot open the database" in err and "s3cret-pw" not in err
