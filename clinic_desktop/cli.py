@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timezone
 from typing import Sequence
 
 from clinic_desktop import __version__
+from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError
 
 PROG = "clinic-desktop"
@@ -31,6 +32,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
                       help="lay the history out around this day instead of today")
     commands.add_parser("info", help="show where the data lives and what the database holds")
+
+    users = commands.add_parser("users", help="user accounts (administrators)").add_subparsers(
+        dest="users_command", metavar="ACTION", required=True)
+    add = users.add_parser("add", help="add an account; the password is read from the terminal or standard input")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
+    add.add_argument("--name", help="full name as printed on signatures (default: the user name)")
+    add.add_argument("--credentials", default="", help='letters after the name, e.g. "RN" or "MD"')
+    add.add_argument("--admin", action="store_true", help="also give administration rights")
+    for name, text in (("list", "list the accounts"), ("disable", "disable an account"),
+                       ("enable", "enable a disabled account"),
+                       ("reset-password", "set a new password (read like add's) and lift a lockout")):
+        sub = users.add_parser(name, help=text)
+        if name != "list":
+            sub.add_argument("username")
+    for sub in users.choices.values():
+        sub.add_argument("--as", dest="as_user", metavar="ADMIN",
+                         help="the administrator doing this (their password is asked first); not needed for "
+                              "the very first account")
+
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True)
+    audit.add_parser("verify", help="check every entry's hash and link; exit 0 when intact, 3 when altered")
     return parser
 
 
@@ -62,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "info":
             return _info(args)
+        if args.command == "users":
+            from clinic_desktop.cli_users import run_users
+
+            return run_users(args)
+        if args.command == "audit":
+            return _audit(args)
     except ClinicError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 1
@@ -87,7 +117,22 @@ def _demo(args: argparse.Namespace) -> int:
     where = services.context.db.engine.url.render_as_string(hide_password=True)
     print(f"\nDemo data written to {where}: {summary.patients} patients, {summary.series} series, "
           f"{summary.sessions} sessions, {summary.vitals} vital-sign readings. All names are fictional.")
+    print("\nDemo accounts (for exploring each role; this database is for demonstration only):")
+    for account in summary.accounts:
+        print(f"  {account.username:<18} {account.password:<30} {account.role.label} ({account.full_name})")
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from clinic_desktop.app import open_services
+    from clinic_desktop.storage.audit_chain import verify
+
+    services, _locations = open_services(args.data_dir, args.database_url)
+    db = services.context.db
+    with db.read() as uow:
+        result = verify(uow.session, db.keyring)
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 3
 
 
 def _info(args: argparse.Namespace) -> int:

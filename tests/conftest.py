@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 import pytest  # noqa: E402
 
+from clinic_desktop.domain.access import Principal  # noqa: E402
 from clinic_desktop.domain.clock import FixedClock  # noqa: E402
 from clinic_desktop.domain.enums import StaffRole  # noqa: E402
+from clinic_desktop.services.passwords import Passwords  # noqa: E402
 from clinic_desktop.services.registry import Services  # noqa: E402
+from clinic_desktop.storage import models  # noqa: E402
 from clinic_desktop.storage.database import open_database  # noqa: E402
 
 ZONE = ZoneInfo("America/New_York")
@@ -39,13 +42,36 @@ def services(db, clock) -> Services:
     return Services.build(db, clock, ZONE)
 
 
+#: Every test account's password (fictional staff, test databases only).
+PASSWORD = "correct horse battery staple"
+
+#: key -> (user name, full name, role, credentials)
+TEST_STAFF = {
+    "physician": ("okafor", "Dr Imani Okafor", StaffRole.PHYSICIAN, "MD"),
+    "nurse": ("whitlock", "Dana Whitlock", StaffRole.NURSE, "RN"),
+    "nurse2": ("ferreira", "Luis Ferreira", StaffRole.NURSE, "RN"),
+    "front_desk": ("lindqvist", "Pat Lindqvist", StaffRole.FRONT_DESK, ""),
+    "admin": ("adeyemi", "Sam Adeyemi", StaffRole.ADMINISTRATOR, ""),
+}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """PASSWORD hashed once per run with the production parameters (a hash costs ~0.1 s)."""
+    return Passwords().hash(PASSWORD)
+
+
 @pytest.fixture
-def staff(services):
-    """One active member of staff per role, keyed by role value."""
-    return {
-        "physician": services.staff.add("Dr Imani Okafor", StaffRole.PHYSICIAN, "MD"),
-        "nurse": services.staff.add("Dana Whitlock", StaffRole.NURSE, "RN"),
-        "nurse2": services.staff.add("Luis Ferreira", StaffRole.NURSE, "RN"),
-        "front_desk": services.staff.add("Pat Lindqvist", StaffRole.FRONT_DESK),
-        "admin": services.staff.add("Sam Adeyemi", StaffRole.ADMINISTRATOR),
-    }
+def staff(db, clock, password_hash) -> dict[str, Principal]:
+    """One signed-in account per role, keyed as TEST_STAFF; all with PASSWORD."""
+    out = {}
+    with db.session() as session:
+        for key, (username, name, role, creds) in TEST_STAFF.items():
+            row = models.Staff(full_name=name, credentials=creds, role=role, active=True, created_at=clock.now(),
+                               username=username, password_hash=password_hash, password_changed_at=clock.now(),
+                               is_admin=role is StaffRole.ADMINISTRATOR, failed_logins=[])
+            session.add(row)
+            session.flush()
+            out[key] = Principal(row.id, name, creds, role, True, row.is_admin, username, signed_in_at=clock.now())
+        session.commit()
+    return out

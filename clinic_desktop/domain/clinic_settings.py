@@ -103,6 +103,10 @@ class ClinicSettings:
     # Screening (reference 2.1, 2.2)
     screening_max_age_days: int = _setting(365, "Contraindication screening must be reviewed within", "days", 7, 730, UNSOURCED, "Screening")
 
+    # Security (reliability reference: idle lock norms)
+    idle_lock_minutes: int = _setting(10, "Lock the screen after this long without use", "min", 1, 30, "reliability", "Security")
+    emergency_access_minutes: int = _setting(60, "Emergency (break-glass) access lasts", "min", 15, 240, UNSOURCED, "Security")
+
     # ----------------------------------------------------------------------------------------------
     @classmethod
     def infos(cls) -> list[SettingInfo]:

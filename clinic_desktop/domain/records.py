@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,9 @@ class StaffMember:
     credentials: str
     role: StaffRole
     active: bool = True
+    #: Administration rights (users, settings, audit), held by administrators and optionally by others.
+    is_admin: bool = False
+    username: str = ""
 
     @property
     def signature_name(self) -> str:
@@ -251,6 +254,37 @@ class PatientChart:
 
 
 @dataclass(frozen=True)
+class SignatureEntry:
+    """A signature as shown and printed: meaning, printed name, date and time with offset, and its state."""
+
+    meaning: str
+    name: str
+    signed_at: datetime
+    utc_offset_min: int
+    status: str
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+    @property
+    def local_time(self) -> datetime:
+        """When it was signed, in the signing workstation's local time (with that offset)."""
+        return self.signed_at.astimezone(timezone(timedelta(minutes=self.utc_offset_min)))
+
+
+@dataclass(frozen=True)
+class AmendmentEntry:
+    """A change to a signed record: what it was, what it became, why, and who signed the change."""
+
+    record_type: str
+    changes: dict
+    reason: str
+    amended_by: str
+    amended_at: datetime
+
+
+@dataclass(frozen=True)
 class DoseRecordEntry:
     id: int
     mg_per_kg: Decimal | None
@@ -276,6 +310,13 @@ class DoseRecordEntry:
     volume_wasted_ml: Decimal | None = None
     administered_by: str = ""
     waste_witness: str = ""
+    signatures: tuple[SignatureEntry, ...] = ()
+    amendments: tuple[AmendmentEntry, ...] = ()
+
+    def signed(self, meaning: str) -> SignatureEntry | None:
+        """The current signature with this meaning ("Ordered by", ...), if any."""
+        return next((s for s in reversed(self.signatures) if s.meaning == meaning
+                     and s.status != "superseded by an amendment"), None)
 
 
 @dataclass(frozen=True)

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.clinic_settings import ClinicSettings
-from clinic_desktop.domain.enums import StaffRole
-from clinic_desktop.domain.errors import RuleViolation
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings
+from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
 from clinic_desktop.storage import models
-
-#: Reference scope: every threshold is editable only by a physician or an administrator.
-SETTINGS_ROLES = (StaffRole.PHYSICIAN, StaffRole.ADMINISTRATOR)
 
 
 class SettingsService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def current(self) -> ClinicSettings:
+    @requires(Action.SETTINGS_VIEW)
+    def current(self, actor: StaffMember) -> ClinicSettings:
         with self._ctx.db.read() as uow:
             return load_settings(uow.session)
 
+    @requires(Action.SETTINGS_CHANGE)
     def update(self, actor: StaffMember, changes: Mapping[str, Any]) -> ClinicSettings:
-        """Apply changes (validated together, so a bad value changes nothing) and store the differences."""
+        """Apply changes (validated together, so a bad value changes nothing) and store the differences.
+        Only a physician or an administrator may: the reference makes every threshold theirs to set."""
         with self._ctx.db.write() as uow:
-            if acting_staff(uow.session, actor).role not in SETTINGS_ROLES:
-                raise RuleViolation("Only a physician or an administrator can change the clinic's thresholds.")
-            updated = load_settings(uow.session).with_changes(changes)
+            acting_staff(uow.session, actor)
+            before = load_settings(uow.session)
+            updated = before.with_changes(changes)
             differences = updated.changed_from_default()
             for name in changes:
                 row = uow.session.get(models.ClinicSetting, name)
@@ -42,5 +41,8 @@ class SettingsService:
                 row.value = str(differences[name])
                 row.updated_at = self._ctx.now()
                 row.updated_by_id = actor.id
+            diff = {k: {"old": v, "new": updated.to_mapping()[k]} for k, v in before.to_mapping().items()
+                    if getattr(before, k) != getattr(updated, k)}
+            self._ctx.audit(uow.session, actor, "setting_change", object_type="clinic_settings", details=diff)
             uow.commit()
             return updated

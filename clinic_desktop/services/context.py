@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_desktop.domain.access import Action, PermissionDenied, Principal, require
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.clock import Clock
 from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.storage import models
+from clinic_desktop.services.passwords import Passwords
+from clinic_desktop.storage import audit_chain, models
 from clinic_desktop.storage.database import Database
 
 #: Clock differences between workstations: a time this far ahead of "now" is still accepted.
@@ -26,9 +30,34 @@ class ServiceContext:
     clock: Clock
     #: The clinic's IANA zone: sessions are planned and "today" is decided in local wall-clock time.
     zone: ZoneInfo
+    passwords: Passwords = field(default_factory=Passwords)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def utc_offset_min(self, at: datetime) -> int:
+        """The clinic's offset from UTC at that moment, in minutes (-300 for 09:00 in New York in winter)."""
+        offset = at.astimezone(self.zone).utcoffset()
+        return int(offset.total_seconds() // 60) if offset is not None else 0
+
+    def authorize(self, actor: StaffMember, action: Action) -> None:
+        """The policy table decides; PermissionDenied says who may not do what."""
+        if not isinstance(actor, StaffMember):
+            raise PermissionDenied("Sign in first.")
+        require(actor, action, self.now())
+
+    def audit(self, session: Session, actor: StaffMember | None, action: str, *, object_type: str = "",
+              object_id: object = "", patient_id: int | None = None, details: dict | None = None,
+              username: str = "") -> None:
+        """Append to the audit log inside the caller's transaction (it commits or rolls back with the change)."""
+        now = self.now()
+        emergency = isinstance(actor, Principal) and actor.in_emergency(now)
+        if emergency:
+            details = {**(details or {}), "emergency_session": actor.emergency_id}
+        audit_chain.append(session, self.db.keyring, at=now, utc_offset_min=self.utc_offset_min(now),
+                           staff_id=actor.id if actor else None, username=username or (actor.username if actor else ""),
+                           patient_id=patient_id, action=action, object_type=object_type, object_id=object_id,
+                           details=details, emergency=emergency)
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
@@ -57,16 +86,43 @@ def get_or_404(session: Session, model: type, ident: int, what: str):  # noqa: A
     return row
 
 
+def requires(action: Action) -> Callable:
+    """Mark a service method with the action it performs and check the policy before it runs."""
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def checked(self, actor, *args, **kwargs):  # noqa: ANN001, ANN202
+            self._ctx.authorize(actor, action)
+            return method(self, actor, *args, **kwargs)
+
+        checked.required_action = action  # type: ignore[attr-defined]
+        return checked
+    return decorate
+
+
+def public(method: Callable) -> Callable:
+    """Mark a service method that needs no signed-in user (signing in itself, first-run setup)."""
+    method.public = True  # type: ignore[attr-defined]
+    return method
+
+
 def acting_staff(session: Session, actor: StaffMember) -> models.Staff:
-    """The acting staff member's row; an inactive or unknown account may not record anything."""
+    """The acting staff member's row, re-read inside the write: a disabled account, or roles changed since
+    sign-in, stop the action (the permission check before it used the roles the user signed in with)."""
     row = session.get(models.Staff, actor.id)
     if row is None or not row.active:
         raise RuleViolation(f"{actor.full_name} is not an active member of staff and cannot record this.")
+    if (row.role, row.is_admin) != (actor.role, actor.is_admin):
+        raise PermissionDenied(f"{row.full_name}'s roles changed since signing in: sign in again.")
+    if isinstance(actor, Principal) and actor.emergency_id is not None:
+        emergency = session.get(models.EmergencySession, actor.emergency_id)
+        if emergency is None or emergency.staff_id != row.id:
+            raise PermissionDenied("The emergency access session is not on record.")
     return row
 
 
 def staff_member(row: models.Staff) -> StaffMember:
-    return StaffMember(row.id, row.full_name, row.credentials, row.role, row.active)
+    return StaffMember(row.id, row.full_name, row.credentials, row.role, row.active, row.is_admin,
+                       row.username or "")
 
 
 def staff_names(session: Session, ids: set[int | None]) -> dict[int, str]:

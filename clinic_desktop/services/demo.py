@@ -24,6 +24,7 @@ from clinic_desktop.domain.schedule import TEMPLATES, format_weekdays, plan_sess
 from clinic_desktop.domain.screening import QUESTIONS
 from clinic_desktop.domain.text import format_mrn, search_key
 from clinic_desktop.services import demo_data as data
+from clinic_desktop.services import signing
 from clinic_desktop.services.context import ServiceContext
 from clinic_desktop.storage import models
 
@@ -33,11 +34,20 @@ CONSENT_VERSION = "2026.1"
 
 
 @dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    full_name: str
+    role: StaffRole
+
+
+@dataclass(frozen=True)
 class DemoSummary:
     patients: int
     series: int
     sessions: int
     vitals: int
+    accounts: tuple[DemoAccount, ...]
 
 
 class DemoBuilder:
@@ -61,7 +71,12 @@ class DemoBuilder:
             if existing:
                 raise RuleViolation(f"This database already has {existing} patients. Demo data goes only into an "
                                     "empty database: choose a new data folder with --data-dir.")
-            self._staff_and_places(uow.session)
+            if uow.session.execute(select(models.Staff.id).where(models.Staff.username.is_not(None))).first():
+                raise RuleViolation("This database already has user accounts, so it belongs to a clinic. Demo data "
+                                    "goes only into an empty database: choose a new data folder with --data-dir.")
+            accounts = self._staff_and_places(uow.session)
+            self._ctx.audit(uow.session, None, "demo_created", username="demo",
+                            details={"seed_patients": patients, "accounts": [a.username for a in accounts]})
             uow.commit()
         done = 0
         while done < patients:
@@ -73,16 +88,22 @@ class DemoBuilder:
             done += n
             if progress:
                 progress(done)
-        return DemoSummary(patients, self._counts["series"], self._counts["sessions"], self._counts["vitals"])
+        return DemoSummary(patients, self._counts["series"], self._counts["sessions"], self._counts["vitals"],
+                           accounts)
 
     # --- shared things ---------------------------------------------------------------------------
-    def _staff_and_places(self, session: Session) -> None:
+    def _staff_and_places(self, session: Session) -> tuple[DemoAccount, ...]:
+        """Staff with sign-in accounts (one password each, made up here and printed for the newcomer)."""
         self._staff = {}
-        for name, role, creds in data.STAFF:
+        accounts = []
+        for username, name, role, creds in data.STAFF:
+            password = "-".join(self._rng.sample(data.PASSWORD_WORDS, 3)) + f"-{self._rng.randint(10, 99)}"
             row = models.Staff(full_name=name, role=StaffRole(role), credentials=creds, active=True,
-                               created_at=self._now)
+                               created_at=self._now, username=username, password_hash=self._ctx.passwords.hash(password),
+                               password_changed_at=self._now, is_admin=role == "administrator", failed_logins=[])
             session.add(row)
             self._staff.setdefault(role, []).append(row)
+            accounts.append(DemoAccount(username, password, name, StaffRole(role)))
         self._chairs = [models.Chair(name=f"Chair {n}", active=True) for n in range(1, 5)]
         self._clinicians = [models.ReferringClinician(
             full_name=name, practice=practice, address=self._address(), phone=self._phone(), fax=self._phone(),
@@ -93,6 +114,7 @@ class DemoBuilder:
         self._physicians = [s.id for s in self._staff["physician"]]
         self._nurses = [s.id for s in self._staff["nurse"]]
         self._front = self._staff["front_desk"][0].id
+        return tuple(accounts)
 
     def _phone(self) -> str:
         return f"({self._rng.randint(201, 989)}) 555-01{self._rng.randint(0, 99):02d}"
@@ -236,6 +258,11 @@ class DemoBuilder:
                         ts.scheduled_at + timedelta(minutes=8), physician)
         dose = self._dose(ts, protocol, k, weight_kg, start, previous_doses, physician, nurse, witness)
         session.add(dose)
+        session.flush()
+        self._sign(session, "dose_order", dose, physician, dose.ordered_at)
+        self._sign(session, "administration", dose, nurse, dose.stopped_at + timedelta(minutes=2))
+        if dose.waste_witness_id:
+            self._sign(session, "waste", dose, witness, dose.stopped_at + timedelta(minutes=3))
         previous_doses.append(start)
         stop = dose.stopped_at
         sys0, dia0 = rng.randint(116, 138), rng.randint(70, 86)
@@ -328,6 +355,9 @@ class DemoBuilder:
             if answers[i] < top and not (items == 9 and i == 8 and answers[i] >= 0 and self._rng.random() < 0.97):
                 answers[i] += 1
         return answers
+
+    def _sign(self, session: Session, record_type: str, row: models.DoseRecord, staff_id: int, at: datetime) -> None:
+        signing.sign(session, self._ctx.db.keyring, record_type, row, staff_id, at, self._ctx.utc_offset_min(at))
 
     def _at(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=self._zone)

@@ -42,11 +42,18 @@ CLINICIANS = (
     ("Dr. Carmen Ruiz", "Oak Hollow Community Clinic"), ("Dr. Tobias Hartmann", "Ashford Mind & Mood"),
 )
 
+#: (user name, full name, role, credentials): demo accounts, at least one per role.
 STAFF = (
-    ("Dr. Imani Okafor", "physician", "MD"), ("Dr. Henrik Solberg", "physician", "DO"),
-    ("Dana Whitlock", "nurse", "RN"), ("Luis Ferreira", "nurse", "RN"), ("Keiko Arima", "nurse", "BSN, RN"),
-    ("Pat Lindqvist", "front_desk", ""), ("Sam Adeyemi", "administrator", ""),
+    ("demo.physician", "Dr. Imani Okafor", "physician", "MD"),
+    ("demo.physician2", "Dr. Henrik Solberg", "physician", "DO"),
+    ("demo.nurse", "Dana Whitlock", "nurse", "RN"), ("demo.nurse2", "Luis Ferreira", "nurse", "RN"),
+    ("demo.nurse3", "Keiko Arima", "nurse", "BSN, RN"),
+    ("demo.frontdesk", "Pat Lindqvist", "front_desk", ""), ("demo.admin", "Sam Adeyemi", "administrator", ""),
 )
+
+#: Words for the demo accounts' made-up passwords (printed by `clinic-desktop demo`).
+PASSWORD_WORDS = ("maple", "harbor", "quartz", "lantern", "meadow", "copper", "willow", "summit", "pebble",
+                  "orchid", "falcon", "cobalt", "juniper", "canyon", "ember", "tundra")
 
 DIAGNOSES = (
     ("Major depressive disorder, recurrent, severe without psychotic features", "F33.2"),

@@ -20,13 +20,27 @@ from clinic_desktop.domain.records import DoseRecordEntry, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services.chart import latest_weight
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.domain.access import Action
+from clinic_desktop.services import signing
+from clinic_desktop.services.audit_values import changes, snapshot
+from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.context import (
+    ServiceContext,
+    acting_staff,
+    get_or_404,
+    load_settings,
+    requires,
+    staff_member,
+)
 from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.services.sessions import current_checks, load_session, unresolved_blocks
 from clinic_desktop.storage import models
 
-#: Roles that may give a dose (front desk and administrators may not).
+#: Roles that may witness waste (front desk and administrators may not).
 CLINICAL_ROLES = (StaffRole.NURSE, StaffRole.PHYSICIAN)
+#: The fields of the order and of the administration that audit entries and amendments follow.
+ORDER_FIELDS = signing.SIGNED_FIELDS["dose_order"]
+ADMINISTRATION_FIELDS = signing.SIGNED_FIELDS["administration"] + ("volume_wasted_ml", "waste_witness_id")
 
 
 @dataclass(frozen=True)
@@ -46,42 +60,60 @@ class DoseService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def preview(self, session_id: int, form: DoseOrderForm) -> DoseCalculation:
+    @requires(Action.PATIENT_VIEW)
+    def preview(self, actor: StaffMember, session_id: int, form: DoseOrderForm) -> DoseCalculation:
         """The calculator: what this order would be and how it grades, without saving anything."""
         with self._ctx.db.read() as uow:
             return self._calculate(uow.session, load_session(uow.session, session_id), form)[0]
 
-    def order(self, actor: StaffMember, session_id: int, form: DoseOrderForm) -> DoseRecordEntry:
-        """A physician's order. Refused doses are never saved; an override needs the physician's reason."""
-        reason = checked_text(form.override_reason, "override_reason", "Override reason", max_length=2000,
-                              multiline=True)
+    @requires(Action.DOSE_ORDER)
+    def order(self, actor: StaffMember, session_id: int, form: DoseOrderForm, password: str) -> DoseRecordEntry:
+        """A physician's order, signed with their password. Refused doses are never saved; an override needs
+        the physician's reason. A signed order is changed only by an amendment."""
+        reason = _override_reason(form)
+        reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
-            if staff.role is not StaffRole.PHYSICIAN:
-                raise RuleViolation("Only a physician can order a dose.")
             ts = load_session(uow.session, session_id)
             if ts.status not in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN):
                 raise RuleViolation(f"A dose cannot be ordered for a session that is {ts.status.label.lower()}.")
-            calc, weight_kg = self._calculate(uow.session, ts, form)
-            if calc.refused:
-                raise RuleViolation("This dose cannot be ordered: " + " ".join(
-                    f.message for f in calc.findings if f.grade is Grade.REFUSED))
-            if calc.needs_override and not reason:
-                raise ValidationError("This order needs a physician override: " + " ".join(
-                    f.message for f in calc.findings if f.grade is Grade.OVERRIDE) + " Give the reason.",
-                    "override_reason")
-            row = ts.dose_record or models.DoseRecord(session=ts, created_at=self._ctx.now())
-            if row.started_at is not None:
-                raise RuleViolation("This dose has already been started; a change is an amendment.")
-            _fill_order(row, ts.series.protocol, form, calc, weight_kg)
-            row.ordered_by_id = staff.id
-            row.ordered_at = self._ctx.now()
-            row.override_level = calc.grade if calc.grade >= Grade.WARN else Grade.OK
-            row.override_reason = reason if calc.needs_override else ""
+            if ts.dose_record is not None:
+                raise RuleViolation("This session already has a signed order; change it with an amendment.")
+            calc, weight_kg = self._checked_calculation(uow.session, ts, form, reason)
+            row = models.DoseRecord(session=ts, created_at=self._ctx.now())
+            _fill_order(row, ts.series.protocol, form, calc, weight_kg, reason)
+            row.ordered_by_id, row.ordered_at = staff.id, self._ctx.now()
             uow.session.add(row)
+            uow.flush()
+            self._sign(uow.session, "dose_order", row, staff.id)
+            self._ctx.audit(uow.session, actor, "create", object_type="dose_order", object_id=row.id,
+                            patient_id=ts.series.patient_id, details={"new": snapshot(row, ORDER_FIELDS)})
+            self._ctx.audit(uow.session, actor, "sign", object_type="dose_order", object_id=row.id,
+                            patient_id=ts.series.patient_id, details={"meaning": "Ordered by"})
             uow.commit()
-            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+            return self._entry(uow.session, ts)
 
+    @requires(Action.DOSE_AMEND_ORDER)
+    def amend_order(self, actor: StaffMember, session_id: int, form: DoseOrderForm, reason: str,
+                    password: str) -> DoseRecordEntry:
+        """Change a signed order: the old values stay in the history, the reason and a new signature are kept."""
+        why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
+                           multiline=True)
+        override = _override_reason(form)
+        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            row = _dose_or_refuse(ts)
+            calc, weight_kg = self._checked_calculation(uow.session, ts, form, override)
+            before = snapshot(row, ORDER_FIELDS)
+            _fill_order(row, ts.series.protocol, form, calc, weight_kg, override)
+            row.ordered_by_id, row.ordered_at = staff.id, self._ctx.now()
+            self._amend(uow.session, actor, ts, "dose_order", row, before, ORDER_FIELDS, why)
+            uow.commit()
+            return self._entry(uow.session, ts)
+
+    @requires(Action.DOSE_ADMINISTER)
     def start(self, actor: StaffMember, session_id: int, lot_number: str, lot_expiry: date,
               started_at: datetime | None = None) -> DoseRecordEntry:
         """The dose starts: every blocking check resolved or overridden, a lot in date."""
@@ -90,7 +122,7 @@ class DoseService:
         if lot_expiry < when.astimezone(self._ctx.zone).date():
             raise ValidationError(f"This lot expired on {lot_expiry:%Y-%m-%d}: use another vial.", "lot_expiry")
         with self._ctx.db.write() as uow:
-            staff = _clinical_staff(uow.session, actor)
+            staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
             require_transition(ts.status, SessionStatus.INFUSING)
             open_items = unresolved_blocks(current_checks(uow.session, ts, self._ctx.today()), ts)
@@ -101,38 +133,130 @@ class DoseService:
             dose.lot_number, dose.lot_expiry, dose.started_at = lot, lot_expiry, when
             dose.administered_by_id = staff.id
             ts.status = SessionStatus.INFUSING
+            self._ctx.audit(uow.session, actor, "update", object_type="administration", object_id=dose.id,
+                            patient_id=ts.series.patient_id, details={
+                                "started": {"lot_number": lot, "lot_expiry": lot_expiry, "started_at": when},
+                                "status": {"old": SessionStatus.CHECKED_IN, "new": SessionStatus.INFUSING}})
             uow.commit()
-            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+            return self._entry(uow.session, ts)
 
-    def stop(self, actor: StaffMember, session_id: int, stopped_at: datetime | None = None,
+    @requires(Action.DOSE_ADMINISTER)
+    def stop(self, actor: StaffMember, session_id: int, *, password: str, stopped_at: datetime | None = None,
              volume_given_ml: Decimal | str | None = None, volume_wasted_ml: Decimal | str = Decimal(0),
-             witness_id: int | None = None) -> DoseRecordEntry:
-        """The dose ends: what was given and what was wasted; waste needs a second person as witness."""
+             witness_id: int | None = None, witness_password: str | None = None) -> DoseRecordEntry:
+        """The dose ends: what was given (signed by the person giving it) and what was wasted (signed by a
+        second clinician, present with their own password)."""
         when = self._ctx.charted_time(stopped_at, "stopped_at")
-        with self._ctx.db.write() as uow:
-            staff = _clinical_staff(uow.session, actor)
+        with self._ctx.db.read() as uow:
             ts = load_session(uow.session, session_id)
             require_transition(ts.status, SessionStatus.RECOVERING)
             dose = ts.dose_record
             if when < dose.started_at:
                 raise ValidationError("The stop time is before the start time.", "stopped_at")
             given, wasted = _checked_volumes(dose, volume_given_ml, volume_wasted_ml)
-            if wasted > 0:
-                if witness_id is None:
-                    raise ValidationError("Wasted drug needs a witness.", "witness_id")
-                if witness_id in (staff.id, dose.administered_by_id):
-                    raise ValidationError("The waste witness must be someone other than the person giving the dose.",
-                                          "witness_id")
-                witness = get_or_404(uow.session, models.Staff, witness_id, "staff member")
-                if not witness.active or witness.role not in CLINICAL_ROLES:
-                    raise ValidationError("The witness must be an active nurse or physician.", "witness_id")
+            witness = self._checked_witness(uow.session, actor, dose, witness_id) if wasted > 0 else None
+        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        if witness is not None:
+            reauthenticate(self._ctx, witness, witness_password or "", "witness_confirmed")
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            require_transition(ts.status, SessionStatus.RECOVERING)
+            dose = ts.dose_record
             dose.stopped_at, dose.volume_given_ml, dose.volume_wasted_ml = when, given, wasted
-            dose.waste_witness_id = witness_id if wasted > 0 else None
+            dose.waste_witness_id = witness.id if witness else None
             ts.status = SessionStatus.RECOVERING
+            uow.flush()
+            patient_id = ts.series.patient_id
+            self._sign(uow.session, "administration", dose, staff.id)
+            self._ctx.audit(uow.session, actor, "sign", object_type="administration", object_id=dose.id,
+                            patient_id=patient_id, details={"meaning": "Administered by",
+                                                            "new": snapshot(dose, ADMINISTRATION_FIELDS)})
+            if witness is not None:
+                self._sign(uow.session, "waste", dose, witness.id)
+                self._ctx.audit(uow.session, witness, "sign", object_type="waste", object_id=dose.id,
+                                patient_id=patient_id, details={"meaning": "Witnessed by", "volume_wasted_ml": wasted})
             uow.commit()
-            return build_session_detail(uow.session, ts, load_settings(uow.session)).dose
+            return self._entry(uow.session, ts)
+
+    @requires(Action.DOSE_AMEND_ADMINISTRATION)
+    def amend_administration(self, actor: StaffMember, session_id: int, reason: str, password: str, *,
+                             lot_number: str | None = None, lot_expiry: date | None = None,
+                             started_at: datetime | None = None, stopped_at: datetime | None = None,
+                             volume_given_ml: Decimal | str | None = None) -> DoseRecordEntry:
+        """Correct a signed administration record; the original values stay visible in the history."""
+        why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
+                           multiline=True)
+        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            dose = _dose_or_refuse(ts)
+            if not signing.is_signed(uow.session, "administration", dose.id):
+                raise RuleViolation("The administration is not signed yet: there is nothing to amend.")
+            before = snapshot(dose, ADMINISTRATION_FIELDS)
+            if lot_number is not None:
+                dose.lot_number = checked_text(lot_number, "lot_number", "Lot number", required=True, max_length=40)
+            if lot_expiry is not None:
+                dose.lot_expiry = lot_expiry
+            if started_at is not None:
+                dose.started_at = self._ctx.charted_time(started_at, "started_at")
+            if stopped_at is not None:
+                dose.stopped_at = self._ctx.charted_time(stopped_at, "stopped_at")
+            if dose.stopped_at < dose.started_at:
+                raise ValidationError("The stop time is before the start time.", "stopped_at")
+            if volume_given_ml is not None:
+                dose.volume_given_ml = _checked_volumes(dose, volume_given_ml, dose.volume_wasted_ml or 0)[0]
+            self._amend(uow.session, actor, ts, "administration", dose, before, ADMINISTRATION_FIELDS, why)
+            uow.commit()
+            return self._entry(uow.session, ts)
 
     # ---------------------------------------------------------------------------------------------
+    def _checked_calculation(self, session: Session, ts: models.TreatmentSession, form: DoseOrderForm,
+                             reason: str) -> tuple[DoseCalculation, Decimal | None]:
+        calc, weight_kg = self._calculate(session, ts, form)
+        if calc.refused:
+            raise RuleViolation("This dose cannot be ordered: " + " ".join(
+                f.message for f in calc.findings if f.grade is Grade.REFUSED))
+        if calc.needs_override and not reason:
+            raise ValidationError("This order needs a physician override: " + " ".join(
+                f.message for f in calc.findings if f.grade is Grade.OVERRIDE) + " Give the reason.",
+                "override_reason")
+        return calc, weight_kg
+
+    def _checked_witness(self, session: Session, actor: StaffMember, dose: models.DoseRecord,
+                         witness_id: int | None) -> StaffMember:
+        if witness_id is None:
+            raise ValidationError("Wasted drug needs a witness.", "witness_id")
+        if witness_id in (actor.id, dose.administered_by_id):
+            raise ValidationError("The waste witness must be someone other than the person giving the dose.",
+                                  "witness_id")
+        witness = get_or_404(session, models.Staff, witness_id, "staff member")
+        if not witness.active or witness.role not in CLINICAL_ROLES:
+            raise ValidationError("The witness must be an active nurse or physician.", "witness_id")
+        return staff_member(witness)
+
+    def _sign(self, session: Session, record_type: str, row: object, staff_id: int) -> None:
+        now = self._ctx.now()
+        signing.sign(session, self._ctx.db.keyring, record_type, row, staff_id, now, self._ctx.utc_offset_min(now))
+
+    def _amend(self, session: Session, actor: StaffMember, ts: models.TreatmentSession, record_type: str,
+               row: object, before: dict, fields: tuple[str, ...], reason: str) -> None:
+        diff = changes(before, snapshot(row, fields))
+        if not diff:
+            raise ValidationError("Nothing was changed: an amendment needs a change.", "reason")
+        session.flush()
+        now = self._ctx.now()
+        sig = signing.sign(session, self._ctx.db.keyring, record_type, row, actor.id, now,
+                           self._ctx.utc_offset_min(now))
+        session.add(models.Amendment(record_type=record_type, record_id=row.id, changes=diff, reason=reason,
+                                     amended_by_id=actor.id, amended_at=now, signature_id=sig.id))
+        self._ctx.audit(session, actor, "amend", object_type=record_type, object_id=row.id,
+                        patient_id=ts.series.patient_id, details={"changes": diff, "reason": reason})
+
+    def _entry(self, session: Session, ts: models.TreatmentSession) -> DoseRecordEntry:
+        return build_session_detail(session, ts, load_settings(session), self._ctx.db.keyring).dose
+
     def _calculate(self, session: Session, ts: models.TreatmentSession,
                    form: DoseOrderForm) -> tuple[DoseCalculation, Decimal | None]:
         settings = load_settings(session)
@@ -152,13 +276,6 @@ class DoseService:
         calc = calculate_dose(order, settings)
         interactions = medication_findings((m.drug_class for m in patient.medications if m.active), series.protocol)
         return replace(calc, findings=calc.findings + interactions), dosing_weight
-
-
-def _clinical_staff(session: Session, actor: StaffMember) -> models.Staff:
-    staff = acting_staff(session, actor)
-    if staff.role not in CLINICAL_ROLES:
-        raise RuleViolation("Only a nurse or physician can give a dose.")
-    return staff
 
 
 def _dosing_weight(patient: models.Patient, actual_kg: Decimal | None, basis: WeightBasis) -> Decimal | None:
@@ -183,8 +300,18 @@ def _previous_doses(session: Session, patient_id: int, exclude_session_id: int) 
     return [(r.started_at, r.protocol) for r in rows]
 
 
+def _override_reason(form: DoseOrderForm) -> str:
+    return checked_text(form.override_reason, "override_reason", "Override reason", max_length=2000, multiline=True)
+
+
+def _dose_or_refuse(ts: models.TreatmentSession) -> models.DoseRecord:
+    if ts.dose_record is None:
+        raise RuleViolation("This session has no dose order.")
+    return ts.dose_record
+
+
 def _fill_order(row: models.DoseRecord, protocol: Protocol, form: DoseOrderForm, calc: DoseCalculation,
-                weight_kg: Decimal | None) -> None:
+                weight_kg: Decimal | None, override_reason: str) -> None:
     racemic = protocol.weight_based
     row.mg_per_kg = to_decimal(form.mg_per_kg, "mg_per_kg", "Dose") if racemic else None
     row.weight_basis = WeightBasis.parse(form.weight_basis, "weight_basis") if racemic else None
@@ -198,6 +325,8 @@ def _fill_order(row: models.DoseRecord, protocol: Protocol, form: DoseOrderForm,
                         if protocol.route is Route.IV else None)
     row.pump_rate_ml_per_h = calc.pump_rate_ml_per_h
     row.finding_codes = ",".join(f.code for f in calc.findings if f.grade >= Grade.WARN)[:400]
+    row.override_level = calc.grade if calc.grade >= Grade.WARN else Grade.OK
+    row.override_reason = override_reason if calc.needs_override else ""
 
 
 def _checked_volumes(dose: models.DoseRecord, given: Decimal | str | None,

@@ -23,13 +23,17 @@ from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail, 
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.vitals import assess, validate_vitals
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
-from clinic_desktop.services.doses import CLINICAL_ROLES
+from clinic_desktop.domain.access import Action, is_allowed
+from clinic_desktop.services.audit_values import snapshot
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.scoring import score_entry
 from clinic_desktop.services.session_records import baseline_of, build_session_detail, session_vitals
 from clinic_desktop.services.sessions import complete_series_if_done, load_session
 from clinic_desktop.storage import models
 
+#: The fields of a reading that its audit entry records.
+VITALS_FIELDS = ("session_id", "taken_at", "phase", "systolic", "diastolic", "heart_rate", "spo2", "resp_rate",
+                 "temperature_c", "alert_action", "alert_note")
 #: Sessions in which vitals and notes can be charted (after check-in, until discharge).
 CHARTING = (SessionStatus.CHECKED_IN, SessionStatus.INFUSING, SessionStatus.RECOVERING)
 #: Scales charted as monitoring notes too, so the session's timeline shows them in place.
@@ -40,6 +44,7 @@ class MonitoringService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @requires(Action.VITALS_RECORD)
     def record_vitals(self, actor: StaffMember, session_id: int, phase: VitalsPhase, values: Mapping[str, Any],
                       taken_at: datetime | None = None, alert_action: AlertAction | None = None,
                       alert_note: str = "") -> VitalsEntry:
@@ -49,7 +54,7 @@ class MonitoringService:
         when = self._ctx.charted_time(taken_at, "taken_at")
         note = checked_text(alert_note, "alert_note", "Action note", max_length=2000, multiline=True)
         with self._ctx.db.write() as uow:
-            staff = self._clinical(uow.session, actor)
+            staff = acting_staff(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
             settings = load_settings(uow.session)
             phase = VitalsPhase.parse(phase, "phase")
@@ -65,22 +70,33 @@ class MonitoringService:
                 temperature_c=reading.temperature_c, alert_action=action,
                 alert_note=note, recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="vital_signs", object_id=row.id,
+                            patient_id=ts.series.patient_id, details={"new": snapshot(row, VITALS_FIELDS)})
             uow.commit()
-            return next(v for v in build_session_detail(uow.session, ts, settings).vitals if v.id == row.id)
+            return next(v for v in build_session_detail(uow.session, ts, settings, self._ctx.db.keyring).vitals
+                        if v.id == row.id)
 
+    @requires(Action.NOTE_ADD)
     def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
                  text: str = "", noted_at: datetime | None = None) -> NoteEntry:
         clean_values, clean_text = checked_note(NoteKind.parse(kind, "kind"), values or {}, text)
         when = self._ctx.charted_time(noted_at, "noted_at")
         with self._ctx.db.write() as uow:
-            staff = self._clinical(uow.session, actor)
+            staff = acting_staff(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
-            row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind.parse(kind, "kind"), values=clean_values,
-                                        text=clean_text, recorded_by_id=staff.id, created_at=self._ctx.now())
+            row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind.parse(kind, "kind"),
+                                        values=clean_values, text=clean_text, recorded_by_id=staff.id,
+                                        created_at=self._ctx.now())
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="note", object_id=row.id,
+                            patient_id=ts.series.patient_id,
+                            details={"new": {"kind": row.kind, "values": clean_values, "text": clean_text}})
             uow.commit()
             return NoteEntry(row.id, row.noted_at, row.kind, dict(row.values), row.text, staff.full_name)
 
+    @requires(Action.SCALE_RECORD)
     def record_scale(self, actor: StaffMember, patient_id: int, instrument: str, answers: Sequence[Any],
                      timepoint: Timepoint, session_id: int | None = None,
                      taken_at: datetime | None = None) -> ScoreEntry:
@@ -92,7 +108,7 @@ class MonitoringService:
             result = scales.score(instrument, answers, settings, self._bprs_baseline(uow.session, instrument,
                                                                                        session_id))
             definition = scales.get_scale(instrument)
-            if definition.rater is Rater.CLINICIAN and staff.role not in CLINICAL_ROLES:
+            if definition.rater is Rater.CLINICIAN and not is_allowed(actor, Action.NOTE_ADD, self._ctx.now()):
                 raise RuleViolation(f"{definition.name} is rated by a nurse or physician.")
             get_or_404(uow.session, models.Patient, patient_id, "patient")
             if session_id is not None:
@@ -110,26 +126,34 @@ class MonitoringService:
                     session_id=session_id, noted_at=when, kind=NOTE_FOR_SCALE[result.code],
                     values={"total": result.total, "band": result.band}, text="", scale_response_id=row.id,
                     recorded_by_id=staff.id, created_at=self._ctx.now()))
+            self._ctx.audit(uow.session, actor, "create", object_type="scale_response", object_id=row.id,
+                            patient_id=patient_id, details={"new": {
+                                "instrument": result.code, "answers": list(result.answers), "total": result.total,
+                                "timepoint": row.timepoint, "session_id": session_id}})
             uow.commit()
             return score_entry(row, settings)
 
+    @requires(Action.SCALE_ACKNOWLEDGE)
     def acknowledge(self, actor: StaffMember, score_id: int) -> ScoreEntry:
         """A clinician has reviewed an alerting answer (item 9, C-SSRS) with the patient."""
         with self._ctx.db.write() as uow:
-            staff = self._clinical(uow.session, actor)
+            staff = acting_staff(uow.session, actor)
             row = get_or_404(uow.session, models.ScaleResponse, score_id, "scale response")
             if row.acknowledged_at is not None:
                 raise RuleViolation("This alert has already been acknowledged.")
             row.acknowledged_by_id, row.acknowledged_at = staff.id, self._ctx.now()
+            self._ctx.audit(uow.session, actor, "update", object_type="scale_response", object_id=row.id,
+                            patient_id=row.patient_id, details={"acknowledged": {"old": None, "new": row.acknowledged_at}})
             uow.commit()
             return score_entry(row, load_settings(uow.session))
 
+    @requires(Action.DISCHARGE)
     def discharge(self, actor: StaffMember, session_id: int, answers: Sequence[int], escort_present: bool,
                   at: datetime | None = None) -> SessionDetail:
         """Discharge at the clinic's score threshold, after the minimum observation, with the escort present."""
         when = self._ctx.charted_time(at, "discharged_at")
         with self._ctx.db.write() as uow:
-            staff = self._clinical(uow.session, actor)
+            staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
             require_transition(ts.status, SessionStatus.DISCHARGED)
             settings = load_settings(uow.session)
@@ -153,17 +177,14 @@ class MonitoringService:
                 rater=Rater.CLINICIAN, recorded_by_id=staff.id, created_at=self._ctx.now()))
             ts.status, ts.discharged_at, ts.discharged_by_id = SessionStatus.DISCHARGED, when, staff.id
             complete_series_if_done(ts.series)
+            self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
+                            patient_id=ts.series.patient_id, details={
+                                "status": {"old": SessionStatus.RECOVERING, "new": SessionStatus.DISCHARGED},
+                                "discharged_at": when, result.code: result.total, "escort_present": True})
             uow.commit()
-            return build_session_detail(uow.session, ts, settings)
+            return build_session_detail(uow.session, ts, settings, self._ctx.db.keyring)
 
     # ---------------------------------------------------------------------------------------------
-    @staticmethod
-    def _clinical(session: Session, actor: StaffMember) -> models.Staff:
-        staff = acting_staff(session, actor)
-        if staff.role not in CLINICAL_ROLES:
-            raise RuleViolation("Only a nurse or physician can chart this.")
-        return staff
-
     @staticmethod
     def _charting_session(session: Session, session_id: int) -> models.TreatmentSession:
         ts = load_session(session, session_id)

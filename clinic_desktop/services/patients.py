@@ -28,7 +28,9 @@ from clinic_desktop.domain.records import (
 from clinic_desktop.domain.screening import normalise_answers
 from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
 from clinic_desktop.services.chart import build_chart, referring_clinician_record, screening_summary
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404
+from clinic_desktop.domain.access import Action
+from clinic_desktop.services.audit_values import changes, patient_snapshot
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires
 from clinic_desktop.storage import models, patient_queries
 
 #: Rows per page of the patient list: a screenful or two, fetched as the user scrolls.
@@ -41,7 +43,8 @@ class PatientService:
         self._ctx = ctx
 
     # --- finding -------------------------------------------------------------------------------
-    def search(self, query: str = "", after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE) -> PatientPage:
+    @requires(Action.PATIENT_VIEW)
+    def search(self, actor: StaffMember, query: str = "", after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE) -> PatientPage:
         """A page of patients matching `query` (name prefix, MRN, or date of birth), in name order."""
         with self._ctx.db.read() as uow:
             rows = uow.session.execute(patient_queries.search_statement(query, after, limit + 1)).all()
@@ -52,16 +55,19 @@ class PatientService:
         cursor = (rows[-1].family_key, rows[-1].given_key, rows[-1].id) if more else None
         return PatientPage(page, cursor)
 
-    def count(self, query: str = "") -> int:
+    @requires(Action.PATIENT_VIEW)
+    def count(self, actor: StaffMember, query: str = "") -> int:
         with self._ctx.db.read() as uow:
             return patient_queries.count_matches(uow.session, query)
 
-    def chart(self, patient_id: int) -> PatientChart:
+    @requires(Action.PATIENT_VIEW)
+    def chart(self, actor: StaffMember, patient_id: int) -> PatientChart:
         with self._ctx.db.read() as uow:
             return build_chart(uow.session, get_or_404(uow.session, models.Patient, patient_id, "patient"),
                                self._ctx.today())
 
-    def find_by_mrn(self, mrn: str) -> PatientChart:
+    @requires(Action.PATIENT_VIEW)
+    def find_by_mrn(self, actor: StaffMember, mrn: str) -> PatientChart:
         with self._ctx.db.read() as uow:
             row = uow.session.execute(select(models.Patient).where(models.Patient.mrn == mrn.strip())).scalar()
             if row is None:
@@ -69,6 +75,7 @@ class PatientService:
             return build_chart(uow.session, row, self._ctx.today())
 
     # --- registering and editing ---------------------------------------------------------------
+    @requires(Action.PATIENT_REGISTER)
     def register(self, actor: StaffMember, data: PatientInput) -> PatientChart:
         """A new patient with a new MRN; every field is validated first and nothing is saved on error."""
         clean = data.validated(self._ctx.today())
@@ -87,10 +94,13 @@ class PatientService:
                     if attempt == _MRN_ATTEMPTS - 1:
                         raise
                     continue
+                self._ctx.audit(uow.session, actor, "create", object_type="patient", object_id=row.id,
+                                patient_id=row.id, details={"new": patient_snapshot(row)})
                 uow.commit()
                 return build_chart(uow.session, row, self._ctx.today())
         raise AssertionError("unreachable")
 
+    @requires(Action.PATIENT_UPDATE)
     def update(self, actor: StaffMember, patient_id: int, data: PatientInput, expected_version: int) -> PatientChart:
         """Save an edit made on `expected_version`; a change saved elsewhere in between is not overwritten."""
         clean = data.validated(self._ctx.today())
@@ -101,6 +111,7 @@ class PatientService:
                 raise ConcurrentChange("This patient was changed on another workstation after you opened it. "
                                        "Your entries are kept; reload to see the other change.")
             _check_clinician(uow.session, clean.referring_clinician_id)
+            before = patient_snapshot(row)
             with uow.session.no_autoflush:  # one UPDATE of the patient row, so the version moves by one
                 _apply(row, clean)
             # Diagnoses, allergies and medications live in other tables: an edit of only those would not
@@ -110,9 +121,12 @@ class PatientService:
                 uow.flush()
             except StaleDataError:
                 raise ConcurrentChange("This patient was changed on another workstation while you saved.") from None
+            self._ctx.audit(uow.session, actor, "update", object_type="patient", object_id=row.id,
+                            patient_id=row.id, details=changes(before, patient_snapshot(row)))
             uow.commit()
             return build_chart(uow.session, row, self._ctx.today())
 
+    @requires(Action.WEIGHT_RECORD)
     def record_weight(self, actor: StaffMember, patient_id: int, value: Decimal | str, unit: WeightUnit | str,
                       measured_on: date | None = None) -> WeightEntry:
         kg = checked_weight_kg(value, unit)
@@ -126,9 +140,14 @@ class PatientService:
                                            entered_unit=WeightUnit(unit), recorded_by_id=actor.id,
                                            created_at=self._ctx.now())
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="weight", object_id=row.id,
+                            patient_id=patient_id, details={"new": {"weight_kg": kg, "entered_unit": row.entered_unit,
+                                                                    "entered_value": value, "measured_on": day}})
             uow.commit()
             return WeightEntry(row.measured_on, row.weight_kg, row.entered_unit)
 
+    @requires(Action.SCREENING_RECORD)
     def record_screening(self, actor: StaffMember, patient_id: int, answers: Mapping[str, str], notes: str = "",
                          screened_on: date | None = None) -> ScreeningSummary:
         """Contraindication screening answers; every question is stored (unanswered ones as "unknown")."""
@@ -143,9 +162,14 @@ class PatientService:
             row = models.ScreeningRecord(patient_id=patient_id, screened_on=day, answers=normal, notes=text,
                                          recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="screening", object_id=row.id,
+                            patient_id=patient_id, details={"new": {"screened_on": day, "answers": normal,
+                                                                    "notes": text}})
             uow.commit()
             return screening_summary(uow.session, patient, row)
 
+    @requires(Action.CONSENT_RECORD)
     def record_consent(self, actor: StaffMember, patient_id: int, protocol: Protocol, template_version: str,
                        signed_at: datetime | None = None, witness_id: int | None = None) -> ConsentEntry:
         version = checked_text(template_version, "template_version", "Consent template version", required=True,
@@ -162,9 +186,15 @@ class PatientService:
                                        signed_at=when, witness_id=witness_id, recorded_by_id=actor.id,
                                        created_at=self._ctx.now())
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="consent", object_id=row.id,
+                            patient_id=patient_id, details={"new": {"protocol": row.protocol, "template_version":
+                                                                    version, "signed_at": when,
+                                                                    "witness_id": witness_id}})
             uow.commit()
             return ConsentEntry(row.id, row.protocol, row.template_version, row.signed_at, row.withdrawn_at)
 
+    @requires(Action.REMS_RECORD)
     def record_rems_enrollment(self, actor: StaffMember, patient_id: int,
                                enrolled_on: date | None = None) -> PatientChart:
         """The patient's SPRAVATO REMS enrollment form is signed (needed before the first esketamine dose)."""
@@ -174,12 +204,16 @@ class PatientService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             row = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            old = row.rems_enrolled_on
             row.rems_enrolled_on = day
+            self._ctx.audit(uow.session, actor, "update", object_type="patient", object_id=row.id,
+                            patient_id=row.id, details={"rems_enrolled_on": {"old": old, "new": day}})
             uow.commit()
             return build_chart(uow.session, row, self._ctx.today())
 
     # --- referring clinicians ------------------------------------------------------------------
-    def add_referring_clinician(self, full_name: str, practice: str = "", address: str = "", phone: str = "",
+    @requires(Action.CLINICIAN_MANAGE)
+    def add_referring_clinician(self, actor: StaffMember, full_name: str, practice: str = "", address: str = "", phone: str = "",
                                 fax: str = "", email: str = "") -> ReferringClinician:
         row = models.ReferringClinician(
             full_name=checked_text(full_name, "full_name", "Clinician name", required=True, max_length=120),
@@ -188,11 +222,16 @@ class PatientService:
             phone=checked_phone(phone, "phone"), fax=checked_phone(fax, "fax", "Fax"),
             email=checked_email(email), created_at=self._ctx.now())
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="referring_clinician", object_id=row.id,
+                            details={"new": {"full_name": row.full_name, "practice": row.practice}})
             uow.commit()
             return referring_clinician_record(row)
 
-    def referring_clinicians(self) -> list[ReferringClinician]:
+    @requires(Action.PATIENT_VIEW)
+    def referring_clinicians(self, actor: StaffMember) -> list[ReferringClinician]:
         with self._ctx.db.read() as uow:
             rows = uow.session.execute(select(models.ReferringClinician)
                                        .order_by(models.ReferringClinician.full_name)).scalars()

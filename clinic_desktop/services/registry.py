@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.clock import Clock
+from clinic_desktop.services.audit import AuditService
+from clinic_desktop.services.auth import AuthService
 from clinic_desktop.services.clinic_settings import SettingsService
 from clinic_desktop.services.context import ServiceContext
 from clinic_desktop.services.doses import DoseService
 from clinic_desktop.services.monitoring import MonitoringService
+from clinic_desktop.services.passwords import Passwords
 from clinic_desktop.services.patients import PatientService
 from clinic_desktop.services.series import SeriesService
 from clinic_desktop.services.sessions import SessionService
@@ -27,9 +30,17 @@ class Services:
     monitoring: MonitoringService
     staff: StaffService
     settings: SettingsService
+    auth: AuthService
+    audit: AuditService
 
     @classmethod
-    def build(cls, db: Database, clock: Clock, zone: ZoneInfo) -> "Services":
-        ctx = ServiceContext(db, clock, zone)
+    def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
+        ctx = ServiceContext(db, clock, zone, passwords or Passwords())
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
-                   MonitoringService(ctx), StaffService(ctx), SettingsService(ctx))
+                   MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
+                   AuditService(ctx))
+
+    def all(self) -> tuple[object, ...]:
+        """Every service object, for the test that checks each action against the policy table."""
+        return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
+                self.auth, self.audit)

@@ -14,7 +14,8 @@ from clinic_desktop.domain.records import SeriesSummary, StaffMember
 from clinic_desktop.domain.schedule import format_weekdays, plan_session_times
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services.chart import series_summaries
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.domain.access import Action
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.storage import models
 
 
@@ -22,6 +23,7 @@ class SeriesService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @requires(Action.SERIES_PLAN)
     def plan(self, actor: StaffMember, patient_id: int, protocol: Protocol | str, start: date,
              weekdays: tuple[int, ...] | list[int], planned_sessions: int, session_time: time,
              target_dose: Decimal | str, chair_id: int | None = None) -> SeriesSummary:
@@ -46,9 +48,15 @@ class SeriesService:
                 uow.session.add(models.TreatmentSession(series_id=series.id, sequence=k, scheduled_at=at,
                                                         chair_id=chair_id, status=SessionStatus.SCHEDULED,
                                                         created_at=self._ctx.now()))
+            self._ctx.audit(uow.session, actor, "create", object_type="series", object_id=series.id,
+                            patient_id=patient_id, details={"new": {
+                                "protocol": protocol, "planned_sessions": planned_sessions, "start_date": start,
+                                "weekdays": series.weekdays, "session_time": session_time.isoformat(),
+                                "target_dose": dose, "chair_id": chair_id}})
             uow.commit()
             return self._summary(uow.session, series)
 
+    @requires(Action.SERIES_STOP)
     def stop(self, actor: StaffMember, series_id: int, reason: str) -> SeriesSummary:
         """Stop a series for a stated reason; its sessions that have not happened are cancelled."""
         text = checked_text(reason, "reason", "Reason for stopping", required=True, max_length=1000, multiline=True)
@@ -57,16 +65,23 @@ class SeriesService:
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"This series is already {series.status.label.lower()}.")
+            old = series.status
             series.status = SeriesStatus.STOPPED
             series.stop_reason = text
+            cancelled = []
             for ts in series.sessions:
                 if ts.status is SessionStatus.SCHEDULED:
                     ts.status = SessionStatus.CANCELLED
                     ts.status_reason = f"Series stopped: {text}"
+                    cancelled.append(ts.id)
+            self._ctx.audit(uow.session, actor, "update", object_type="series", object_id=series.id,
+                            patient_id=series.patient_id, details={"status": {"old": old, "new": series.status},
+                                                                   "reason": text, "cancelled_sessions": cancelled})
             uow.commit()
             return self._summary(uow.session, series)
 
-    def get(self, series_id: int) -> SeriesSummary:
+    @requires(Action.PATIENT_VIEW)
+    def get(self, actor: StaffMember, series_id: int) -> SeriesSummary:
         with self._ctx.db.read() as uow:
             return self._summary(uow.session, get_or_404(uow.session, models.InfusionSeries, series_id, "series"))
 

@@ -9,12 +9,14 @@ from clinic_desktop.domain.checks import PreInfusionFacts
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Timepoint, VitalsPhase
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import DoseRecordEntry, NoteEntry, SessionDetail, VitalsEntry
+from clinic_desktop.domain.records import AmendmentEntry, DoseRecordEntry, NoteEntry, SessionDetail, VitalsEntry
 from clinic_desktop.domain.vitals import VitalSigns, assess
+from clinic_desktop.services import signing
 from clinic_desktop.services.chart import latest_weight, session_summary
 from clinic_desktop.services.context import staff_names
 from clinic_desktop.services.scoring import score_entry
 from clinic_desktop.storage import models
+from clinic_desktop.storage.audit_chain import AuditKeyring
 
 #: Scale findings that must be acknowledged by a clinician before an infusion goes ahead.
 SUICIDE_FINDINGS = ("phq9_item9", "cssrs_high_risk")
@@ -36,7 +38,8 @@ def baseline_of(readings: list[models.VitalSignsReading]) -> VitalSigns | None:
     return vital_signs(baselines[-1]) if baselines else None
 
 
-def build_session_detail(session: Session, ts: models.TreatmentSession, settings: ClinicSettings) -> SessionDetail:
+def build_session_detail(session: Session, ts: models.TreatmentSession, settings: ClinicSettings,
+                         keyring: AuditKeyring) -> SessionDetail:
     series = ts.series
     patient = series.patient
     chairs = {c.id: c.name for c in session.execute(select(models.Chair)).scalars()}
@@ -58,7 +61,7 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
         protocol=series.protocol, escort_name=ts.escort_name, escort_phone=ts.escort_phone,
         escort_confirmed=ts.escort_confirmed, npo_confirmed=ts.npo_confirmed, pregnancy_status=ts.pregnancy_status,
         checked_in_at=ts.checked_in_at,
-        dose=_dose_entry(dose, names) if dose else None,
+        dose=_dose_entry(session, keyring, dose, names) if dose else None,
         vitals=tuple(_vitals_entry(r, baseline, settings, names) for r in readings),
         notes=tuple(NoteEntry(n.id, n.noted_at, n.kind, dict(n.values), n.text, names.get(n.recorded_by_id, ""))
                     for n in notes),
@@ -67,13 +70,22 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
     )
 
 
-def _dose_entry(d: models.DoseRecord, names: dict[int, str]) -> DoseRecordEntry:
+def _dose_entry(session: Session, keyring: AuditKeyring, d: models.DoseRecord,
+                names: dict[int, str]) -> DoseRecordEntry:
+    signatures = tuple(sig for kind in ("dose_order", "administration", "waste")
+                       for sig in signing.signature_entries(session, keyring, kind, d, names))
+    amendments = session.execute(select(models.Amendment).where(
+        models.Amendment.record_type.in_(("dose_order", "administration")), models.Amendment.record_id == d.id)
+        .order_by(models.Amendment.id)).scalars().all()
+    amended_by = staff_names(session, {a.amended_by_id for a in amendments})
     return DoseRecordEntry(
         d.id, d.mg_per_kg, d.weight_basis, d.weight_kg_used, d.dose_mg, d.vial_mg_per_ml, d.drug_volume_ml,
         d.diluent_ml, d.total_volume_ml, d.duration_min, d.pump_rate_ml_per_h, names.get(d.ordered_by_id, ""),
         d.ordered_at, d.override_level, d.override_reason, tuple(c for c in d.finding_codes.split(",") if c),
         d.lot_number, d.lot_expiry, d.started_at, d.stopped_at, d.volume_given_ml, d.volume_wasted_ml,
-        names.get(d.administered_by_id, ""), names.get(d.waste_witness_id, ""))
+        names.get(d.administered_by_id, ""), names.get(d.waste_witness_id, ""), signatures,
+        tuple(AmendmentEntry(a.record_type, dict(a.changes), a.reason, amended_by.get(a.amended_by_id, ""),
+                             a.amended_at) for a in amendments))
 
 
 def _vitals_entry(r: models.VitalSignsReading, baseline: VitalSigns | None, settings: ClinicSettings,

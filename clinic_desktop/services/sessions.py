@@ -8,14 +8,22 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_checks
-from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus, StaffRole
+from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.records import SessionDetail, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_phone, checked_text
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings
+from clinic_desktop.services import signing
+from clinic_desktop.services.audit_values import changes, snapshot
+from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.session_records import build_session_detail, gather_facts
 from clinic_desktop.storage import models
+
+
+#: The day-of-treatment answers an audit entry follows.
+DAY_FIELDS = ("escort_name", "escort_phone", "escort_confirmed", "npo_confirmed", "pregnancy_status")
 
 
 def load_session(session: Session, session_id: int) -> models.TreatmentSession:
@@ -32,11 +40,14 @@ class SessionService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def detail(self, session_id: int) -> SessionDetail:
+    @requires(Action.PATIENT_VIEW)
+    def detail(self, actor: StaffMember, session_id: int) -> SessionDetail:
         with self._ctx.db.read() as uow:
-            return build_session_detail(uow.session, load_session(uow.session, session_id), load_settings(uow.session))
+            return build_session_detail(uow.session, load_session(uow.session, session_id),
+                                        load_settings(uow.session), self._ctx.db.keyring)
 
-    def checks(self, session_id: int) -> tuple[CheckItem, ...]:
+    @requires(Action.PATIENT_VIEW)
+    def checks(self, actor: StaffMember, session_id: int) -> tuple[CheckItem, ...]:
         """The pre-infusion checklist as it stands now."""
         with self._ctx.db.read() as uow:
             return self._checks(uow.session, load_session(uow.session, session_id))
@@ -44,6 +55,7 @@ class SessionService:
     def _checks(self, session: Session, ts: models.TreatmentSession) -> tuple[CheckItem, ...]:
         return current_checks(session, ts, self._ctx.today())
 
+    @requires(Action.SESSION_CHECK_IN)
     def check_in(self, actor: StaffMember, session_id: int, escort_name: str = "", escort_phone: str = "",
                  escort_confirmed: bool = False, npo_confirmed: bool | None = None,
                  pregnancy_status: PregnancyStatus | None = None) -> SessionDetail:
@@ -67,9 +79,15 @@ class SessionService:
             ts.checked_in_at = self._ctx.now()
             if ts.series.status is SeriesStatus.PLANNED:
                 ts.series.status = SeriesStatus.ACTIVE
+            self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
+                            patient_id=ts.series.patient_id, details={
+                                "status": {"old": SessionStatus.SCHEDULED, "new": ts.status},
+                                "escort_name": ts.escort_name, "escort_confirmed": ts.escort_confirmed,
+                                "npo_confirmed": ts.npo_confirmed, "pregnancy_status": ts.pregnancy_status})
             uow.commit()
-            return build_session_detail(uow.session, ts, load_settings(uow.session))
+            return build_session_detail(uow.session, ts, load_settings(uow.session), self._ctx.db.keyring)
 
+    @requires(Action.SESSION_DAY_ANSWERS)
     def update_day_answers(self, actor: StaffMember, session_id: int, *, escort_confirmed: bool | None = None,
                            npo_confirmed: bool | None = None,
                            pregnancy_status: PregnancyStatus | None = None) -> tuple[CheckItem, ...]:
@@ -79,6 +97,7 @@ class SessionService:
             ts = load_session(uow.session, session_id)
             if ts.status is not SessionStatus.CHECKED_IN:
                 raise RuleViolation("Day-of-treatment answers are recorded between check-in and the dose.")
+            before = snapshot(ts, DAY_FIELDS)
             if escort_confirmed is not None:
                 if escort_confirmed and not ts.escort_name:
                     raise ValidationError("Name the escort before confirming them.", "escort_name")
@@ -87,16 +106,19 @@ class SessionService:
                 ts.npo_confirmed = npo_confirmed
             if pregnancy_status is not None:
                 ts.pregnancy_status = PregnancyStatus.parse(pregnancy_status, "pregnancy_status")
+            self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
+                            patient_id=ts.series.patient_id, details=changes(before, snapshot(ts, DAY_FIELDS)))
             uow.commit()
             return self._checks(uow.session, ts)
 
-    def override_checks(self, actor: StaffMember, session_id: int, reason: str) -> tuple[CheckItem, ...]:
-        """A physician lets the dose go ahead despite the overridable blocking checks, giving a reason."""
+    @requires(Action.CHECKS_OVERRIDE)
+    def override_checks(self, actor: StaffMember, session_id: int, reason: str,
+                        password: str) -> tuple[CheckItem, ...]:
+        """A physician lets the dose go ahead despite the overridable blocking checks: a reason and a signature."""
         text = checked_text(reason, "reason", "Override reason", required=True, max_length=2000, multiline=True)
+        reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
-            if staff.role is not StaffRole.PHYSICIAN:
-                raise RuleViolation("Only a physician can override pre-infusion checks.")
             ts = load_session(uow.session, session_id)
             items = blocking(self._checks(uow.session, ts))
             hard = [i for i in items if not i.overridable]
@@ -107,13 +129,22 @@ class SessionService:
             ts.checks_overridden_keys = ",".join(_override_token(i) for i in items)
             ts.checks_overridden_by_id = staff.id
             ts.checks_overridden_at = self._ctx.now()
+            uow.flush()
+            now = self._ctx.now()
+            signing.sign(uow.session, self._ctx.db.keyring, "checks_override", ts, staff.id, now,
+                         self._ctx.utc_offset_min(now))
+            self._ctx.audit(uow.session, actor, "sign", object_type="checks_override", object_id=ts.id,
+                            patient_id=ts.series.patient_id, details={
+                                "reason": text, "overridden": [f"{i.title}: {i.detail}" for i in items]})
             uow.commit()
             return self._checks(uow.session, ts)
 
+    @requires(Action.SESSION_CANCEL)
     def cancel(self, actor: StaffMember, session_id: int, reason: str) -> SessionDetail:
         text = checked_text(reason, "reason", "Reason for cancelling", required=True, max_length=1000, multiline=True)
         return self._finish(actor, session_id, SessionStatus.CANCELLED, text)
 
+    @requires(Action.SESSION_CANCEL)
     def mark_no_show(self, actor: StaffMember, session_id: int) -> SessionDetail:
         return self._finish(actor, session_id, SessionStatus.NO_SHOW, "")
 
@@ -122,11 +153,15 @@ class SessionService:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
             require_transition(ts.status, status)
+            old = ts.status
             ts.status = status
             ts.status_reason = reason
             complete_series_if_done(ts.series)
+            self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
+                            patient_id=ts.series.patient_id,
+                            details={"status": {"old": old, "new": status}, "reason": reason})
             uow.commit()
-            return build_session_detail(uow.session, ts, load_settings(uow.session))
+            return build_session_detail(uow.session, ts, load_settings(uow.session), self._ctx.db.keyring)
 
 
 def complete_series_if_done(series: models.InfusionSeries) -> None:

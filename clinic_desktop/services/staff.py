@@ -8,7 +8,8 @@ from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import Chair, StaffMember
 from clinic_desktop.domain.text import checked_text
-from clinic_desktop.services.context import ServiceContext, get_or_404, staff_member
+from clinic_desktop.domain.access import Action
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
 from clinic_desktop.storage import models
 
 
@@ -16,7 +17,8 @@ class StaffService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def add(self, full_name: str, role: StaffRole | str, credentials: str = "") -> StaffMember:
+    @requires(Action.USER_MANAGE)
+    def add(self, actor: StaffMember, full_name: str, role: StaffRole | str, credentials: str = "") -> StaffMember:
         name = checked_text(full_name, "full_name", "Name", required=True, max_length=120)
         creds = checked_text(credentials, "credentials", "Credentials", max_length=40)
         try:
@@ -24,34 +26,47 @@ class StaffService:
         except ValueError:
             raise ValidationError(f"Role must be one of: {', '.join(r.value for r in StaffRole)}.", "role") from None
         with self._ctx.db.write() as uow:
-            row = models.Staff(full_name=name, credentials=creds, role=role, active=True, created_at=self._ctx.now())
+            acting_staff(uow.session, actor)
+            row = models.Staff(full_name=name, credentials=creds, role=role, active=True, created_at=self._ctx.now(),
+                               is_admin=False, failed_logins=[])
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "user_created", object_type="staff", object_id=row.id,
+                            details={"full_name": name, "role": role, "sign_in": False})
             uow.commit()
             return staff_member(row)
 
-    def list(self, include_inactive: bool = False) -> list[StaffMember]:
+    @requires(Action.STAFF_VIEW)
+    def list(self, actor: StaffMember, include_inactive: bool = False) -> list[StaffMember]:
         with self._ctx.db.read() as uow:
             stmt = select(models.Staff).order_by(models.Staff.full_name, models.Staff.id)
             if not include_inactive:
                 stmt = stmt.where(models.Staff.active.is_(True))
             return [staff_member(row) for row in uow.session.execute(stmt).scalars()]
 
-    def get(self, staff_id: int) -> StaffMember:
+    @requires(Action.STAFF_VIEW)
+    def get(self, actor: StaffMember, staff_id: int) -> StaffMember:
         with self._ctx.db.read() as uow:
             return staff_member(get_or_404(uow.session, models.Staff, staff_id, "staff member"))
 
-    def chairs(self) -> list[Chair]:
+    @requires(Action.STAFF_VIEW)
+    def chairs(self, actor: StaffMember) -> list[Chair]:
         with self._ctx.db.read() as uow:
             rows = uow.session.execute(select(models.Chair).where(models.Chair.active.is_(True))
                                        .order_by(models.Chair.name)).scalars()
             return [Chair(row.id, row.name) for row in rows]
 
-    def add_chair(self, name: str) -> Chair:
+    @requires(Action.CHAIR_MANAGE)
+    def add_chair(self, actor: StaffMember, name: str) -> Chair:
         label = checked_text(name, "name", "Chair name", required=True, max_length=40)
         with self._ctx.db.write() as uow:
             if uow.session.execute(select(models.Chair).where(models.Chair.name == label)).first():
                 raise ValidationError(f"There is already a chair called {label!r}.", "name")
+            acting_staff(uow.session, actor)
             row = models.Chair(name=label, active=True)
             uow.session.add(row)
+            uow.flush()
+            self._ctx.audit(uow.session, actor, "create", object_type="chair", object_id=row.id,
+                            details={"new": {"name": label}})
             uow.commit()
             return Chair(row.id, row.name)

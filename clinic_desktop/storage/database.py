@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import schema
+from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,10 @@ class Database:
     """An open database: hands out units of work. Reads use deferred transactions; writes take the
     write lock when they begin, so two writers queue instead of failing half-way (SQLite)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, keyring: AuditKeyring) -> None:
         self.engine = engine
+        #: The audit key and head file, kept in the data folder, outside the database.
+        self.keyring = keyring
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write = sessionmaker(writer, expire_on_commit=False)
@@ -48,7 +51,13 @@ class Database:
         return UnitOfWork(self._read)
 
     def write(self) -> UnitOfWork:
-        return UnitOfWork(self._write)
+        return UnitOfWork(self._write, on_commit=self._publish_audit_head)
+
+    def _publish_audit_head(self, info: dict) -> None:
+        """After a commit that appended to the audit log, record its newest entry outside the table."""
+        head = info.pop(PENDING_HEAD, None)
+        if head is not None:
+            self.keyring.write_head(*head)
 
     def session(self) -> Session:
         """A bare session for tools that manage their own transaction (demo data, migrations)."""
@@ -136,7 +145,7 @@ def current_revision(engine: Engine) -> str | None:
     return rows[0]
 
 
-def open_database(url: str, backups_dir: Path, now: datetime) -> Database:
+def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | None = None) -> Database:
     """Open the clinic's database, creating or upgrading it. An older schema is backed up before it is
     migrated; a newer one is refused, since this program would misread it. A refused file is not modified."""
     engine = make_engine(url, wal=False)
@@ -159,7 +168,7 @@ def open_database(url: str, backups_dir: Path, now: datetime) -> Database:
         _create_fresh(engine)
     elif revision != schema.HEAD:
         _upgrade(engine, revision, backups_dir, now)
-    return Database(engine)
+    return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
 
 
 def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,8 +16,9 @@ class UnitOfWork:
             uow.commit()
     """
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], on_commit: Callable[[dict], None] | None = None) -> None:
         self._factory = factory
+        self._on_commit = on_commit
         self.session: Session
 
     def __enter__(self) -> "UnitOfWork":
@@ -32,6 +34,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self._on_commit is not None:
+            self._on_commit(self.session.info)
 
     def flush(self) -> None:
         self.session.flush()

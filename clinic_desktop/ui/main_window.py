@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
 
 from clinic_desktop import __version__
+from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
@@ -20,17 +21,18 @@ EMPTY_DATABASE_HINT = ("There are no patients in this database yet.\n\nTo explor
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, locations: Locations) -> None:
+    def __init__(self, services: Services, locations: Locations, principal: Principal) -> None:
         super().__init__()
         self._services = services
         self._locations = locations
+        self.principal = principal
         ctx = services.context
         self.setWindowTitle("Clinic Desktop")
         self.setStyleSheet(STYLESHEET)
 
         self.patients = PatientListPanel(
-            fetch=lambda query, after: services.patients.search(query, after),
-            count=services.patients.count, today=ctx.today)
+            fetch=lambda query, after: services.patients.search(self.principal, query, after),
+            count=lambda query: services.patients.count(self.principal, query), today=ctx.today)
         self.chart = PatientChartView(ctx.zone, ctx.today)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.patients)
@@ -55,7 +57,7 @@ class MainWindow(QMainWindow):
     # --- actions ---------------------------------------------------------------------------------
     def open_patient(self, patient_id: int) -> None:
         try:
-            chart = self._services.patients.chart(patient_id)
+            chart = self._services.patients.chart(self.principal, patient_id)
         except ClinicError as exc:
             self.chart.show_message(exc.message)
             self.statusBar().showMessage(exc.message, 8000)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_desktop.domain.enums import MedicationClass, Protocol, Sex, StaffRole, WeightUnit
@@ -14,7 +14,7 @@ from clinic_desktop.storage.models.base import Base, CreatedAt, enum_column
 from clinic_desktop.storage.types import ExactDecimal, UTCDateTime, search_key_column_type
 
 
-class Staff(CreatedAt, Base):
+class Staff(Base):
     """A member of staff: everyone who orders, gives, records or witnesses is one of these."""
 
     __tablename__ = "staff"
@@ -25,6 +25,18 @@ class Staff(CreatedAt, Base):
     credentials: Mapped[str] = mapped_column(String(40), default="")
     role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole, "staff_role"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Declared here rather than by the CreatedAt mixin so the columns keep the order migrations gave them.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Sign-in name, stored folded to lower case; None for staff who never sign in.
+    username: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Argon2id hash (PHC string); never the password.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Administration rights (users, settings, audit) on top of the job role.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Times of recent failed sign-ins (at most the lockout count), and the lock they caused.
+    failed_logins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ReferringClinician(CreatedAt, Base):

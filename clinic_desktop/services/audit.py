@@ -1,0 +1,137 @@
+"""Reading the audit log (administrators): filtered pages, a CSV export (itself audited), verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.errors import ValidationError
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.services.context import ServiceContext, requires
+from clinic_desktop.storage import audit_chain, models
+
+PAGE = 200
+#: Spreadsheet programs run a cell that starts with these as a formula (CSV injection): such cells are quoted.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    patient_id: int | None = None
+    staff_id: int | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: datetime
+    utc_offset_min: int
+    user: str
+    patient: str
+    action: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any]
+    emergency: bool
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: tuple[AuditRow, ...]
+    #: Pass as `before` for the next (older) page; None when there is none.
+    before: int | None
+
+
+class AuditService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    @requires(Action.AUDIT_VIEW)
+    def entries(self, actor: StaffMember, where: AuditFilter = AuditFilter(), before: int | None = None,
+                limit: int = PAGE) -> AuditPage:
+        """Newest first, a page at a time (keyset on the sequence number)."""
+        with self._ctx.db.read() as uow:
+            stmt = _filtered(where).order_by(models.AuditEntry.seq.desc()).limit(limit + 1)
+            if before is not None:
+                stmt = stmt.where(models.AuditEntry.seq < before)
+            rows = uow.session.execute(stmt).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return AuditPage(tuple(_row(*r) for r in rows), rows[-1][0].seq if more and rows else None)
+
+    @requires(Action.AUDIT_VIEW)
+    def action_names(self, actor: StaffMember) -> list[str]:
+        with self._ctx.db.read() as uow:
+            return list(uow.session.execute(select(models.AuditEntry.action).distinct()
+                                            .order_by(models.AuditEntry.action)).scalars())
+
+    @requires(Action.AUDIT_VIEW)
+    def verify(self, actor: StaffMember) -> audit_chain.Verification:
+        with self._ctx.db.read() as uow:
+            return audit_chain.verify(uow.session, self._ctx.db.keyring)
+
+    @requires(Action.AUDIT_EXPORT)
+    def export_csv(self, actor: StaffMember, target: Path, where: AuditFilter = AuditFilter()) -> int:
+        """Write the filtered entries, oldest first, to a CSV file; the export itself is audited."""
+        if target.exists() and target.is_dir():
+            raise ValidationError("Choose a file name, not a folder.", "target")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["seq", "time (UTC)", "local offset (min)", "user", "patient", "action", "object",
+                         "object id", "details", "emergency"])
+        count = 0
+        with self._ctx.db.read() as uow:
+            for entry, user, patient in uow.session.execute(_filtered(where).order_by(models.AuditEntry.seq)):
+                row = _row(entry, user, patient)
+                writer.writerow([_cell(v) for v in (row.seq, row.at.isoformat(), row.utc_offset_min, row.user,
+                                                    row.patient, row.action, row.object_type, row.object_id,
+                                                    audit_chain.canonical(row.details).decode(), row.emergency)])
+                count += 1
+        try:
+            target.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        except OSError as exc:
+            raise ValidationError(f"Could not write {target}: {exc.strerror or exc}.", "target") from None
+        with self._ctx.db.write() as uow:
+            self._ctx.audit(uow.session, actor, "export", object_type="audit_log", details={
+                "file": str(target), "entries": count, "filter": {k: v for k, v in vars(where).items() if v}})
+            uow.commit()
+        return count
+
+
+def _filtered(where: AuditFilter) -> Select:
+    staff, patient = models.Staff, models.Patient
+    stmt = (select(models.AuditEntry, staff.full_name, patient.mrn)
+            .outerjoin(staff, staff.id == models.AuditEntry.staff_id)
+            .outerjoin(patient, patient.id == models.AuditEntry.patient_id))
+    if where.patient_id is not None:
+        stmt = stmt.where(models.AuditEntry.patient_id == where.patient_id)
+    if where.staff_id is not None:
+        stmt = stmt.where(models.AuditEntry.staff_id == where.staff_id)
+    if where.action:
+        stmt = stmt.where(models.AuditEntry.action == where.action)
+    if where.since is not None:
+        stmt = stmt.where(models.AuditEntry.at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(models.AuditEntry.at < where.until)
+    return stmt
+
+
+def _row(entry: models.AuditEntry, user: str | None, mrn: str | None) -> AuditRow:
+    return AuditRow(entry.seq, entry.at, entry.utc_offset_min, user or entry.username, f"MRN {mrn}" if mrn else "",
+                    entry.action, entry.object_type, entry.object_id, dict(entry.details), entry.emergency)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

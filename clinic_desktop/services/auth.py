@@ -1,0 +1,329 @@
+"""Signing in and out, the lock screen, accounts, and emergency (break-glass) access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.access import (
+    LOCKOUT_DURATION,
+    LOCKOUT_FAILURES,
+    LOCKOUT_WINDOW,
+    Action,
+    PermissionDenied,
+    Principal,
+    check_password_rules,
+    checked_username,
+    sign_in_expired,
+)
+from clinic_desktop.domain.enums import StaffRole
+from clinic_desktop.domain.errors import ClinicError, NotFound, RuleViolation, ValidationError
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.domain.text import checked_text
+from clinic_desktop.services.context import ServiceContext, load_settings, public, requires, staff_member
+from clinic_desktop.storage import models
+
+#: The same words for an unknown user and a wrong password: a stranger learns nothing about which names exist.
+WRONG_CREDENTIALS = "The user name or password is not right."
+
+
+class AuthenticationFailed(ClinicError):
+    """Sign-in, unlock or a signature was refused; the message says what to do."""
+
+
+class SignInRequired(ClinicError):
+    """The sign-in is too old (12 hours) or no longer valid: sign in again with user name and password."""
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """An account as the administrator's list shows it."""
+
+    member: StaffMember
+    locked_until: datetime | None
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class EmergencyReview:
+    """One break-glass session waiting for an administrator's review, with what was done in it."""
+
+    id: int
+    staff_name: str
+    reason: str
+    started_at: datetime
+    ends_at: datetime
+    actions: tuple[str, ...]
+
+
+class AuthService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # --- first run and signing in ----------------------------------------------------------------
+    @public
+    def needs_first_admin(self) -> bool:
+        """True until the first account exists: the application then asks for an administrator."""
+        with self._ctx.db.read() as uow:
+            return _account_count(uow.session) == 0
+
+    @public
+    def create_first_admin(self, username: str, full_name: str, password: str, credentials: str = "",
+                           role: StaffRole = StaffRole.ADMINISTRATOR) -> Principal:
+        """The first account of a new clinic: an administrator (a physician with administration rights, say)."""
+        with self._ctx.db.write() as uow:
+            if _account_count(uow.session):
+                raise PermissionDenied("This clinic already has accounts: an administrator adds new users.")
+            row = self._new_account(uow.session, username, full_name, password, credentials, role, is_admin=True)
+            member = staff_member(row)
+            self._ctx.audit(uow.session, member, "user_created", object_type="staff", object_id=row.id,
+                            details={"username": row.username, "role": row.role, "is_admin": True, "first": True})
+            uow.commit()
+        return self.login(username, password)
+
+    @public
+    def login(self, username: str, password: str) -> Principal:
+        """Check the password (an unknown name costs the same time) and lock the account after repeated failures."""
+        now = self._ctx.now()
+        typed = (username or "").strip().casefold()[:64]
+        with self._ctx.db.write() as uow:
+            row = uow.session.execute(select(models.Staff).where(models.Staff.username == typed)).scalar()
+            ok = self._ctx.passwords.verify(row.password_hash if row else None, password or "")
+            if row is None or not row.active:
+                self._ctx.audit(uow.session, None, "login_failed", username=typed,
+                                details={"reason": "unknown user" if row is None else "account disabled"})
+                uow.commit()
+                raise AuthenticationFailed(WRONG_CREDENTIALS)
+            _refuse_if_locked(self._ctx, uow, row, now)
+            if not ok:
+                _record_failure(self._ctx, uow, row, now, "login_failed")
+                raise AuthenticationFailed(WRONG_CREDENTIALS)
+            self._rehash_if_needed(row, password)
+            row.failed_logins, row.locked_until = [], None
+            member = staff_member(row)
+            self._ctx.audit(uow.session, member, "login", object_type="staff", object_id=row.id)
+            uow.commit()
+        return Principal(**vars(member), signed_in_at=now)
+
+    @requires(Action.STAFF_VIEW)
+    def logout(self, actor: Principal) -> None:
+        self._audit_only(actor, "logout")
+
+    @requires(Action.STAFF_VIEW)
+    def lock(self, actor: Principal) -> None:
+        """The screen was locked (idle or by hand)."""
+        self._audit_only(actor, "lock")
+
+    @requires(Action.STAFF_VIEW)
+    def unlock(self, actor: Principal, password: str) -> Principal:
+        """The same user unlocks with their password; after 12 hours a full sign-in is required instead."""
+        if sign_in_expired(actor, self._ctx.now()):
+            raise SignInRequired("You have been signed in for 12 hours: sign in again.")
+        self.confirm_password(actor, password, "unlock")
+        return actor
+
+    def confirm_password(self, actor: StaffMember, password: str, purpose: str) -> None:
+        reauthenticate(self._ctx, actor, password, purpose)
+
+    @requires(Action.STAFF_VIEW)
+    def change_password(self, actor: Principal, current: str, new: str) -> None:
+        self.confirm_password(actor, current, "password_confirmed")
+        with self._ctx.db.write() as uow:
+            row = uow.session.get(models.Staff, actor.id)
+            check_password_rules(new, row.username or "", row.full_name)
+            row.password_hash, row.password_changed_at = self._ctx.passwords.hash(new), self._ctx.now()
+            self._ctx.audit(uow.session, actor, "password_changed", object_type="staff", object_id=row.id)
+            uow.commit()
+
+    # --- accounts (administrators) ---------------------------------------------------------------
+    @requires(Action.USER_MANAGE)
+    def add_user(self, actor: Principal, username: str, full_name: str, role: StaffRole | str, password: str,
+                 credentials: str = "", is_admin: bool = False) -> StaffMember:
+        with self._ctx.db.write() as uow:
+            row = self._new_account(uow.session, username, full_name, password, credentials,
+                                    StaffRole.parse(role, "role"), is_admin)
+            self._ctx.audit(uow.session, actor, "user_created", object_type="staff", object_id=row.id,
+                            details={"username": row.username, "full_name": row.full_name, "role": row.role,
+                                     "is_admin": row.is_admin})
+            uow.commit()
+            return staff_member(row)
+
+    @requires(Action.USER_MANAGE)
+    def list_users(self, actor: Principal) -> list[UserAccount]:
+        with self._ctx.db.read() as uow:
+            rows = uow.session.execute(select(models.Staff).order_by(models.Staff.full_name)).scalars()
+            return [UserAccount(staff_member(r), r.locked_until, r.password_hash is not None) for r in rows]
+
+    @requires(Action.USER_MANAGE)
+    def set_active(self, actor: Principal, username: str, active: bool) -> StaffMember:
+        """Disable (or re-enable) an account; the last active administrator cannot be disabled."""
+        with self._ctx.db.write() as uow:
+            row = _by_username(uow.session, username)
+            if not active and row.id == actor.id:
+                raise RuleViolation("You cannot disable your own account.")
+            if not active and _is_admin(row) and _active_admins(uow.session) <= 1:
+                raise RuleViolation("This is the last active administrator; add another before disabling it.")
+            old = row.active
+            row.active = active
+            self._ctx.audit(uow.session, actor, "user_changed", object_type="staff", object_id=row.id,
+                            details={"username": row.username, "active": {"old": old, "new": active}})
+            uow.commit()
+            return staff_member(row)
+
+    @requires(Action.USER_MANAGE)
+    def reset_password(self, actor: Principal, username: str, new_password: str) -> StaffMember:
+        """Set a new password (the user should change it) and lift any lockout."""
+        with self._ctx.db.write() as uow:
+            row = _by_username(uow.session, username)
+            check_password_rules(new_password, row.username or "", row.full_name)
+            row.password_hash, row.password_changed_at = self._ctx.passwords.hash(new_password), self._ctx.now()
+            row.failed_logins, row.locked_until = [], None
+            self._ctx.audit(uow.session, actor, "password_reset", object_type="staff", object_id=row.id,
+                            details={"username": row.username})
+            uow.commit()
+            return staff_member(row)
+
+    # --- emergency access ------------------------------------------------------------------------
+    @requires(Action.EMERGENCY_ACCESS)
+    def start_emergency(self, actor: Principal, reason: str, password: str) -> Principal:
+        """Time-limited access to everything a physician may do, with a stated reason; all of it is flagged."""
+        text = checked_text(reason, "reason", "Reason for emergency access", required=True, max_length=1000,
+                            multiline=True)
+        self.confirm_password(actor, password, "emergency_confirmed")
+        now = self._ctx.now()
+        with self._ctx.db.write() as uow:
+            minutes = load_settings(uow.session).emergency_access_minutes
+            row = models.EmergencySession(staff_id=actor.id, reason=text, started_at=now,
+                                          ends_at=now + timedelta(minutes=minutes), review_note="")
+            uow.session.add(row)
+            uow.flush()
+            principal = replace(actor, emergency_until=row.ends_at, emergency_id=row.id)
+            self._ctx.audit(uow.session, principal, "emergency_started", object_type="emergency_session",
+                            object_id=row.id, details={"reason": text, "minutes": minutes})
+            uow.commit()
+            return principal
+
+    @requires(Action.EMERGENCY_REVIEW)
+    def pending_emergency_reviews(self, actor: Principal) -> list[EmergencyReview]:
+        with self._ctx.db.read() as uow:
+            sessions = uow.session.execute(select(models.EmergencySession)
+                                           .where(models.EmergencySession.reviewed_at.is_(None))
+                                           .order_by(models.EmergencySession.started_at)).scalars().all()
+            out = []
+            for e in sessions:
+                entries = uow.session.execute(select(models.AuditEntry).where(
+                    models.AuditEntry.emergency.is_(True), models.AuditEntry.staff_id == e.staff_id,
+                    models.AuditEntry.at >= e.started_at, models.AuditEntry.at <= e.ends_at)
+                    .order_by(models.AuditEntry.seq)).scalars()
+                name = uow.session.get(models.Staff, e.staff_id).full_name
+                out.append(EmergencyReview(e.id, name, e.reason, e.started_at, e.ends_at, tuple(
+                    f"{x.action} {x.object_type} {x.object_id}".strip() for x in entries)))
+            return out
+
+    @requires(Action.EMERGENCY_REVIEW)
+    def review_emergency(self, actor: Principal, emergency_id: int, note: str) -> None:
+        text = checked_text(note, "note", "Review note", required=True, max_length=2000, multiline=True)
+        with self._ctx.db.write() as uow:
+            row = uow.session.get(models.EmergencySession, emergency_id)
+            if row is None:
+                raise NotFound(f"There is no emergency access session {emergency_id}.")
+            if row.reviewed_at is not None:
+                raise RuleViolation("This emergency access has already been reviewed.")
+            if row.staff_id == actor.id and _active_admins(uow.session) > 1:
+                raise RuleViolation("Another administrator reviews your own emergency access.")
+            row.reviewed_by_id, row.reviewed_at, row.review_note = actor.id, self._ctx.now(), text
+            self._ctx.audit(uow.session, actor, "emergency_reviewed", object_type="emergency_session",
+                            object_id=row.id, details={"note": text})
+            uow.commit()
+
+    # ---------------------------------------------------------------------------------------------
+    def _new_account(self, session: Session, username: str, full_name: str, password: str, credentials: str,
+                     role: StaffRole, is_admin: bool) -> models.Staff:
+        name = checked_username(username)
+        person = checked_text(full_name, "full_name", "Full name", required=True, max_length=120)
+        creds = checked_text(credentials, "credentials", "Credentials", max_length=40)
+        check_password_rules(password, name, person)
+        if session.execute(select(models.Staff.id).where(models.Staff.username == name)).first():
+            raise ValidationError(f"The user name {name!r} is taken.", "username")
+        now = self._ctx.now()
+        row = models.Staff(full_name=person, credentials=creds, role=role, active=True, created_at=now,
+                           username=name, password_hash=self._ctx.passwords.hash(password),
+                           password_changed_at=now, is_admin=is_admin or role is StaffRole.ADMINISTRATOR,
+                           failed_logins=[])
+        session.add(row)
+        session.flush()
+        return row
+
+    def _rehash_if_needed(self, row: models.Staff, password: str) -> None:
+        """Stored with weaker parameters than today's policy: store it again at today's cost."""
+        if row.password_hash and self._ctx.passwords.needs_rehash(row.password_hash):
+            row.password_hash = self._ctx.passwords.hash(password)
+
+    def _audit_only(self, actor: Principal, action: str) -> None:
+        with self._ctx.db.write() as uow:
+            self._ctx.audit(uow.session, actor, action, object_type="staff", object_id=actor.id)
+            uow.commit()
+
+
+def reauthenticate(ctx: ServiceContext, actor: StaffMember, password: str, purpose: str) -> None:
+    """The password again, for unlocking and signing. Failures count toward the lockout and are audited;
+    they commit on their own, so a refused signature still leaves its trace."""
+    now = ctx.now()
+    with ctx.db.write() as uow:
+        row = uow.session.get(models.Staff, actor.id)
+        if row is None or not row.active:
+            raise AuthenticationFailed("This account is disabled.")
+        _refuse_if_locked(ctx, uow, row, now)
+        if not ctx.passwords.verify(row.password_hash, password or ""):
+            _record_failure(ctx, uow, row, now, f"{purpose}_failed")
+            raise AuthenticationFailed("That password is not right.")
+        row.failed_logins, row.locked_until = [], None
+        ctx.audit(uow.session, actor, purpose, object_type="staff", object_id=row.id)
+        uow.commit()
+
+
+def _refuse_if_locked(ctx: ServiceContext, uow, row: models.Staff, now: datetime) -> None:  # noqa: ANN001
+    if row.locked_until is not None and now < row.locked_until:
+        local = row.locked_until.astimezone(ctx.zone)
+        ctx.audit(uow.session, staff_member(row), "login_refused_locked", object_type="staff", object_id=row.id)
+        uow.commit()
+        raise AuthenticationFailed(f"This account is locked after {LOCKOUT_FAILURES} failed attempts; try "
+                                   f"again after {local:%H:%M} or ask an administrator to reset it.")
+
+
+def _record_failure(ctx: ServiceContext, uow, row: models.Staff, now: datetime, action: str) -> None:  # noqa: ANN001
+    """Keep at most the last few failure times (bounded), and lock when they all fall in the window."""
+    recent = [t for t in (row.failed_logins or []) if now - datetime.fromisoformat(t) < LOCKOUT_WINDOW]
+    recent = (recent + [now.isoformat()])[-LOCKOUT_FAILURES:]
+    row.failed_logins = recent
+    locked = len(recent) >= LOCKOUT_FAILURES
+    if locked:
+        row.locked_until = now + LOCKOUT_DURATION
+    ctx.audit(uow.session, staff_member(row), action, object_type="staff", object_id=row.id,
+              details={"failures_in_window": len(recent), "locked": locked})
+    uow.commit()
+
+
+def _account_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(models.Staff)
+                           .where(models.Staff.username.is_not(None))).scalar_one()
+
+
+def _by_username(session: Session, username: str) -> models.Staff:
+    row = session.execute(select(models.Staff).where(models.Staff.username == checked_username(username))).scalar()
+    if row is None:
+        raise NotFound(f"There is no user {username!r}.")
+    return row
+
+
+def _is_admin(row: models.Staff) -> bool:
+    return row.is_admin or row.role is StaffRole.ADMINISTRATOR
+
+
+def _active_admins(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(models.Staff).where(
+        models.Staff.active.is_(True),
+        (models.Staff.is_admin.is_(True)) | (models.Staff.role == StaffRole.ADMINISTRATOR))).scalar_one()

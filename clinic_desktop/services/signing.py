@@ -1,0 +1,94 @@
+"""Electronic signatures (21 CFR Part 11 style): what each signature covers, making one, and checking it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.records import SignatureEntry
+from clinic_desktop.storage import models
+from clinic_desktop.storage.audit_chain import AuditKeyring, canonical
+
+#: The fields each kind of signature covers, and the words printed with it.
+SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
+    "dose_order": ("session_id", "mg_per_kg", "weight_basis", "weight_kg_used", "dose_mg", "vial_mg_per_ml",
+                   "drug_volume_ml", "diluent_ml", "total_volume_ml", "duration_min", "pump_rate_ml_per_h",
+                   "override_level", "override_reason", "finding_codes", "ordered_by_id"),
+    "administration": ("session_id", "lot_number", "lot_expiry", "started_at", "stopped_at", "volume_given_ml",
+                       "administered_by_id"),
+    "waste": ("session_id", "volume_wasted_ml", "waste_witness_id", "stopped_at"),
+    "checks_override": ("id", "checks_override_reason", "checks_overridden_keys", "checks_overridden_by_id"),
+}
+MEANINGS = {"dose_order": "Ordered by", "administration": "Administered by", "waste": "Witnessed by",
+            "checks_override": "Override approved by"}
+
+VALID, INVALID, SUPERSEDED = "valid", "signature invalid", "superseded by an amendment"
+
+
+def content_hash(record_type: str, row: object) -> str:
+    """SHA-256 of the signed fields in canonical form: any change to one of them changes it."""
+    content = {name: getattr(row, name) for name in SIGNED_FIELDS[record_type]}
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def _mac(keyring: AuditKeyring, sig: models.Signature) -> str:
+    return keyring.mac(canonical({"type": sig.record_type, "id": sig.record_id, "meaning": sig.meaning,
+                                  "staff": sig.staff_id, "at": sig.signed_at, "off": sig.utc_offset_min,
+                                  "content": sig.content_hash}))
+
+
+def sign(session: Session, keyring: AuditKeyring, record_type: str, row: object, staff_id: int, at: datetime,
+         utc_offset_min: int) -> models.Signature:
+    """Sign the record's current content; an earlier signature of the same meaning is superseded."""
+    sig = models.Signature(record_type=record_type, record_id=row.id, meaning=MEANINGS[record_type],
+                           staff_id=staff_id, signed_at=at, utc_offset_min=utc_offset_min,
+                           content_hash=content_hash(record_type, row), mac="")
+    sig.mac = _mac(keyring, sig)
+    session.add(sig)
+    session.flush()
+    for earlier in current_signatures(session, record_type, row.id):
+        if earlier.id != sig.id:
+            earlier.superseded_by_id = sig.id
+    return sig
+
+
+def current_signatures(session: Session, record_type: str, record_id: int) -> list[models.Signature]:
+    return list(session.execute(select(models.Signature).where(
+        models.Signature.record_type == record_type, models.Signature.record_id == record_id,
+        models.Signature.superseded_by_id.is_(None))).scalars())
+
+
+def is_signed(session: Session, record_type: str, record_id: int) -> bool:
+    return bool(current_signatures(session, record_type, record_id))
+
+
+def status(keyring: AuditKeyring, sig: models.Signature, row: object) -> str:
+    """Valid only if the signature itself is authentic and the record still holds what was signed."""
+    if sig.superseded_by_id is not None:
+        return SUPERSEDED
+    if not hmac.compare_digest(_mac(keyring, sig), sig.mac):
+        return INVALID
+    if not hmac.compare_digest(content_hash(sig.record_type, row), sig.content_hash):
+        return INVALID
+    return VALID
+
+
+def signature_entries(session: Session, keyring: AuditKeyring, record_type: str, row: object,
+                      names: dict[int, str]) -> tuple[SignatureEntry, ...]:
+    """Every signature of a record, oldest first, with the name, time and whether it still holds."""
+    sigs = session.execute(select(models.Signature).where(models.Signature.record_type == record_type,
+                                                          models.Signature.record_id == row.id)
+                           .order_by(models.Signature.id)).scalars()
+    return tuple(SignatureEntry(s.meaning, names.get(s.staff_id) or _name(session, s.staff_id), s.signed_at,
+                                s.utc_offset_min, status(keyring, s, row)) for s in sigs)
+
+
+def _name(session: Session, staff_id: int) -> str:
+    row = session.get(models.Staff, staff_id)
+    if row is None:
+        return ""
+    return f"{row.full_name}, {row.credentials}" if row.credentials else row.full_name

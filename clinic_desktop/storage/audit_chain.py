@@ -1,0 +1,221 @@
+"""The audit log's hash chain: appending an entry, verifying the whole log, and the key and head kept outside
+the database. Each entry's HMAC-SHA256 covers its content and the previous entry's hash, so an edited,
+deleted, inserted, reordered or re-hashed entry breaks the chain; the head file reveals a cut-off tail."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage.models import AuditEntry
+
+#: The hash before the first entry.
+GENESIS = "0" * 64
+KEY_FILE = "audit.key"
+HEAD_FILE = "audit-head.json"
+#: Session.info key under which a transaction carries its newest entry until it commits.
+PENDING_HEAD = "audit_pending_head"
+#: PostgreSQL advisory lock that serialises appends, so sequence numbers never repeat or skip.
+_PG_APPEND_LOCK = 0x6175646974
+
+
+class AuditKeyError(ClinicError):
+    """The audit key is missing or unreadable: audited work must stop rather than go unprotected."""
+
+
+def plain_value(value: Any) -> Any:
+    """A JSON-safe, exact form of a value for the log: Decimals and dates as text, enums as their value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain_value(v) for v in value]
+    return value
+
+
+def canonical(value: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8 (the same on every workstation)."""
+    return json.dumps(plain_value(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class AuditKeyring:
+    """The HMAC key (a file only its owner may read) and the head file, both in the data folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._key: bytes | None = None
+
+    @property
+    def key_path(self) -> Path:
+        return self.folder / KEY_FILE
+
+    @property
+    def head_path(self) -> Path:
+        return self.folder / HEAD_FILE
+
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = self._load_or_create()
+        return self._key
+
+    def _load_or_create(self) -> bytes:
+        path = self.key_path
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first: use theirs
+                return self._read(path)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+        return self._read(path)
+
+    @staticmethod
+    def _read(path: Path) -> bytes:
+        try:
+            text_key = path.read_text().strip()
+            key = bytes.fromhex(text_key)
+        except (OSError, ValueError) as exc:
+            raise AuditKeyError(f"The audit key at {path} cannot be read ({exc}). Restore it from the backup "
+                                "made with the database; without it the audit log cannot be extended or verified.") from None
+        if len(key) < 32:
+            raise AuditKeyError(f"The audit key at {path} is too short; restore the original key file.")
+        return key
+
+    def mac(self, payload: bytes) -> str:
+        return hmac.new(self.key(), payload, hashlib.sha256).hexdigest()
+
+    # --- the head, kept outside the table -------------------------------------------------------
+    def read_head(self) -> tuple[int, str] | None:
+        try:
+            data = json.loads(self.head_path.read_text())
+            return int(data["seq"]), str(data["hash"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return (-1, "unreadable")
+
+    def write_head(self, seq: int, entry_hash: str) -> None:
+        """Replace the head file atomically; never move it backwards (a slower workstation's commit)."""
+        current = self.read_head()
+        if current is not None and current[0] >= seq:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.partial")
+        partial.write_text(json.dumps({"seq": seq, "hash": entry_hash}))
+        os.replace(partial, self.head_path)
+
+
+def entry_payload(seq: int, at: datetime, utc_offset_min: int, staff_id: int | None, username: str,
+                  patient_id: int | None, action: str, object_type: str, object_id: str, details: Any,
+                  emergency: bool, prev_hash: str) -> bytes:
+    return canonical({"seq": seq, "at": at, "off": utc_offset_min, "staff": staff_id, "user": username,
+                      "patient": patient_id, "action": action, "type": object_type, "id": object_id,
+                      "details": details, "emergency": emergency, "prev": prev_hash})
+
+
+def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_min: int, staff_id: int | None,
+           action: str, patient_id: int | None = None, object_type: str = "", object_id: Any = "",
+           details: Any = None, emergency: bool = False, username: str = "") -> AuditEntry:
+    """Add the next entry in this transaction; it commits (or rolls back) with the change it records."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_APPEND_LOCK})
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    values = plain_value(details or {})
+    object_id = str(object_id) if object_id not in (None, "") else ""
+    payload = entry_payload(seq, at, utc_offset_min, staff_id, username, patient_id, action, object_type,
+                            object_id, values, emergency, prev)
+    entry = AuditEntry(seq=seq, at=at, utc_offset_min=utc_offset_min, staff_id=staff_id, username=username,
+                       patient_id=patient_id, action=action, object_type=object_type, object_id=object_id,
+                       details=values, emergency=emergency, prev_hash=prev, hash=keyring.mac(payload))
+    session.add(entry)
+    session.flush()
+    session.info[PENDING_HEAD] = (seq, entry.hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    entries: int
+    #: The first entry found wrong (or missing), and what is wrong with it.
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return f"The audit log is intact: {self.entries} entries, every hash and link verified."
+        return f"The audit log has been altered at entry {self.first_bad_seq}: {self.problem}"
+
+
+def verify(session: Session, keyring: AuditKeyring, batch: int = 5000) -> Verification:
+    """Walk the whole log in order; report the first entry that is missing, out of place or not authentic."""
+    expected_seq, prev, count = 1, GENESIS, 0
+    for entry in _entries(session, batch):
+        if entry.seq != expected_seq:  # rows come in seq order, so a jump is a missing entry
+            return Verification(False, count, expected_seq, f"entry {expected_seq} is missing (deleted).")
+        if entry.prev_hash != prev:
+            return Verification(False, count, entry.seq, "it does not follow the entry before it "
+                                "(removed, inserted or reordered entries).")
+        payload = entry_payload(entry.seq, entry.at, entry.utc_offset_min, entry.staff_id, entry.username,
+                                entry.patient_id, entry.action, entry.object_type, entry.object_id, entry.details,
+                                entry.emergency, entry.prev_hash)
+        if not hmac.compare_digest(keyring.mac(payload), entry.hash):
+            return Verification(False, count, entry.seq, "its content or hash was changed after it was written.")
+        prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
+    head = keyring.read_head()
+    last_seq = expected_seq - 1
+    if head is not None:
+        head_seq, head_hash = head
+        if head_seq < 0:
+            return Verification(False, count, last_seq + 1, "the head file kept beside the database is unreadable.")
+        if head_seq > last_seq:
+            return Verification(False, count, last_seq + 1, f"the log ends at entry {last_seq} but entry {head_seq} "
+                                "was written: the end of the log was cut off.")
+        if head_seq == last_seq and head_seq > 0 and head_hash != prev:
+            return Verification(False, count, head_seq, "the last entry differs from the one recorded as written.")
+        if head_seq < last_seq and head_seq > 0:
+            recorded = _hash_of(session, head_seq)
+            if recorded != head_hash:
+                return Verification(False, count, head_seq, "it differs from the entry recorded as written.")
+    return Verification(True, count)
+
+
+def _entries(session: Session, batch: int) -> Iterator[AuditEntry]:
+    after = 0
+    while True:
+        rows = session.execute(select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
+                               .limit(batch)).scalars().all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+def _hash_of(session: Session, seq: int) -> str | None:
+    return session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq)).scalar()
