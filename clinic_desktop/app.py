@@ -39,8 +39,21 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
     return Services.build(db, clock, zone or clinic_zone()), locations
 
 
+def _unexpected_error_hook(parent):  # noqa: ANN001, ANN202 (a QWidget; returns sys.excepthook's shape)
+    """An error nobody expected: logged with its traceback, shown to the user as a sentence."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def hook(kind, value, tb) -> None:  # noqa: ANN001
+        log.error("Unexpected error", exc_info=(kind, value, tb))
+        QMessageBox.critical(parent, "Clinic Desktop", "Something went wrong and that action may not have "
+                             "been completed: check before trying again. If it happens again, tell your "
+                             "administrator (the details were logged).")
+    return hook
+
+
 def run_gui(data_dir: str | None, database_url: str | None) -> int:
-    """Open the main window; errors opening the database are shown in a dialog, not as a traceback."""
+    """Open the main window at its sign-in page (or the first-administrator page on a new database); errors
+    opening the database are shown in a dialog, not as a traceback."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from clinic_desktop.domain.errors import ClinicError
@@ -59,6 +72,7 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
         QMessageBox.critical(None, "Clinic Desktop", f"The clinic database could not be opened.\n\n{exc.message}")
         return 1
     window = MainWindow(services, locations)
+    sys.excepthook = _unexpected_error_hook(window)
     window.show()
     try:
         return app.exec()

@@ -136,13 +136,21 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
     from clinic_desktop.app import open_services
+    from clinic_desktop.storage import models, patient_queries
 
     services, locations = open_services(args.data_dir, args.database_url)
     db = services.context.db
+    # Counts only, read straight from the database: `info` runs without a signed-in user (no service call).
+    with db.read() as uow:
+        patients = patient_queries.count_matches(uow.session, "")
+        staff = uow.session.execute(select(func.count()).select_from(models.Staff)
+                                    .where(models.Staff.active.is_(True))).scalar_one()
     print(f"Data folder:     {locations.data_dir}")
     print(f"Database:        {db.engine.url.render_as_string(hide_password=True)}")
     print(f"Schema revision: {db.revision()}")
-    print(f"Patients:        {services.patients.count()}")
-    print(f"Staff:           {len(services.staff.list())}")
+    print(f"Patients:        {patients}")
+    print(f"Staff:           {staff}")
     return 0

@@ -7,6 +7,7 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from dataclasses import replace  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -53,6 +54,12 @@ TEST_STAFF = {
     "front_desk": ("lindqvist", "Pat Lindqvist", StaffRole.FRONT_DESK, ""),
     "admin": ("adeyemi", "Sam Adeyemi", StaffRole.ADMINISTRATOR, ""),
 }
+
+
+def sign_in_again(staff: dict[str, Principal], clock: FixedClock) -> None:
+    """Everyone signs in afresh now (a sign-in lasts 12 hours; tests that move the clock by days need this)."""
+    for key, principal in staff.items():
+        staff[key] = replace(principal, signed_in_at=clock.now())
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,10 @@ class PermissionDenied(ClinicError):
     """The signed-in user's roles do not allow the action; nothing was done."""
 
 
+class SignInRequired(ClinicError):
+    """No valid sign-in: none at all, more than 12 hours old, or for an account since disabled or changed."""
+
+
 class Action(enum.StrEnum):
     # Patients and their record
     PATIENT_VIEW = "patient.view"

@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.services.context import ServiceContext, requires
+from clinic_desktop.services.context import ServiceContext, acting_staff, requires
 from clinic_desktop.storage import audit_chain, models
 
 PAGE = 200
@@ -25,6 +25,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass(frozen=True)
 class AuditFilter:
     patient_id: int | None = None
+    #: The patient's MRN, for viewers who may not open patient records (a pure administrator).
+    patient_mrn: str | None = None
     staff_id: int | None = None
     action: str | None = None
     since: datetime | None = None
@@ -65,9 +67,10 @@ class AuditService:
             if before is not None:
                 stmt = stmt.where(models.AuditEntry.seq < before)
             rows = uow.session.execute(stmt).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return AuditPage(tuple(_row(*r) for r in rows), rows[-1][0].seq if more and rows else None)
+            more = len(rows) > limit
+            # Built inside the unit of work: its closing rollback expires the ORM rows.
+            page = tuple(_row(*r) for r in rows[:limit])
+        return AuditPage(page, page[-1].seq if more and page else None)
 
     @requires(Action.AUDIT_VIEW)
     def action_names(self, actor: StaffMember) -> list[str]:
@@ -102,6 +105,7 @@ class AuditService:
         except OSError as exc:
             raise ValidationError(f"Could not write {target}: {exc.strerror or exc}.", "target") from None
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             self._ctx.audit(uow.session, actor, "export", object_type="audit_log", details={
                 "file": str(target), "entries": count, "filter": {k: v for k, v in vars(where).items() if v}})
             uow.commit()
@@ -115,6 +119,8 @@ def _filtered(where: AuditFilter) -> Select:
             .outerjoin(patient, patient.id == models.AuditEntry.patient_id))
     if where.patient_id is not None:
         stmt = stmt.where(models.AuditEntry.patient_id == where.patient_id)
+    if where.patient_mrn:
+        stmt = stmt.where(patient.mrn == where.patient_mrn.strip())
     if where.staff_id is not None:
         stmt = stmt.where(models.AuditEntry.staff_id == where.staff_id)
     if where.action:

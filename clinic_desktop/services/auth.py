@@ -15,6 +15,7 @@ from clinic_desktop.domain.access import (
     Action,
     PermissionDenied,
     Principal,
+    SignInRequired,
     check_password_rules,
     checked_username,
     sign_in_expired,
@@ -23,8 +24,15 @@ from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, NotFound, RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.text import checked_text
-from clinic_desktop.services.context import ServiceContext, load_settings, public, requires, staff_member
-from clinic_desktop.storage import models
+from clinic_desktop.services.context import (
+    ServiceContext,
+    acting_staff,
+    load_settings,
+    public,
+    requires,
+    staff_member,
+)
+from clinic_desktop.storage import audit_chain, models
 
 #: The same words for an unknown user and a wrong password: a stranger learns nothing about which names exist.
 WRONG_CREDENTIALS = "The user name or password is not right."
@@ -32,10 +40,6 @@ WRONG_CREDENTIALS = "The user name or password is not right."
 
 class AuthenticationFailed(ClinicError):
     """Sign-in, unlock or a signature was refused; the message says what to do."""
-
-
-class SignInRequired(ClinicError):
-    """The sign-in is too old (12 hours) or no longer valid: sign in again with user name and password."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,17 @@ class AuthService:
         with self._ctx.db.write() as uow:
             row = uow.session.execute(select(models.Staff).where(models.Staff.username == typed)).scalar()
             ok = self._ctx.passwords.verify(row.password_hash if row else None, password or "")
-            if row is None or not row.active:
+            if row is None:
+                # Not the typed text itself: people type their password into the name box, and the log is
+                # permanent. A keyed fingerprint still shows repeated attempts with the same name.
+                self._ctx.audit(uow.session, None, "login_failed", username="?", details={
+                    "reason": "unknown user",
+                    "name_fingerprint": audit_chain.fingerprint(uow.session, self._ctx.db.keyring, typed)})
+                uow.commit()
+                raise AuthenticationFailed(WRONG_CREDENTIALS)
+            if not row.active:
                 self._ctx.audit(uow.session, None, "login_failed", username=typed,
-                                details={"reason": "unknown user" if row is None else "account disabled"})
+                                details={"reason": "account disabled"})
                 uow.commit()
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
             _refuse_if_locked(self._ctx, uow, row, now)
@@ -125,6 +137,7 @@ class AuthService:
         self.confirm_password(actor, password, "unlock")
         return actor
 
+    @requires(Action.STAFF_VIEW)
     def confirm_password(self, actor: StaffMember, password: str, purpose: str) -> None:
         reauthenticate(self._ctx, actor, password, purpose)
 
@@ -143,6 +156,7 @@ class AuthService:
     def add_user(self, actor: Principal, username: str, full_name: str, role: StaffRole | str, password: str,
                  credentials: str = "", is_admin: bool = False) -> StaffMember:
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             row = self._new_account(uow.session, username, full_name, password, credentials,
                                     StaffRole.parse(role, "role"), is_admin)
             self._ctx.audit(uow.session, actor, "user_created", object_type="staff", object_id=row.id,
@@ -161,6 +175,7 @@ class AuthService:
     def set_active(self, actor: Principal, username: str, active: bool) -> StaffMember:
         """Disable (or re-enable) an account; the last active administrator cannot be disabled."""
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             row = _by_username(uow.session, username)
             if not active and row.id == actor.id:
                 raise RuleViolation("You cannot disable your own account.")
@@ -177,6 +192,7 @@ class AuthService:
     def reset_password(self, actor: Principal, username: str, new_password: str) -> StaffMember:
         """Set a new password (the user should change it) and lift any lockout."""
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             row = _by_username(uow.session, username)
             check_password_rules(new_password, row.username or "", row.full_name)
             row.password_hash, row.password_changed_at = self._ctx.passwords.hash(new_password), self._ctx.now()
@@ -195,6 +211,7 @@ class AuthService:
         self.confirm_password(actor, password, "emergency_confirmed")
         now = self._ctx.now()
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             minutes = load_settings(uow.session).emergency_access_minutes
             row = models.EmergencySession(staff_id=actor.id, reason=text, started_at=now,
                                           ends_at=now + timedelta(minutes=minutes), review_note="")
@@ -227,6 +244,7 @@ class AuthService:
     def review_emergency(self, actor: Principal, emergency_id: int, note: str) -> None:
         text = checked_text(note, "note", "Review note", required=True, max_length=2000, multiline=True)
         with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
             row = uow.session.get(models.EmergencySession, emergency_id)
             if row is None:
                 raise NotFound(f"There is no emergency access session {emergency_id}.")

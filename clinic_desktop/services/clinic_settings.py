@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.access import Action, PermissionDenied, roles_of
 from clinic_desktop.domain.clinic_settings import ClinicSettings
+from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
 from clinic_desktop.storage import models
@@ -24,6 +25,10 @@ class SettingsService:
     def update(self, actor: StaffMember, changes: Mapping[str, Any]) -> ClinicSettings:
         """Apply changes (validated together, so a bad value changes nothing) and store the differences.
         Only a physician or an administrator may: the reference makes every threshold theirs to set."""
+        security = {i.name for i in ClinicSettings.infos() if i.section == "Security"} & set(changes)
+        if security and StaffRole.ADMINISTRATOR not in roles_of(actor):
+            raise PermissionDenied("Only an administrator changes the security settings "
+                                   f"({', '.join(sorted(security))}).")
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             before = load_settings(uow.session)

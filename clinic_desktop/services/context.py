@@ -11,7 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_desktop.domain.access import Action, PermissionDenied, Principal, require
+from clinic_desktop.domain.access import (
+    Action,
+    PermissionDenied,
+    Principal,
+    SignInRequired,
+    require,
+    sign_in_expired,
+)
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.clock import Clock
 from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
@@ -41,10 +48,18 @@ class ServiceContext:
         return int(offset.total_seconds() // 60) if offset is not None else 0
 
     def authorize(self, actor: StaffMember, action: Action) -> None:
-        """The policy table decides; PermissionDenied says who may not do what."""
-        if not isinstance(actor, StaffMember):
-            raise PermissionDenied("Sign in first.")
-        require(actor, action, self.now())
+        """A current sign-in, still matching its account, and then the policy table, which decides."""
+        if not isinstance(actor, Principal):
+            raise SignInRequired("Sign in first.")
+        now = self.now()
+        if sign_in_expired(actor, now):
+            raise SignInRequired("You have been signed in for 12 hours: sign in again.")
+        require(actor, action, now)
+        with self.db.read() as uow:
+            row = uow.session.execute(select(models.Staff.active, models.Staff.role, models.Staff.is_admin)
+                                      .where(models.Staff.id == actor.id)).first()
+        if row is None or not row.active or (row.role, row.is_admin) != (actor.role, actor.is_admin):
+            raise SignInRequired("This account was disabled or its roles changed since signing in: sign in again.")
 
     def audit(self, session: Session, actor: StaffMember | None, action: str, *, object_type: str = "",
               object_id: object = "", patient_id: int | None = None, details: dict | None = None,
@@ -70,6 +85,14 @@ class ServiceContext:
         if when > self.now() + CLOCK_SKEW:
             raise ValidationError("A time in the future cannot be recorded.", field)
         return when
+
+    def audit_emergency_view(self, actor: StaffMember, object_type: str, object_id: int, patient_id: int) -> None:
+        """Reading is not audited, except under emergency access, whose review must show what was opened."""
+        if isinstance(actor, Principal) and actor.in_emergency(self.now()):
+            with self.db.write() as uow:
+                self.audit(uow.session, actor, "view", object_type=object_type, object_id=object_id,
+                           patient_id=patient_id)
+                uow.commit()
 
 
 def load_settings(session: Session) -> ClinicSettings:
@@ -115,7 +138,7 @@ def acting_staff(session: Session, actor: StaffMember) -> models.Staff:
         raise PermissionDenied(f"{row.full_name}'s roles changed since signing in: sign in again.")
     if isinstance(actor, Principal) and actor.emergency_id is not None:
         emergency = session.get(models.EmergencySession, actor.emergency_id)
-        if emergency is None or emergency.staff_id != row.id:
+        if emergency is None or emergency.staff_id != row.id or emergency.ends_at != actor.emergency_until:
             raise PermissionDenied("The emergency access session is not on record.")
     return row
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.body import bmi, ideal_body_weight_kg
 from clinic_desktop.domain.dosing import DoseCalculation, DoseOrderInput, calculate_dose
-from clinic_desktop.domain.enums import Protocol, Route, SessionStatus, StaffRole, WeightBasis
+from clinic_desktop.domain.enums import Protocol, Route, SessionStatus, WeightBasis
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.interactions import medication_findings
@@ -20,7 +20,7 @@ from clinic_desktop.domain.records import DoseRecordEntry, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services.chart import latest_weight
-from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import reauthenticate
@@ -36,8 +36,6 @@ from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.services.sessions import current_checks, load_session, unresolved_blocks
 from clinic_desktop.storage import models
 
-#: Roles that may witness waste (front desk and administrators may not).
-CLINICAL_ROLES = (StaffRole.NURSE, StaffRole.PHYSICIAN)
 #: The fields of the order and of the administration that audit entries and amendments follow.
 ORDER_FIELDS = signing.SIGNED_FIELDS["dose_order"]
 ADMINISTRATION_FIELDS = signing.SIGNED_FIELDS["administration"] + ("volume_wasted_ml", "waste_witness_id")
@@ -231,10 +229,10 @@ class DoseService:
         if witness_id in (actor.id, dose.administered_by_id):
             raise ValidationError("The waste witness must be someone other than the person giving the dose.",
                                   "witness_id")
-        witness = get_or_404(session, models.Staff, witness_id, "staff member")
-        if not witness.active or witness.role not in CLINICAL_ROLES:
+        witness = staff_member(get_or_404(session, models.Staff, witness_id, "staff member"))
+        if not witness.active or not is_allowed(witness, Action.WASTE_WITNESS, self._ctx.now()):
             raise ValidationError("The witness must be an active nurse or physician.", "witness_id")
-        return staff_member(witness)
+        return witness
 
     def _sign(self, session: Session, record_type: str, row: object, staff_id: int) -> None:
         now = self._ctx.now()

@@ -23,7 +23,7 @@ from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail, 
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.vitals import assess, validate_vitals
-from clinic_desktop.domain.access import Action, is_allowed
+from clinic_desktop.domain.access import Action, PermissionDenied, is_allowed
 from clinic_desktop.services.audit_values import snapshot
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.scoring import score_entry
@@ -109,7 +109,7 @@ class MonitoringService:
                                                                                        session_id))
             definition = scales.get_scale(instrument)
             if definition.rater is Rater.CLINICIAN and not is_allowed(actor, Action.NOTE_ADD, self._ctx.now()):
-                raise RuleViolation(f"{definition.name} is rated by a nurse or physician.")
+                raise PermissionDenied(f"{definition.name} is rated by a nurse or physician.")
             get_or_404(uow.session, models.Patient, patient_id, "patient")
             if session_id is not None:
                 ts = load_session(uow.session, session_id)

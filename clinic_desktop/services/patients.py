@@ -63,8 +63,10 @@ class PatientService:
     @requires(Action.PATIENT_VIEW)
     def chart(self, actor: StaffMember, patient_id: int) -> PatientChart:
         with self._ctx.db.read() as uow:
-            return build_chart(uow.session, get_or_404(uow.session, models.Patient, patient_id, "patient"),
-                               self._ctx.today())
+            chart = build_chart(uow.session, get_or_404(uow.session, models.Patient, patient_id, "patient"),
+                                self._ctx.today())
+        self._ctx.audit_emergency_view(actor, "patient", patient_id, patient_id)
+        return chart
 
     @requires(Action.PATIENT_VIEW)
     def find_by_mrn(self, actor: StaffMember, mrn: str) -> PatientChart:

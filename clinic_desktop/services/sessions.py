@@ -43,8 +43,10 @@ class SessionService:
     @requires(Action.PATIENT_VIEW)
     def detail(self, actor: StaffMember, session_id: int) -> SessionDetail:
         with self._ctx.db.read() as uow:
-            return build_session_detail(uow.session, load_session(uow.session, session_id),
-                                        load_settings(uow.session), self._ctx.db.keyring)
+            detail = build_session_detail(uow.session, load_session(uow.session, session_id),
+                                          load_settings(uow.session), self._ctx.db.keyring)
+        self._ctx.audit_emergency_view(actor, "session", session_id, detail.patient_id)
+        return detail
 
     @requires(Action.PATIENT_VIEW)
     def checks(self, actor: StaffMember, session_id: int) -> tuple[CheckItem, ...]:

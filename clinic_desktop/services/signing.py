@@ -20,7 +20,8 @@ SIGNED_FIELDS: dict[str, tuple[str, ...]] = {
                    "override_level", "override_reason", "finding_codes", "ordered_by_id"),
     "administration": ("session_id", "lot_number", "lot_expiry", "started_at", "stopped_at", "volume_given_ml",
                        "administered_by_id"),
-    "waste": ("session_id", "volume_wasted_ml", "waste_witness_id", "stopped_at"),
+    # Not the stop time: the witness vouches for the amount wasted, and a corrected time must not void that.
+    "waste": ("session_id", "volume_wasted_ml", "waste_witness_id"),
     "checks_override": ("id", "checks_override_reason", "checks_overridden_keys", "checks_overridden_by_id"),
 }
 MEANINGS = {"dose_order": "Ordered by", "administration": "Administered by", "waste": "Witnessed by",

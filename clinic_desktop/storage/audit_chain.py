@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -30,6 +31,8 @@ HEAD_FILE = "audit-head.json"
 PENDING_HEAD = "audit_pending_head"
 #: PostgreSQL advisory lock that serialises appends, so sequence numbers never repeat or skip.
 _PG_APPEND_LOCK = 0x6175646974
+#: Serialises head-file updates between threads of this process (other processes use their own partial file).
+_HEAD_LOCK = threading.Lock()
 
 
 class AuditKeyError(ClinicError):
@@ -73,14 +76,18 @@ class AuditKeyring:
     def head_path(self) -> Path:
         return self.folder / HEAD_FILE
 
-    def key(self) -> bytes:
+    def key(self, create: bool = False) -> bytes:
+        """The key; made only when asked to (for the very first entry of an empty log)."""
         if self._key is None:
-            self._key = self._load_or_create()
+            self._key = self._load_or_create(create)
         return self._key
 
-    def _load_or_create(self) -> bytes:
+    def _load_or_create(self, create: bool) -> bytes:
         path = self.key_path
         if not path.exists():
+            if not create:  # a new key would make every existing entry look forged
+                raise AuditKeyError(f"The audit key {path} is missing. Restore it from the backup made with the "
+                                    "database; without it the audit log cannot be extended or verified.")
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -109,23 +116,34 @@ class AuditKeyring:
 
     # --- the head, kept outside the table -------------------------------------------------------
     def read_head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest entry written; (-1, why) when the file is unreadable or not authentic."""
         try:
             data = json.loads(self.head_path.read_text())
-            return int(data["seq"]), str(data["hash"])
+            seq, entry_hash, mac = int(data["seq"]), str(data["hash"]), str(data["mac"])
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
             return (-1, "unreadable")
+        # Keyed too: rewriting the head to hide a cut-off tail needs the key, not just the table.
+        if not hmac.compare_digest(self.mac(_head_payload(seq, entry_hash)), mac):
+            return (-1, "not authentic")
+        return seq, entry_hash
 
     def write_head(self, seq: int, entry_hash: str) -> None:
         """Replace the head file atomically; never move it backwards (a slower workstation's commit)."""
-        current = self.read_head()
-        if current is not None and current[0] >= seq:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.partial")
-        partial.write_text(json.dumps({"seq": seq, "hash": entry_hash}))
-        os.replace(partial, self.head_path)
+        with _HEAD_LOCK:  # threads of one process: one compare-and-replace at a time, each its own partial file
+            current = self.read_head()
+            if current is not None and current[0] >= seq:
+                return
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.{threading.get_ident()}.partial")
+            partial.write_text(json.dumps({"seq": seq, "hash": entry_hash,
+                                           "mac": self.mac(_head_payload(seq, entry_hash))}))
+            os.replace(partial, self.head_path)
+
+
+def _head_payload(seq: int, entry_hash: str) -> bytes:
+    return canonical({"head": seq, "hash": entry_hash})
 
 
 def entry_payload(seq: int, at: datetime, utc_offset_min: int, staff_id: int | None, username: str,
@@ -144,6 +162,7 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_APPEND_LOCK})
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    keyring.key(create=last is None)
     values = plain_value(details or {})
     object_id = str(object_id) if object_id not in (None, "") else ""
     payload = entry_payload(seq, at, utc_offset_min, staff_id, username, patient_id, action, object_type,
@@ -155,6 +174,13 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
     session.flush()
     session.info[PENDING_HEAD] = (seq, entry.hash)
     return entry
+
+
+def fingerprint(session: Session, keyring: AuditKeyring, text: str) -> str:
+    """A keyed, one-way tag of a text (e.g. a name typed at a failed sign-in) that the log may keep instead."""
+    empty = session.execute(select(AuditEntry.seq).limit(1)).first() is None
+    keyring.key(create=empty)
+    return keyring.mac(canonical({"fingerprint": text}))[:16]
 
 
 @dataclass(frozen=True)
@@ -192,7 +218,8 @@ def verify(session: Session, keyring: AuditKeyring, batch: int = 5000) -> Verifi
     if head is not None:
         head_seq, head_hash = head
         if head_seq < 0:
-            return Verification(False, count, last_seq + 1, "the head file kept beside the database is unreadable.")
+            return Verification(False, count, last_seq + 1, f"the head file kept beside the database is {head_hash} "
+                                "(it was damaged or rewritten without the key).")
         if head_seq > last_seq:
             return Verification(False, count, last_seq + 1, f"the log ends at entry {last_seq} but entry {head_seq} "
                                 "was written: the end of the log was cut off.")

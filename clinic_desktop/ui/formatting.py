@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.grading import Grade
@@ -56,3 +57,28 @@ def weight(entry: WeightEntry) -> str:
 def grade_style(grade: Grade) -> str:
     background, foreground = GRADE_COLOURS[grade]
     return f"background: {background}; color: {foreground}; border-radius: 4px; padding: 3px 8px;"
+
+
+def stamp(value: datetime, utc_offset_min: int) -> str:
+    """A recorded moment in the wall-clock time it was recorded in, with that offset: 2026-03-02 09:00:05 −05:00."""
+    local = value.astimezone(timezone(timedelta(minutes=utc_offset_min)))
+    sign = "+" if utc_offset_min >= 0 else "−"
+    hours, minutes = divmod(abs(utc_offset_min), 60)
+    return f"{local:%Y-%m-%d %H:%M:%S} {sign}{hours:02}:{minutes:02}"
+
+
+def compact_details(details: Mapping[str, Any], limit: int = 140) -> str:
+    """An audit entry's details on one line: `role: nurse → physician; reason: …` (cut at `limit`)."""
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, Mapping) and set(value) == {"old", "new"}:
+            text = f"{value['old']} → {value['new']}"
+        elif isinstance(value, Mapping):
+            text = "{" + compact_details(value, limit) + "}"
+        elif isinstance(value, (list, tuple)):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        parts.append(f"{key}: {' '.join(text.split())}")
+    line = "; ".join(parts)
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,93 +1,298 @@
-"""The main window: the patient list on the left, the selected patient's chart on the right."""
+"""The main window: one window whose pages are sign-in, the lock screen and each signed-in user's workspace.
+
+Who is signed in decides what is shown; the services decide what is allowed (the window only reflects it).
+A locked user's workspace is hidden and kept aside; another user gets their own; sign-out drops it."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clinic_desktop import __version__
-from clinic_desktop.domain.access import Principal
+from clinic_desktop.domain.access import Action, Principal, is_allowed, roles_of, sign_in_expired
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
-from clinic_desktop.ui.patient_chart import PatientChartView
-from clinic_desktop.ui.patient_list import PatientListPanel
+from clinic_desktop.ui.emergency import EmergencyDialog, banner_text
+from clinic_desktop.ui.idle import IdleMonitor
+from clinic_desktop.ui.lock import LockPage
+from clinic_desktop.ui.menus import Menus
+from clinic_desktop.ui.sign_in import FirstAdminPage, SignInPage
 from clinic_desktop.ui.theme import STYLESHEET
+from clinic_desktop.ui.widgets import text_label
+from clinic_desktop.ui.workspace import Workspace
 
-EMPTY_DATABASE_HINT = ("There are no patients in this database yet.\n\nTo explore the application with fictional "
-                       "patients, close it and run:\n    clinic-desktop --data-dir DEMO_FOLDER demo\nthen open it with "
-                       "the same --data-dir.")
+log = logging.getLogger(__name__)
+
+#: Used when the clinic's idle setting cannot be read (the reference's norm for shared workstations).
+DEFAULT_IDLE_MINUTES = 10
+EXPIRED = "You have been signed in for 12 hours: sign in again with your user name and password."
+
+
+@dataclass
+class UserSession:
+    """A signed-in user: their Principal, their workspace, and the windows hidden when they locked."""
+
+    principal: Principal
+    workspace: Workspace
+    locked: bool = False
+    hidden: list[QWidget] = field(default_factory=list)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, locations: Locations, principal: Principal) -> None:
+    """Opens at the sign-in page (or, given `principal`, already signed in as them). `clock` is what the idle
+    lock measures time with: a callable returning an aware datetime, the services' clock by default."""
+
+    def __init__(self, services: Services, locations: Locations, principal: Principal | None = None, *,
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self._services = services
         self._locations = locations
-        self.principal = principal
-        ctx = services.context
+        self._clock = clock or services.context.now
+        #: Every signed-in user by staff id: the one on show, and others kept aside (locked).
+        self.sessions: dict[int, UserSession] = {}
+        self.current: UserSession | None = None
         self.setWindowTitle("Clinic Desktop")
         self.setStyleSheet(STYLESHEET)
 
-        self.patients = PatientListPanel(
-            fetch=lambda query, after: services.patients.search(self.principal, query, after),
-            count=lambda query: services.patients.count(self.principal, query), today=ctx.today)
-        self.chart = PatientChartView(ctx.zone, ctx.today)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.patients)
-        self.splitter.addWidget(self.chart)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
-        self.patients.patientChosen.connect(self.open_patient)
+        self.banner = text_label("", selectable=False, name="emergencyBanner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setVisible(False)
+        self.first_admin_page = FirstAdminPage(services.auth.create_first_admin)
+        self.sign_in_page = SignInPage(services.auth.login)
+        self.lock_page = LockPage(services.auth.unlock)
+        self.stack = QStackedWidget()
+        for page in (self.first_admin_page, self.sign_in_page, self.lock_page):
+            self.stack.addWidget(page)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
-        self.database_label = QLabel(self._database_text())
-        self.database_label.setObjectName("muted")
+        self.first_admin_page.signedIn.connect(self.sign_in)
+        self.sign_in_page.signedIn.connect(self.sign_in)
+        self.sign_in_page.back.connect(self._back_to_lock)
+        self.lock_page.unlocked.connect(self._unlocked)
+        self.lock_page.signInRequired.connect(lambda name, message: self.show_start(message, name))
+        self.lock_page.switchUser.connect(self._switch_user)
+
+        self.idle = IdleMonitor(self._clock, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.timer.timeout.connect(self._tick)
+        self.user_label = text_label("", wrap=False, selectable=False)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.database_label = text_label(self._database_text(), wrap=False, selectable=False, name="muted")
         self.statusBar().addPermanentWidget(self.database_label)
-        self._build_menus()
-        self._restore_layout()
+        self.menus = Menus(self)
+        self._restore_geometry()
+        if principal is None:
+            self.show_start()
+        else:
+            self.sign_in(principal)
 
-        self.patients.refresh()
-        if self.patients.model.rowCount() == 0 and not self.patients.search_box.text():
-            self.chart.show_message(EMPTY_DATABASE_HINT)
-        self.patients.focus_search()
+    # --- who is on screen ------------------------------------------------------------------------
+    @property
+    def principal(self) -> Principal | None:
+        """The user working now (None while signed out or locked)."""
+        return self.current.principal if self.current and not self.current.locked else None
 
-    # --- actions ---------------------------------------------------------------------------------
-    def open_patient(self, patient_id: int) -> None:
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.current.workspace if self.current else None
+
+    def may(self, action: Action) -> bool:
+        principal = self.principal
+        return principal is not None and is_allowed(principal, action, self._clock())
+
+    # --- signing in, locking, signing out ----------------------------------------------------------
+    def show_start(self, message: str = "", username: str = "") -> None:
+        """The first-administrator page on a new database, otherwise the sign-in page."""
         try:
-            chart = self._services.patients.chart(self.principal, patient_id)
+            first_run = self._services.auth.needs_first_admin()
         except ClinicError as exc:
-            self.chart.show_message(exc.message)
+            first_run, message = False, exc.message
+        if first_run:
+            self.stack.setCurrentWidget(self.first_admin_page)
+            self.first_admin_page.focus()
+        else:
+            self.sign_in_page.reset(username, message, can_go_back=False)
+            self.stack.setCurrentWidget(self.sign_in_page)
+            self.sign_in_page.focus()
+        self._refresh_chrome()
+
+    def sign_in(self, principal: Principal) -> None:
+        """Show this user's workspace: the one they left if they were signed in before, else a new one."""
+        if self.current is not None and not self.current.locked and self.current.principal.id != principal.id:
+            self.lock()
+        session = self.sessions.get(principal.id)
+        if session is None:
+            workspace = Workspace(self._services, principal)
+            workspace.message.connect(lambda text, ms, ws=workspace: self._status_from(ws, text, ms))
+            self.stack.addWidget(workspace)
+            session = self.sessions[principal.id] = UserSession(principal, workspace)
+        self._activate(session, principal)
+        if self.may(Action.EMERGENCY_REVIEW):
+            try:
+                pending = self._services.auth.pending_emergency_reviews(principal)
+            except ClinicError:
+                pending = []
+            if pending:
+                session.workspace.show_reviews()
+                self.statusBar().showMessage(f"{len(pending)} emergency access session(s) to review.", 8000)
+
+    def lock(self, message: str = "") -> None:
+        """Hide the workspace and every other window; only the password (or a full sign-in) brings them back."""
+        session = self.current
+        if session is None or session.locked:
+            return
+        self.idle.stop()
+        session.locked = True
+        session.hidden = [w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()]
+        for window in session.hidden:
+            window.hide()
+        self.stack.setCurrentWidget(self.lock_page)
+        session.workspace.hide()
+        self.statusBar().clearMessage()  # it may name the patient last opened
+        try:
+            self._services.auth.lock(session.principal)
+        except ClinicError as exc:
+            log.warning("Could not record the lock: %s", exc.message)
+        if not message and sign_in_expired(session.principal, self._clock()):
+            message = EXPIRED
+        self.lock_page.show_for(session.principal, message)
+        self._refresh_chrome()
+
+    def sign_out(self) -> None:
+        """Sign the current user out (audited) and drop their workspace."""
+        session = self.current
+        if session is None or session.locked:
+            return
+        try:
+            self._services.auth.logout(session.principal)
+        except ClinicError as exc:
+            log.warning("Could not record the sign-out: %s", exc.message)
+        self.idle.stop()
+        self._drop(session)
+        self.current = None
+        self.statusBar().clearMessage()
+        self.show_start()
+
+    def _activate(self, session: UserSession, principal: Principal) -> None:
+        self.current = session
+        session.principal, session.locked = principal, False
+        session.workspace.set_principal(principal)  # e.g. an emergency that ended while it was locked
+        self.stack.setCurrentWidget(session.workspace)
+        for window in session.hidden:
+            if shiboken6.isValid(window) and not isinstance(window, (QDialog, QMenu)) \
+                    and not window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                window.show()  # a dialog that was open was cancelled by the lock; menus and tips are gone
+        session.hidden = []
+        self.idle.start(timedelta(minutes=self._idle_minutes(principal)))
+        self._refresh_chrome()
+        session.workspace.focus_search()
+
+    def _unlocked(self, principal: Principal) -> None:
+        if self.current is not None:
+            self._activate(self.current, principal)
+
+    def _switch_user(self) -> None:
+        self.sign_in_page.reset(can_go_back=True)
+        self.stack.setCurrentWidget(self.sign_in_page)
+        self.sign_in_page.focus()
+
+    def _back_to_lock(self) -> None:
+        if self.current is not None and self.current.locked:
+            self.lock_page.show_for(self.current.principal)
+            self.stack.setCurrentWidget(self.lock_page)
+
+    def _drop(self, session: UserSession) -> None:
+        self.sessions.pop(session.principal.id, None)
+        for window in session.hidden:
+            if shiboken6.isValid(window):
+                window.close()
+        self.stack.removeWidget(session.workspace)
+        session.workspace.hide()
+        session.workspace.deleteLater()
+
+    def _status_from(self, workspace: Workspace, text: str, milliseconds: int) -> None:
+        """A workspace's message reaches the status bar only while that workspace is the one on show."""
+        if self.current is not None and self.current.workspace is workspace and not self.current.locked:
+            self.statusBar().showMessage(text, milliseconds)
+
+    def _idle_minutes(self, principal: Principal) -> int:
+        try:
+            return self._services.settings.current(principal).idle_lock_minutes
+        except ClinicError:
+            return DEFAULT_IDLE_MINUTES
+
+    def _tick(self) -> None:
+        """Every few seconds while someone works: the 12-hour limit, and the end of emergency access."""
+        principal = self.principal
+        if principal is None:
+            return
+        if sign_in_expired(principal, self._clock()):
+            self.lock(EXPIRED)
+        elif not self.banner.isHidden() and not principal.in_emergency(self._clock()):
+            self.current.workspace.sync()
+            self._refresh_chrome()
+            self.statusBar().showMessage("Emergency access has ended.", 8000)
+
+    # --- administration ---------------------------------------------------------------------------
+    def start_emergency(self) -> None:
+        session = self.current
+        if session is None or session.locked or not self.may(Action.EMERGENCY_ACCESS):
+            return
+        try:
+            minutes = self._services.settings.current(session.principal).emergency_access_minutes
+        except ClinicError as exc:
             self.statusBar().showMessage(exc.message, 8000)
             return
-        self.chart.show_chart(chart)
-        self.statusBar().showMessage(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
+        principal = EmergencyDialog.ask(
+            self, lambda reason, password: self._services.auth.start_emergency(session.principal, reason, password),
+            minutes)
+        if principal is not None and self.current is session and not session.locked:
+            self.emergency_started(principal)
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def emergency_started(self, principal: Principal) -> None:
+        """The current user now has emergency access: their workspace shows what it allows, under a banner."""
+        self.current.principal = principal
+        self.current.workspace.set_principal(principal)
+        self._refresh_chrome()
 
-        patients_menu = self.menuBar().addMenu("&Patients")
-        self.find_action = QAction("&Find patient", self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.patients.focus_search)
-        patients_menu.addAction(self.find_action)
-        refresh = QAction("&Refresh list", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.patients.refresh)
-        patients_menu.addAction(refresh)
+    # --- status bar, banner, menus ---------------------------------------------------------------
+    def _refresh_chrome(self) -> None:
+        principal, now = self.principal, self._clock()
+        if principal is None:
+            self.user_label.setText("Locked" if self.current is not None and self.current.locked else "Not signed in")
+        else:
+            roles = ", ".join(sorted(r.label for r in roles_of(principal)))
+            self.user_label.setText(f"Signed in: {principal.signature_name} · {roles}")
+        emergency = principal is not None and principal.in_emergency(now)
+        self.banner.setVisible(emergency)
+        if emergency:
+            self.banner.setText(banner_text(principal.emergency_until, self._services.context.zone))
+        self.menus.update(principal, now)
 
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Clinic Desktop", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-    def _about(self) -> None:
+    def about(self) -> None:
         QMessageBox.about(self, "About Clinic Desktop",
                           f"Clinic Desktop {__version__}\n\nData folder: {self._locations.data_dir}\n"
                           f"{self._database_text()}")
@@ -98,20 +303,25 @@ class MainWindow(QMainWindow):
             return f"Database: {url.database}"
         return f"Database: {url.render_as_string(hide_password=True)}"
 
-    # --- remembering the layout ------------------------------------------------------------------
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("main/geometry")
+    # --- remembering the layout; closing ----------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        splitter = settings.value("main/splitter")
-        if splitter is None or not self.splitter.restoreState(splitter):
-            self.splitter.setSizes([430, 850])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
-        settings.setValue("main/splitter", self.splitter.saveState())
+        if self.current is not None:
+            self.current.workspace.save_layout(settings)
+        self.idle.stop()
+        for session in list(self.sessions.values()):  # everyone still signed in is signed out
+            try:
+                self._services.auth.logout(session.principal)
+            except ClinicError as exc:
+                log.warning("Could not record the sign-out: %s", exc.message)
+            self._drop(session)
+        self.current = None
         super().closeEvent(event)

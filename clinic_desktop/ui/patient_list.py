@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit,
 
 from clinic_desktop.domain.records import PatientPage, PatientRow
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.widgets import plain_tooltip
 
 #: Fetches one page: (query, cursor after which to continue) -> page.
 PageFetcher = Callable[[str, tuple[Any, ...] | None], PatientPage]
@@ -83,7 +84,7 @@ class PatientListModel(QAbstractTableModel):
         if role == self.RowRole:
             return patient
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.NAME:
-            return patient.display_name  # the whole name when the column is too narrow for it
+            return plain_tooltip(patient.display_name)  # the whole name when the column is too narrow for it
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
             if column == self.NAME:

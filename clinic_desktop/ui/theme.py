@@ -1,17 +1,31 @@
 """The application's look: calm, high-contrast, sized in points so it scales with the screen."""
 
-STYLESHEET = """
-QWidget { font-size: 10.5pt; }
-QLabel#chartName { font-size: 17pt; font-weight: 600; }
-QLabel#chartSubtitle { font-size: 11pt; color: #3c4043; }
-QLabel#muted { color: #5f6368; }
-QLabel#subheading { font-weight: 600; margin-top: 6px; }
-QLabel#placeholder { color: #5f6368; font-size: 12pt; }
-QGroupBox { font-weight: 600; border: 1px solid #dadce0; border-radius: 6px; margin-top: 12px; padding: 8px; }
-QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
-QGroupBox QLabel { font-weight: normal; }
-QWidget#chartBody { background: #ffffff; }
-QLineEdit { padding: 5px; }
-QTableView { gridline-color: #e8eaed; }
-QTableView::item:selected, QTreeView::item:selected { background: #d2e3fc; color: #202124; }
+#: Red used for errors and the emergency banner: 7:1 contrast on white (text) and with white (banner).
+ERROR_RED = "#a50e0e"
+
+STYLESHEET = f"""
+QWidget {{ font-size: 10.5pt; }}
+QLabel#chartName {{ font-size: 17pt; font-weight: 600; }}
+QLabel#chartSubtitle {{ font-size: 11pt; color: #3c4043; }}
+QLabel#muted {{ color: #5f6368; }}
+QLabel#subheading {{ font-weight: 600; margin-top: 6px; }}
+QLabel#placeholder {{ color: #5f6368; font-size: 12pt; }}
+QLabel#pageTitle {{ font-size: 16pt; font-weight: 600; }}
+QLabel#fieldError, QLabel#formError {{ color: {ERROR_RED}; }}
+QLabel#verifyBad {{ color: {ERROR_RED}; font-weight: 600; }}
+QLabel#verifyGood {{ color: #1e4620; }}
+QLabel#emergencyBanner {{ background: {ERROR_RED}; color: #ffffff; font-weight: 600; padding: 6px 12px; }}
+QFrame#card {{ background: #ffffff; border: 1px solid #dadce0; border-radius: 8px; }}
+QWidget#page, QWidget#pageBody {{ background: #f1f3f4; }}
+QPushButton#link {{ border: none; color: #174ea6; text-decoration: underline; padding: 2px; text-align: left; }}
+QPushButton#link:focus {{ outline: 1px dotted #174ea6; }}
+QPushButton#primary {{ background: #174ea6; color: #ffffff; border-radius: 4px; padding: 6px 16px; font-weight: 600; }}
+QPushButton#primary:disabled {{ background: #9aa0a6; }}
+QGroupBox {{ font-weight: 600; border: 1px solid #dadce0; border-radius: 6px; margin-top: 12px; padding: 8px; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 8px; padding: 0 4px; }}
+QGroupBox QLabel {{ font-weight: normal; }}
+QWidget#chartBody {{ background: #ffffff; }}
+QLineEdit {{ padding: 5px; }}
+QTableView {{ gridline-color: #e8eaed; }}
+QTableView::item:selected, QTreeView::item:selected {{ background: #d2e3fc; color: #202124; }}
 """

@@ -81,7 +81,7 @@ def test_every_setting_has_label_range_source_and_a_default_inside_its_range(nam
     info = INFOS[name]
     default = getattr(ClinicSettings(), name)
     assert info.label.strip()
-    assert info.section in {"Dosing", "Vital signs", "Scales", "Discharge", "Screening"}
+    assert info.section in {"Dosing", "Vital signs", "Scales", "Discharge", "Screening", "Security"}
     assert info.source in (UNSOURCED, "reliability") or re.fullmatch(r"S\d+[a-z]?( S\d+[a-z]?)*", info.source), \
         info.source
     assert all(1 <= int(n) <= 66 for n in re.findall(r"S(\d+)", info.source))  # the reference lists S1-S66

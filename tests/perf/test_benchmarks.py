@@ -12,8 +12,10 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import insert, text
 
-from clinic_desktop.cli import main
+from clinic_desktop.app import open_services
+from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.text import format_mrn, search_key
+from clinic_desktop.services.demo import DemoBuilder
 from clinic_desktop.services.demo_data import FAMILY_NAMES, GIVEN_NAMES
 from clinic_desktop.storage import models, patient_queries
 
@@ -30,8 +32,16 @@ def _median_ms(fn, repeat: int = 15) -> float:
 
 
 def test_window_shows_500_demo_patients_within_a_second(tmp_path):
-    """From a fresh process to the window showing the list of a 500-patient demo clinic."""
-    assert main(["--data-dir", str(tmp_path), "demo", "--patients", "500"]) == 0
+    """From a fresh process to the window showing the list of a 500-patient demo clinic, for a signed-in nurse.
+
+    The password check at sign-in is deliberately slow (a memory-hard hash); it is timed apart and not counted.
+    """
+    services, _locations = open_services(str(tmp_path), None)
+    try:
+        summary = DemoBuilder(services.context, 1).build(500)
+    finally:
+        services.context.db.close()
+    nurse = next(a for a in summary.accounts if a.role is StaffRole.NURSE)
     script = textwrap.dedent(f"""
         import time; t0 = time.perf_counter()
         import os; os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -40,20 +50,25 @@ def test_window_shows_500_demo_patients_within_a_second(tmp_path):
         from clinic_desktop.app import open_services
         from clinic_desktop.ui.main_window import MainWindow
         services, locations = open_services({str(tmp_path)!r}, None)
-        window = MainWindow(services, locations); window.show(); app.processEvents()
+        s0 = time.perf_counter()
+        principal = services.auth.login({nurse.username!r}, {nurse.password!r})
+        s1 = time.perf_counter()
+        window = MainWindow(services, locations, principal); window.show(); app.processEvents()
         t1 = time.perf_counter()
         import sys
-        print(window.patients.model.rowCount(), round((t1 - t0) * 1000), "alembic" in sys.modules,
-              "reportlab" in sys.modules)
+        print(window.workspace.patients.model.rowCount(), round((t1 - t0 - (s1 - s0)) * 1000), round((s1 - s0) * 1000),
+              "alembic" in sys.modules, "reportlab" in sys.modules)
     """)
-    runs = []
+    runs, sign_ins = [], []
     for _ in range(5):
         out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
-        rows, ms, alembic, reportlab = int(out[0]), int(out[1]), out[2], out[3]
+        rows, ms, sign_in_ms, alembic, reportlab = int(out[0]), int(out[1]), int(out[2]), out[3], out[4]
         assert rows == 100 and alembic == "False" and reportlab == "False"
         runs.append(ms)
+        sign_ins.append(sign_in_ms)
     median = statistics.median(runs)
-    print(f"\nwindow with 500 patients listed: median {median:.0f} ms over {len(runs)} fresh processes {runs}")
+    print(f"\nwindow with 500 patients listed: median {median:.0f} ms over {len(runs)} fresh processes {runs} "
+          f"(sign-in password check, not counted: median {statistics.median(sign_ins):.0f} ms)")
     assert median < 1000
 
 

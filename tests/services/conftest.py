@@ -9,4 +9,4 @@ from tests.services.service_support import Clinic
 
 @pytest.fixture
 def clinic(services, staff, clock) -> Clinic:
-    return Clinic(services, staff, clock, services.staff.add_chair("Chair 1").id)
+    return Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)

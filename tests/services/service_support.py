@@ -12,6 +12,8 @@ from clinic_desktop.domain.screening import QUESTIONS
 from clinic_desktop.services.doses import DoseOrderForm
 from clinic_desktop.storage import models
 
+from tests.conftest import PASSWORD
+
 #: Every screening question answered "no": nothing to flag.
 ALL_NO = {q.key: "no" for q in QUESTIONS}
 #: A calm baseline reading, inside every default limit.
@@ -25,7 +27,8 @@ ALDRETE_FULL = [2, 2, 2, 2, 2]
 
 
 def set_staff_active(db, staff_id: int, active: bool) -> None:
-    """Deactivate (or reactivate) an account directly: the staff service has no such action yet."""
+    """Deactivate (or reactivate) an account directly in the database, behind the back of a Principal that
+    signed in before (its own `active` flag still says True, as on a workstation left signed in)."""
     with db.session() as s:
         s.get(models.Staff, staff_id).active = active
         s.commit()
@@ -51,7 +54,7 @@ class Clinic:
         self.services.patients.record_screening(nurse, p.id, ALL_NO if screening is None else screening)
         if consent is not None:
             self.services.patients.record_consent(nurse, p.id, consent, "2026.1", witness_id=self.staff["nurse2"].id)
-        return self.services.patients.chart(p.id)
+        return self.services.patients.chart(nurse, p.id)
 
     def plan(self, patient_id: int, protocol: Protocol = Protocol.IV_INDUCTION, sessions: int = 6,
              weekdays=(0, 2, 4), target: str = "0.5", start: date | None = None) -> SeriesSummary:
@@ -69,10 +72,11 @@ class Clinic:
 
     def give(self, session_id: int, form: DoseOrderForm = IV_ORDER, minutes: int = 40) -> None:
         """Order, start, run for `minutes` and stop (all the prepared volume given)."""
-        dose = self.services.doses.order(self.staff["physician"], session_id, form)
+        dose = self.services.doses.order(self.staff["physician"], session_id, form, PASSWORD)
         self.services.doses.start(self.staff["nurse"], session_id, "LOT-1", LOT_EXPIRY)
         self.clock.advance(minutes=minutes)
-        self.services.doses.stop(self.staff["nurse"], session_id, volume_given_ml=dose.total_volume_ml)
+        self.services.doses.stop(self.staff["nurse"], session_id, password=PASSWORD,
+                                volume_given_ml=dose.total_volume_ml)
 
     def full_day(self, patient_id: int, session_id: int, **prepare) -> None:
         """A whole uneventful session, ending in discharge after the minimum observation."""

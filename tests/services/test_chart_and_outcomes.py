@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from clinic_desktop.domain.access import PermissionDenied
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import SessionStatus, Timepoint
 from clinic_desktop.domain.errors import RuleViolation, ValidationError, ValidationErrors
 
+from tests.conftest import sign_in_again
 from tests.services.service_support import ALDRETE_FULL
 
 PHQ9_20 = [3, 3, 3, 3, 2, 2, 2, 2, 0]
@@ -33,8 +35,8 @@ def _pre(services, staff, pid, sid, answers, code="phq9"):
     return services.monitoring.record_scale(staff["nurse"], pid, code, answers, Timepoint.PRE, sid)
 
 
-def _outcome(services, pid, code="phq9"):
-    return next(o for o in services.patients.chart(pid).outcomes if o.instrument == code)
+def _outcome(services, staff, pid, code="phq9"):
+    return next(o for o in services.patients.chart(staff["nurse"], pid).outcomes if o.instrument == code)
 
 
 # --- latest scores -------------------------------------------------------------------------------------
@@ -45,9 +47,10 @@ def test_chart_shows_latest_score_per_scale_in_chart_order(services, staff, cloc
     _pre(services, staff, pid, s1, PHQ9_20)
     services.monitoring.record_scale(staff["nurse"], pid, "cssrs_screener", CSSRS_NONE, Timepoint.VISIT)
     clock.advance(days=2)
+    sign_in_again(staff, clock)
     _pre(services, staff, pid, s2, PHQ9_10)
     services.monitoring.record_scale(staff["front_desk"], pid, "gad7", GAD7_8, Timepoint.VISIT)
-    latest = services.patients.chart(pid).latest_scores
+    latest = services.patients.chart(staff["nurse"], pid).latest_scores
     assert [(s.instrument, s.total, s.band) for s in latest] == [
         ("phq9", 10, "moderate"), ("gad7", 8, "mild"), ("cssrs_screener", 0, "none")]
 
@@ -58,7 +61,7 @@ def test_backdated_score_does_not_replace_a_newer_one(services, staff, clock, tw
     _pre(services, staff, pid, s1, PHQ9_10)
     services.monitoring.record_scale(staff["nurse"], pid, "phq9", PHQ9_20, Timepoint.VISIT,
                                      taken_at=clock.now() - timedelta(days=7))
-    (phq9,) = services.patients.chart(pid).latest_scores
+    (phq9,) = services.patients.chart(staff["nurse"], pid).latest_scores
     assert phq9.total == 10
 
 
@@ -67,15 +70,15 @@ def test_latest_of_two_scores_taken_at_the_same_time_is_the_last_entered(service
     pid, _, s1, _ = two_sessions
     for answers in (PHQ9_20, PHQ9_4, PHQ9_10):
         _pre(services, staff, pid, s1, answers)
-    assert [s.total for s in services.patients.chart(pid).latest_scores] == [10]
+    assert [s.total for s in services.patients.chart(staff["nurse"], pid).latest_scores] == [10]
 
 
 def test_clinician_scale_needs_clinical_staff(services, staff, two_sessions):
     """Front desk may enter a patient's PHQ-9 but not rate the C-SSRS."""
     pid, _, s1, _ = two_sessions
-    with pytest.raises(RuleViolation):
+    with pytest.raises(PermissionDenied):
         services.monitoring.record_scale(staff["front_desk"], pid, "cssrs_screener", CSSRS_NONE, Timepoint.PRE, s1)
-    assert services.patients.chart(pid).latest_scores == ()
+    assert services.patients.chart(staff["nurse"], pid).latest_scores == ()
 
 
 # --- outcomes ------------------------------------------------------------------------------------------
@@ -84,10 +87,11 @@ def test_phq9_halving_across_sessions_is_a_response(services, staff, clock, two_
     """Baseline 20 before session 1, 10 before session 2: a 50 % reduction is a response."""
     pid, series_id, s1, s2 = two_sessions
     _pre(services, staff, pid, s1, PHQ9_20)
-    assert _outcome(services, pid).status == "baseline only"
+    assert _outcome(services, staff, pid).status == "baseline only"
     clock.advance(days=2)
+    sign_in_again(staff, clock)
     _pre(services, staff, pid, s2, PHQ9_10)
-    line = _outcome(services, pid)
+    line = _outcome(services, staff, pid)
     assert (line.series_id, line.baseline, line.latest, line.n_points) == (series_id, 20, 10, 2)
     assert line.percent_change == Decimal("-50.0") and line.status == "response"
 
@@ -97,8 +101,9 @@ def test_phq9_below_five_is_remission(services, staff, clock, two_sessions):
     pid, _, s1, s2 = two_sessions
     _pre(services, staff, pid, s1, PHQ9_20)
     clock.advance(days=2)
+    sign_in_again(staff, clock)
     _pre(services, staff, pid, s2, PHQ9_4)
-    assert _outcome(services, pid).status == "remission"
+    assert _outcome(services, staff, pid).status == "remission"
 
 
 def test_outcomes_use_only_pre_infusion_scores(services, staff, clock, two_sessions):
@@ -108,8 +113,9 @@ def test_outcomes_use_only_pre_infusion_scores(services, staff, clock, two_sessi
     clock.advance(hours=2)
     services.monitoring.record_scale(staff["nurse"], pid, "phq9", PHQ9_4, Timepoint.POST, s1)
     clock.advance(days=2)
+    sign_in_again(staff, clock)
     _pre(services, staff, pid, s2, PHQ9_12)
-    line = _outcome(services, pid)
+    line = _outcome(services, staff, pid)
     assert (line.latest, line.n_points, line.status) == (12, 2, "partial response")
 
 
@@ -124,7 +130,7 @@ def test_lower_discharge_minimum_allows_discharge_at_eight(clinic, services, sta
     with pytest.raises(RuleViolation):
         services.monitoring.discharge(staff["nurse"], s1, [2, 2, 2, 2, 0], True)
     updated = services.settings.update(staff["physician"], {"discharge_score_min": 8})
-    assert updated.discharge_score_min == 8 == services.settings.current().discharge_score_min
+    assert updated.discharge_score_min == 8 == services.settings.current(staff["nurse"]).discharge_score_min
     detail = services.monitoring.discharge(staff["nurse"], s1, [2, 2, 2, 2, 0], True)
     assert detail.summary.status is SessionStatus.DISCHARGED
     assert detail.scores[-1].band == "fit for discharge"
@@ -135,10 +141,11 @@ def test_changed_response_threshold_regrades_stored_outcomes(services, staff, cl
     pid, _, s1, s2 = two_sessions
     _pre(services, staff, pid, s1, PHQ9_20)
     clock.advance(days=2)
+    sign_in_again(staff, clock)
     _pre(services, staff, pid, s2, PHQ9_12)
-    assert _outcome(services, pid).status == "partial response"
+    assert _outcome(services, staff, pid).status == "partial response"
     services.settings.update(staff["admin"], {"response_reduction_percent": 40})
-    assert _outcome(services, pid).status == "response"
+    assert _outcome(services, staff, pid).status == "response"
 
 
 @pytest.mark.parametrize("changes", [
@@ -152,23 +159,24 @@ def test_invalid_settings_change_nothing(services, staff, changes):
     """One bad value rejects the whole change: no setting is stored, the defaults stay in force."""
     with pytest.raises((ValidationError, ValidationErrors)):
         services.settings.update(staff["admin"], changes)
-    assert services.settings.current() == ClinicSettings()
+    assert services.settings.current(staff["nurse"]) == ClinicSettings()
 
 
 def test_setting_back_to_default_stores_nothing(services, staff):
     """Returning a setting to its default removes the stored difference."""
     services.settings.update(staff["admin"], {"discharge_score_min": 8, "hr_high": 110})
-    assert services.settings.current().changed_from_default() == {"discharge_score_min": 8, "hr_high": 110}
+    stored = services.settings.current(staff["nurse"]).changed_from_default()
+    assert stored == {"discharge_score_min": 8, "hr_high": 110}
     services.settings.update(staff["admin"], {"discharge_score_min": "9"})
-    assert services.settings.current().changed_from_default() == {"hr_high": 110}
+    assert services.settings.current(staff["nurse"]).changed_from_default() == {"hr_high": 110}
 
 
 @pytest.mark.parametrize("role", ["nurse", "front_desk"])
 def test_only_physician_or_administrator_changes_settings(services, staff, role):
     """Clinical thresholds are editable only by a physician or an administrator (reference scope)."""
-    with pytest.raises(RuleViolation):
+    with pytest.raises(PermissionDenied):
         services.settings.update(staff[role], {"discharge_score_min": 7})
-    assert services.settings.current() == ClinicSettings()
+    assert services.settings.current(staff["nurse"]) == ClinicSettings()
 
 
 def test_discharge_respects_padss_when_chosen(clinic, services, staff, clock, two_sessions):

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from clinic_desktop.domain.access import SignInRequired
 from clinic_desktop.domain.enums import MedicationClass, Protocol, Sex, WeightUnit
-from clinic_desktop.domain.errors import ConcurrentChange, NotFound, RuleViolation, ValidationError, ValidationErrors
+from clinic_desktop.domain.errors import ConcurrentChange, NotFound, ValidationError, ValidationErrors
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.quantities import KG_PER_LB
@@ -33,7 +34,7 @@ def test_register_returns_chart_with_valid_luhn_mrn(services, staff):
     chart = _register(services, staff)
     assert len(chart.mrn) == 8 and is_valid_mrn(chart.mrn)
     assert chart.id > 0 and chart.row_version == 1
-    assert services.patients.find_by_mrn(chart.mrn).id == chart.id
+    assert services.patients.find_by_mrn(staff["nurse"], chart.mrn).id == chart.id
 
 
 def test_mrns_are_sequential(services, staff):
@@ -51,18 +52,18 @@ def test_mrns_are_sequential(services, staff):
 def test_names_are_stored_verbatim(services, staff, given, family):
     """Unicode, markup and SQL-looking names come back exactly as typed, read in a fresh unit of work."""
     created = _register(services, staff, given=given, family=family)
-    chart = services.patients.chart(created.id)
+    chart = services.patients.chart(staff["nurse"], created.id)
     assert (chart.given_names, chart.family_name) == (given, family)
     assert chart.display_name == f"{family}, {given}"
-    assert services.patients.count() == 1  # the table is still there
+    assert services.patients.count(staff["nurse"]) == 1  # the table is still there
 
 
 def test_search_finds_names_without_accents_or_apostrophes(services, staff):
     """Staff can type "obrien" or "nguyen" and still find O'Brien and Nguyễn."""
     obrien = _register(services, staff, given="Siobhán", family="O'Brien")
     nguyen = _register(services, staff, given="Lan", family="Nguyễn")
-    assert [r.id for r in services.patients.search("obrien").rows] == [obrien.id]
-    assert [r.id for r in services.patients.search("nguyen").rows] == [nguyen.id]
+    assert [r.id for r in services.patients.search(staff["nurse"], "obrien").rows] == [obrien.id]
+    assert [r.id for r in services.patients.search(staff["nurse"], "nguyen").rows] == [nguyen.id]
 
 
 def test_invalid_registration_names_every_bad_field_and_saves_nothing(services, staff):
@@ -72,7 +73,7 @@ def test_invalid_registration_names_every_bad_field_and_saves_nothing(services, 
         services.patients.register(staff["nurse"], bad)
     fields = {e.field for e in caught.value.errors}
     assert fields == {"given_names", "date_of_birth", "sex", "phone", "email", "height"}
-    assert services.patients.count() == 0
+    assert services.patients.count(staff["nurse"]) == 0
 
 
 def test_unknown_referring_clinician_is_refused_and_nothing_saved(services, staff):
@@ -80,7 +81,7 @@ def test_unknown_referring_clinician_is_refused_and_nothing_saved(services, staf
     with pytest.raises(ValidationError) as caught:
         services.patients.register(staff["nurse"], replace(BASIC, referring_clinician_id=999))
     assert caught.value.field == "referring_clinician_id"
-    assert services.patients.count() == 0
+    assert services.patients.count(staff["nurse"]) == 0
 
 
 # --- editing ---------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def test_stale_update_raises_concurrent_change_and_keeps_other_change(services, 
     assert first.row_version == 2
     with pytest.raises(ConcurrentChange):
         services.patients.update(staff["nurse2"], chart.id, replace(BASIC, email="ada@example.org"), 1)
-    again = services.patients.chart(chart.id)
+    again = services.patients.chart(staff["nurse"], chart.id)
     assert (again.phone, again.email, again.row_version) == ("555 010 2345", "", 2)
 
 
@@ -103,7 +104,7 @@ def test_stale_update_cannot_silently_drop_an_added_allergy(services, staff):
     services.patients.update(staff["nurse"], chart.id, with_allergy, 1)
     with pytest.raises(ConcurrentChange):
         services.patients.update(staff["nurse2"], chart.id, replace(BASIC, phone="555 010 2345"), 1)
-    assert services.patients.chart(chart.id).allergies == (AllergyEntry("Penicillin", "rash"),)
+    assert services.patients.chart(staff["nurse"], chart.id).allergies == (AllergyEntry("Penicillin", "rash"),)
 
 
 def test_update_replaces_medications_and_names(services, staff):
@@ -112,7 +113,7 @@ def test_update_replaces_medications_and_names(services, staff):
     meds = (MedicationEntry("Lorazepam", MedicationClass.BENZODIAZEPINE, "1 mg"),)
     updated = services.patients.update(staff["nurse"], chart.id, replace(BASIC, given_names="Augusta Ada",
                                                                          medications=meds), 1)
-    reread = services.patients.chart(chart.id)
+    reread = services.patients.chart(staff["nurse"], chart.id)
     assert reread.given_names == "Augusta Ada" and reread.medications == meds
     assert reread.row_version == updated.row_version == 2
 
@@ -123,7 +124,7 @@ def test_weight_in_pounds_is_stored_as_exact_kg_with_unit(services, staff):
     """150.5 lb is kept as exactly 150.5 x 0.45359237 kg, and the chart remembers it was entered in lb."""
     chart = _register(services, staff)
     services.patients.record_weight(staff["nurse"], chart.id, "150.5", "lb")
-    weight = services.patients.chart(chart.id).latest_weight
+    weight = services.patients.chart(staff["nurse"], chart.id).latest_weight
     assert weight.weight_kg == Decimal("150.5") * KG_PER_LB == Decimal("68.265651685")
     assert weight.entered_unit is WeightUnit.LB
     assert weight.measured_on == services.context.today()
@@ -136,7 +137,7 @@ def test_weight_dated_in_the_future_is_refused(services, staff):
     with pytest.raises(ValidationError) as caught:
         services.patients.record_weight(staff["nurse"], chart.id, "80", "kg", measured_on=tomorrow)
     assert caught.value.field == "measured_on"
-    assert services.patients.chart(chart.id).latest_weight is None
+    assert services.patients.chart(staff["nurse"], chart.id).latest_weight is None
 
 
 def test_weight_in_unknown_unit_is_a_validation_error(services, staff):
@@ -174,7 +175,7 @@ def test_screening_flags_follow_the_current_protocol(clinic, services, staff):
     grades = {f.code: f.grade for f in p.screening.findings}
     assert p.screening.protocol is Protocol.IV_INDUCTION and grades == {"screen_aneurysm_avm": Grade.OVERRIDE}
     clinic.plan(p.id, Protocol.ESKETAMINE, sessions=8, weekdays=(0, 3), target="56")
-    chart = services.patients.chart(p.id)
+    chart = services.patients.chart(staff["nurse"], p.id)
     assert chart.screening.protocol is Protocol.ESKETAMINE
     assert {f.code: f.grade for f in chart.screening.findings} == {"screen_aneurysm_avm": Grade.REFUSED}
 
@@ -184,7 +185,7 @@ def test_screening_with_unknown_question_is_refused(services, staff):
     chart = _register(services, staff)
     with pytest.raises(ValidationError):
         services.patients.record_screening(staff["nurse"], chart.id, {"hypersensitivty": "no"})
-    assert services.patients.chart(chart.id).screening is None
+    assert services.patients.chart(staff["nurse"], chart.id).screening is None
 
 
 def test_consent_is_recorded_on_the_chart(services, staff, clock):
@@ -192,7 +193,7 @@ def test_consent_is_recorded_on_the_chart(services, staff, clock):
     chart = _register(services, staff)
     entry = services.patients.record_consent(staff["nurse"], chart.id, Protocol.IV_INDUCTION, "2026.1",
                                              witness_id=staff["nurse2"].id)
-    consents = services.patients.chart(chart.id).consents
+    consents = services.patients.chart(staff["nurse"], chart.id).consents
     assert consents == (entry,)
     assert (entry.protocol, entry.template_version, entry.signed_at, entry.withdrawn_at) == (
         Protocol.IV_INDUCTION, "2026.1", clock.now(), None)
@@ -205,7 +206,7 @@ def test_consent_signed_in_the_future_is_refused(services, staff, clock):
         services.patients.record_consent(staff["nurse"], chart.id, Protocol.IV_INDUCTION, "2026.1",
                                          signed_at=clock.now() + timedelta(days=1))
     assert caught.value.field == "signed_at"
-    assert services.patients.chart(chart.id).consents == ()
+    assert services.patients.chart(staff["nurse"], chart.id).consents == ()
 
 
 # --- who and what ----------------------------------------------------------------------------------
@@ -223,16 +224,16 @@ def test_inactive_staff_cannot_record_anything(services, staff, db):
         lambda: services.patients.record_consent(gone, chart.id, Protocol.IV_INDUCTION, "2026.1"),
     ]
     for attempt in attempts:
-        with pytest.raises(RuleViolation):
+        with pytest.raises(SignInRequired):  # the sign-in no longer matches an active account
             attempt()
-    after = services.patients.chart(chart.id)
-    assert services.patients.count() == 1
+    after = services.patients.chart(staff["nurse"], chart.id)
+    assert services.patients.count(staff["nurse"]) == 1
     assert (after.phone, after.latest_weight, after.screening, after.consents) == ("", None, None, ())
 
 
 @pytest.mark.parametrize("call", [
-    lambda s, st: s.patients.chart(999),
-    lambda s, st: s.patients.find_by_mrn("10000999"),
+    lambda s, st: s.patients.chart(st["nurse"], 999),
+    lambda s, st: s.patients.find_by_mrn(st["nurse"], "10000999"),
     lambda s, st: s.patients.update(st["nurse"], 999, BASIC, 1),
     lambda s, st: s.patients.record_weight(st["nurse"], 999, "80", "kg"),
     lambda s, st: s.patients.record_screening(st["nurse"], 999, ALL_NO),

@@ -41,13 +41,13 @@ def test_sessions_stay_at_nine_local_across_the_dst_change(clinic):
     assert all(s.scheduled_at.utcoffset() == timedelta(0) for s in series.sessions)
 
 
-def test_plan_read_back_from_the_chart_matches(clinic, services):
+def test_plan_read_back_from_the_chart_matches(clinic, services, staff):
     """The chart shows the same sessions and times the plan returned (stored as UTC, read back aware)."""
     p = clinic.patient()
     planned = clinic.plan(p.id)
-    (on_chart,) = services.patients.chart(p.id).series
+    (on_chart,) = services.patients.chart(staff["nurse"], p.id).series
     assert on_chart == planned
-    assert services.series.get(planned.id) == planned
+    assert services.series.get(staff["nurse"], planned.id) == planned
 
 
 def test_first_session_falls_on_the_next_chosen_weekday(clinic, services):
@@ -58,17 +58,17 @@ def test_first_session_falls_on_the_next_chosen_weekday(clinic, services):
     assert series.start_date == saturday
 
 
-def test_start_in_the_past_is_refused(clinic, services):
+def test_start_in_the_past_is_refused(clinic, services, staff):
     """Yesterday cannot be the start of a series, and nothing is created."""
     p = clinic.patient()
     with pytest.raises(ValidationError) as caught:
         clinic.plan(p.id, start=services.context.today() - timedelta(days=1))
     assert caught.value.field == "start_date"
-    assert services.patients.chart(p.id).series == ()
+    assert services.patients.chart(staff["nurse"], p.id).series == ()
 
 
 @pytest.mark.parametrize("target, ok", [("56", True), ("84", False), ("28", False)])
-def test_esketamine_series_starts_at_56_mg(clinic, services, target, ok):
+def test_esketamine_series_starts_at_56_mg(clinic, services, staff, target, ok):
     """SPRAVATO induction always starts at 56 mg; any other planned start dose is refused."""
     p = clinic.patient(consent=Protocol.ESKETAMINE)
     if ok:
@@ -78,7 +78,7 @@ def test_esketamine_series_starts_at_56_mg(clinic, services, target, ok):
     with pytest.raises(ValidationError) as caught:
         clinic.plan(p.id, Protocol.ESKETAMINE, sessions=8, weekdays=(0, 3), target=target)
     assert caught.value.field == "target_dose"
-    assert services.patients.chart(p.id).series == ()
+    assert services.patients.chart(staff["nurse"], p.id).series == ()
 
 
 @pytest.mark.parametrize("target, ok", [("1.0", True), ("1.01", False), ("1.2", False), ("0", False)])
@@ -123,7 +123,7 @@ def test_stop_requires_a_reason(clinic, services, staff, reason):
     with pytest.raises(ValidationError) as caught:
         services.series.stop(staff["physician"], series.id, reason)
     assert caught.value.field == "reason"
-    assert services.series.get(series.id).status is SeriesStatus.PLANNED
+    assert services.series.get(staff["nurse"], series.id).status is SeriesStatus.PLANNED
 
 
 def test_stop_cancels_scheduled_sessions_but_not_discharged_ones(clinic, services, staff):
@@ -136,7 +136,7 @@ def test_stop_cancels_scheduled_sessions_but_not_discharged_ones(clinic, service
     statuses = [s.status for s in stopped.sessions]
     assert statuses == [SessionStatus.DISCHARGED] + [SessionStatus.CANCELLED] * 5
     assert stopped.sessions_done == 1
-    detail = services.sessions.detail(stopped.sessions[3].id)
+    detail = services.sessions.detail(staff["nurse"], stopped.sessions[3].id)
     assert detail.summary.status is SessionStatus.CANCELLED
     with pytest.raises(RuleViolation):
         services.series.stop(staff["physician"], series.id, "again")
@@ -154,4 +154,4 @@ def test_check_in_makes_the_series_active(clinic, services, staff):
     """The first check-in turns a planned series into an active one."""
     series = clinic.plan(clinic.patient().id)
     services.sessions.check_in(staff["front_desk"], series.sessions[0].id)
-    assert services.series.get(series.id).status is SeriesStatus.ACTIVE
+    assert services.series.get(staff["nurse"], series.id).status is SeriesStatus.ACTIVE

@@ -13,11 +13,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
+from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.services.registry import Services
 from clinic_desktop.storage import migrate, schema
 from clinic_desktop.storage.backup import BackupError
 from clinic_desktop.storage.database import DatabaseError, make_engine, open_database
 from clinic_desktop.storage.models import Base
+
+from tests.conftest import PASSWORD
 
 OLD = "0001_people"
 
@@ -184,9 +187,13 @@ def test_opening_an_older_schema_backs_it_up_then_upgrades_it(old_db, tmp_path, 
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert "chairs" in inspect(conn).get_table_names()
 
-        # And the application can use it: the old patient is found by an accent-free prefix.
+        # And the application can use it: an upgraded clinic has no sign-in accounts yet, so its first
+        # administrator (a physician here) is created, and finds the old patient by an accent-free prefix.
         services = Services.build(database, clock, ZoneInfo("America/New_York"))
-        assert [r.family_name for r in services.patients.search("nguy").rows] == ["Nguyễn"]
+        assert services.auth.needs_first_admin()
+        physician = services.auth.create_first_admin("okafor", "Dr Imani Okafor", PASSWORD, "MD",
+                                                     StaffRole.PHYSICIAN)
+        assert [r.family_name for r in services.patients.search(physician, "nguy").rows] == ["Nguyễn"]
     finally:
         database.close()
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, text
 from sqlalchemy.dialects import sqlite
 
+from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.enums import Sex
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.text import format_mrn, search_key
@@ -46,11 +47,17 @@ def people(services, staff) -> dict[str, object]:
     return charts
 
 
-def found(services, query: str) -> list[str]:  # noqa: ANN001
+@pytest.fixture
+def desk(staff) -> Principal:
+    """The front desk, who keeps the patient list and searches it."""
+    return staff["front_desk"]
+
+
+def found(services, desk, query: str) -> list[str]:  # noqa: ANN001
     """Everyone the query finds (all pages), as "Family, Given" in list order."""
     names, after = [], None
     while True:
-        page = services.patients.search(query, after, limit=3)
+        page = services.patients.search(desk, query, after, limit=3)
         names += [f"{r.family_name}, {r.given_names}" for r in page.rows]
         if page.after is None:
             return names
@@ -72,71 +79,71 @@ def found(services, query: str) -> list[str]:  # noqa: ANN001
     ("garcia lo", ["García-López, María José"]),
     ("maria jo", ["García-López, María José"]),
 ])
-def test_name_prefix_is_case_accent_and_punctuation_insensitive(services, people, query, expected):
+def test_name_prefix_is_case_accent_and_punctuation_insensitive(services, desk, people, query, expected):
     """A prefix of the family or given name finds the patient however it is cased, accented or punctuated."""
-    assert found(services, query) == expected
+    assert found(services, desk, query) == expected
 
 
-def test_name_prefix_matches_family_or_given_names(services, people):
+def test_name_prefix_matches_family_or_given_names(services, desk, people):
     """"an" finds family names and given names that begin with it, in family-then-given order."""
-    assert found(services, "an") == ["Annable, Carl", "Smith, Andrew", "Smith, Anna", "Smithson, Anton"]
-    assert found(services, "smith") == ["Smith, Andrew", "Smith, Anna", "Smithers, Bob", "Smithson, Anton"]
+    assert found(services, desk, "an") == ["Annable, Carl", "Smith, Andrew", "Smith, Anna", "Smithson, Anton"]
+    assert found(services, desk, "smith") == ["Smith, Andrew", "Smith, Anna", "Smithers, Bob", "Smithson, Anton"]
 
 
-def test_comma_means_family_then_given(services, people):
+def test_comma_means_family_then_given(services, desk, people):
     """"Smith, An" is family "Smith…" and given "An…"; a bare "Smith," is just the family prefix."""
-    assert found(services, "Smith, An") == ["Smith, Andrew", "Smith, Anna", "Smithson, Anton"]
-    assert found(services, "smith, anna") == ["Smith, Anna"]
-    assert found(services, "Smith,") == found(services, "Smith")
-    assert found(services, "An, Smith") == []
+    assert found(services, desk, "Smith, An") == ["Smith, Andrew", "Smith, Anna", "Smithson, Anton"]
+    assert found(services, desk, "smith, anna") == ["Smith, Anna"]
+    assert found(services, desk, "Smith,") == found(services, desk, "Smith")
+    assert found(services, desk, "An, Smith") == []
 
 
 @pytest.mark.parametrize("query", ["Anna Smith", "Smith Anna", "anna smi", "SMITH ANN"])
-def test_two_words_match_given_and_family_in_either_order(services, people, query):
+def test_two_words_match_given_and_family_in_either_order(services, desk, people, query):
     """"Anna Smith" and "Smith Anna" both find Anna Smith, and only her."""
-    assert found(services, query) == ["Smith, Anna"]
+    assert found(services, desk, query) == ["Smith, Anna"]
 
 
-def test_mrn_digits_search_by_prefix(services, people):
+def test_mrn_digits_search_by_prefix(services, desk, people):
     """Digits search the MRN: a whole MRN finds one patient, a shorter prefix everyone it begins."""
     anna = people["Smith, Anna"]
-    assert found(services, anna.mrn) == ["Smith, Anna"]
-    assert found(services, anna.mrn[:-1]) == ["Smith, Anna"]  # without the check digit
-    assert len(found(services, anna.mrn[:3])) == len(PEOPLE)
-    assert found(services, "9" * 8) == []
+    assert found(services, desk, anna.mrn) == ["Smith, Anna"]
+    assert found(services, desk, anna.mrn[:-1]) == ["Smith, Anna"]  # without the check digit
+    assert len(found(services, desk, anna.mrn[:3])) == len(PEOPLE)
+    assert found(services, desk, "9" * 8) == []
 
 
 @pytest.mark.parametrize("query", ["1980-05-01", "05/01/1980", "5/1/1980", " 1980-05-01 "])
-def test_date_of_birth_iso_or_us_order(services, people, query):
+def test_date_of_birth_iso_or_us_order(services, desk, people, query):
     """A date of birth typed ISO or US-style (month first) finds who was born that day, not on 1 January 5."""
-    assert found(services, query) == ["Smith, Anna"]
+    assert found(services, desk, query) == ["Smith, Anna"]
 
 
-def test_us_date_is_month_first(services, people):
+def test_us_date_is_month_first(services, desk, people):
     """01/05/1980 is January 5th: Andrew, not Anna."""
-    assert found(services, "01/05/1980") == ["Smith, Andrew"]
+    assert found(services, desk, "01/05/1980") == ["Smith, Andrew"]
 
 
 @pytest.mark.parametrize("query", ["", "   "])
-def test_empty_query_lists_everyone_in_name_order(services, people, query):
+def test_empty_query_lists_everyone_in_name_order(services, desk, people, query):
     """Nothing typed lists every patient, ordered by folded family then given name."""
     expected = sorted(people, key=lambda k: (search_key(k.split(", ")[0]), search_key(k.split(", ")[1])))
-    assert found(services, query) == expected
-    assert services.patients.count(query) == len(PEOPLE)
+    assert found(services, desk, query) == expected
+    assert services.patients.count(desk, query) == len(PEOPLE)
 
 
 @pytest.mark.parametrize("query", ["zz", "13/45/1980", "2026-02-30", "Smith, Zed", "-", "'"])
-def test_no_match_and_impossible_dates_find_nobody_or_fall_back_safely(services, people, query):
+def test_no_match_and_impossible_dates_find_nobody_or_fall_back_safely(services, desk, people, query):
     """Queries that match no one return an empty last page, never an error."""
-    page = services.patients.search(query)
+    page = services.patients.search(desk, query)
     assert page.after is None
-    assert services.patients.count(query) == len(page.rows)
+    assert services.patients.count(desk, query) == len(page.rows)
 
 
 @pytest.mark.parametrize("query", ["", "an", "smith", "Smith, An", "Anna Smith", "1980-05-01", "100"])
-def test_count_matches_the_pages(services, people, query):
+def test_count_matches_the_pages(services, desk, people, query):
     """count(query) is the number of rows the pages of that query hold."""
-    assert services.patients.count(query) == len(found(services, query))
+    assert services.patients.count(desk, query) == len(found(services, desk, query))
 
 
 # --- keyset paging -----------------------------------------------------------------------------------------
@@ -170,10 +177,10 @@ def expected_order(db, query: str) -> list[int]:  # noqa: ANN001
     return [r.id for r in sorted(hits, key=lambda r: (r.family_key, r.given_key, r.id))]
 
 
-def page_ids(services, query: str, limit: int) -> list[int]:  # noqa: ANN001
+def page_ids(services, desk, query: str, limit: int) -> list[int]:  # noqa: ANN001
     ids, after, pages = [], None, 0
     while True:
-        page = services.patients.search(query, after, limit=limit)
+        page = services.patients.search(desk, query, after, limit=limit)
         pages += 1
         assert len(page.rows) <= limit
         assert (page.after is None) or len(page.rows) == limit
@@ -184,33 +191,33 @@ def page_ids(services, query: str, limit: int) -> list[int]:  # noqa: ANN001
         assert pages < 10_000, "paging does not terminate"
 
 
-def test_keyset_paging_returns_everyone_once_in_name_order(db, services):
+def test_keyset_paging_returns_everyone_once_in_name_order(db, services, desk):
     """Three hundred patients, many with the very same name, page out each exactly once in list order."""
     rng = random.Random(20260302)
     names = [(rng.choice(FAMILIES), rng.choice(GIVENS)) for _ in range(300)]
     names += [("Smith", "Anna")] * 25  # a run of identical names longer than a page
     insert_patients(db, names)
     for query, limit in [("", 7), ("", 1), ("", 100), ("", 325), ("", 1000), ("smi", 4), ("an", 9), ("zoe", 2)]:
-        ids = page_ids(services, query, limit)
+        ids = page_ids(services, desk, query, limit)
         assert len(ids) == len(set(ids)), (query, limit)
         assert ids == expected_order(db, query), (query, limit)
-        assert services.patients.count(query) == len(ids)
-    assert len(page_ids(services, "", 13)) == 325
+        assert services.patients.count(desk, query) == len(ids)
+    assert len(page_ids(services, desk, "", 13)) == 325
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(st.tuples(st.sampled_from(FAMILIES), st.sampled_from(GIVENS)), max_size=40),
        limit=st.integers(min_value=1, max_value=8),
        query=st.sampled_from(["", "a", "mü", "o'b", "zo", "smith"]))
-def test_keyset_paging_property(db, services, names, limit, query):
+def test_keyset_paging_property(db, services, desk, names, limit, query):
     """For any list of names (duplicates included), any page size and query: each match once, in order."""
     with db.write() as uow:
         uow.session.execute(delete(Patient))
         uow.commit()
     insert_patients(db, names)
-    ids = page_ids(services, query, limit)
+    ids = page_ids(services, desk, query, limit)
     assert ids == expected_order(db, query)
-    assert services.patients.count(query) == len(ids)
+    assert services.patients.count(desk, query) == len(ids)
 
 
 # --- query plans ----------------------------------------------------------------------------------------------
@@ -295,7 +302,7 @@ def test_search_plans_use_the_indexes(big_db, query, after, acceptable, literal,
     assert not [line for line in plan if line.startswith("SCAN patients")], plan
 
 
-def test_plans_are_taken_on_real_data(big_db, services):
+def test_plans_are_taken_on_real_data(big_db, services, desk):
     """The plan tests above run against a table that really holds the generated patients."""
-    assert services.patients.count() == PLAN_PATIENTS
-    assert services.patients.count(format_mrn(1234)[:6]) > 0
+    assert services.patients.count(desk) == PLAN_PATIENTS
+    assert services.patients.count(desk, format_mrn(1234)[:6]) > 0

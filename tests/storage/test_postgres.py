@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError, StatementError
 
+from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.enums import Sex, StaffRole, WeightUnit
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.quantities import kg_to_lb
@@ -20,6 +21,8 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.storage import schema
 from clinic_desktop.storage.database import open_database
 from clinic_desktop.storage.models import Base, Staff, WeightMeasurement
+
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.postgres
 
@@ -59,6 +62,18 @@ def pg_services(pg_db, clock) -> Services:
     return Services.build(pg_db, clock, ZoneInfo("America/New_York"))
 
 
+@pytest.fixture
+def pg_admin(pg_services) -> Principal:
+    """The new clinic's first account, an administrator, who adds the staff a test needs."""
+    return pg_services.auth.create_first_admin("adeyemi", "Sam Adeyemi", PASSWORD)
+
+
+def _account(services, admin, username, name, role) -> Principal:
+    """A signed-in account made by the administrator (only signed-in users act)."""
+    services.auth.add_user(admin, username, name, role, PASSWORD)
+    return services.auth.login(username, PASSWORD)
+
+
 def test_new_postgres_database_gets_the_models_schema_at_head(pg_db, tmp_path):
     """open_database on an empty PostgreSQL database creates the schema, stamps HEAD, takes no backup."""
     assert pg_db.revision() == schema.HEAD
@@ -72,23 +87,23 @@ def test_new_postgres_database_gets_the_models_schema_at_head(pg_db, tmp_path):
     assert not (tmp_path / "backups").exists()
 
 
-def test_register_and_search_with_accents_on_postgres(pg_services):
+def test_register_and_search_with_accents_on_postgres(pg_services, pg_admin):
     """A patient registered through the services is found by accent-free, cased and comma searches."""
-    front_desk = pg_services.staff.add("Pat Lindqvist", StaffRole.FRONT_DESK)
+    front_desk = _account(pg_services, pg_admin, "lindqvist", "Pat Lindqvist", StaffRole.FRONT_DESK)
     chart = pg_services.patients.register(front_desk, PatientInput(
         given_names="Zoë", family_name="Nguyễn", date_of_birth="1980-05-01", sex=Sex.FEMALE))
     pg_services.patients.register(front_desk, PatientInput(
         given_names="Anna", family_name="Smith", date_of_birth="1975-01-02", sex=Sex.FEMALE))
     for query in ("NGUY", "nguyễn", "zoe", "Nguyen, Zo", "Zoë Nguyễn", "05/01/1980", chart.mrn):
-        rows = pg_services.patients.search(query).rows
+        rows = pg_services.patients.search(front_desk, query).rows
         assert [(r.family_name, r.given_names) for r in rows] == [("Nguyễn", "Zoë")], query
-    assert pg_services.patients.count("") == 2
+    assert pg_services.patients.count(front_desk, "") == 2
 
 
-def test_exact_decimal_round_trips_on_postgres(pg_db, pg_services):
+def test_exact_decimal_round_trips_on_postgres(pg_db, pg_services, pg_admin):
     """81.64662660 and 0.0045359237 come back as the same Decimals from NUMERIC, and NaN is refused."""
-    nurse = pg_services.staff.add("Dana Whitlock", StaffRole.NURSE, "RN")
-    front_desk = pg_services.staff.add("Pat Lindqvist", StaffRole.FRONT_DESK)
+    nurse = _account(pg_services, pg_admin, "whitlock", "Dana Whitlock", StaffRole.NURSE)
+    front_desk = _account(pg_services, pg_admin, "lindqvist", "Pat Lindqvist", StaffRole.FRONT_DESK)
     patient = pg_services.patients.register(front_desk, PatientInput(
         given_names="Anna", family_name="Smith", date_of_birth="1980-05-01", sex=Sex.FEMALE))
     written = [Decimal("81.64662660"), Decimal("0.0045359237"), Decimal("350")]
@@ -111,13 +126,13 @@ def test_exact_decimal_round_trips_on_postgres(pg_db, pg_services):
             uow.commit()
 
 
-def test_pound_weight_with_many_places_round_trips_on_postgres(pg_services):
+def test_pound_weight_with_many_places_round_trips_on_postgres(pg_services, pg_admin):
     """180.12345 lb is 81.7026225780765 kg (13 places); it must come back exact so it converts back to the lb."""
-    nurse = pg_services.staff.add("Dana Whitlock", StaffRole.NURSE, "RN")
+    nurse = _account(pg_services, pg_admin, "whitlock", "Dana Whitlock", StaffRole.NURSE)
     patient = pg_services.patients.register(nurse, PatientInput(
         given_names="Anna", family_name="Smith", date_of_birth="1980-05-01", sex=Sex.FEMALE))
     pg_services.patients.record_weight(nurse, patient.id, "180.12345", WeightUnit.LB)
-    stored = pg_services.patients.chart(patient.id).latest_weight.weight_kg
+    stored = pg_services.patients.chart(nurse, patient.id).latest_weight.weight_kg
     assert stored == Decimal("180.12345") * Decimal("0.45359237") == Decimal("81.7026225780765")
     assert kg_to_lb(stored) == Decimal("180.12345")
 

@@ -14,3 +14,18 @@ def isolated_qsettings(tmp_path, qapp):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     yield
     QSettings().clear()
+
+
+@pytest.fixture
+def make_window(qtbot, services, tmp_path):
+    """A main window over the test database, shown (offscreen) and closed after the test."""
+    from clinic_desktop.settings import Locations
+    from clinic_desktop.ui.main_window import MainWindow
+
+    def make() -> MainWindow:
+        window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
+        qtbot.addWidget(window)
+        window.show()
+        return window
+    return make
+

@@ -1,4 +1,4 @@
-"""The first window: patient list with search as you type, paging, and the chart of the chosen patient."""
+"""The signed-in workspace: patient list with search as you type, paging, and the chart of the chosen patient."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.records import AllergyEntry
 from clinic_desktop.domain.text import search_key
@@ -17,10 +18,12 @@ from clinic_desktop.ui.main_window import MainWindow
 from clinic_desktop.ui.patient_list import PatientListModel
 
 
-def _window(qtbot, services, tmp_path: Path) -> MainWindow:
+def _window(qtbot, services, tmp_path: Path, user: Principal) -> MainWindow:
+    """The main window with `user` signed in (their workspace on show)."""
     window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
     qtbot.addWidget(window)
     window.show()
+    window.sign_in(user)
     return window
 
 
@@ -36,55 +39,67 @@ def demo_services(services):
     return services
 
 
-def test_empty_database_says_so_and_how_to_get_demo_data(qtbot, services, tmp_path):
+@pytest.fixture
+def nurse(staff) -> Principal:
+    return staff["nurse"]
+
+
+@pytest.fixture
+def demo_nurse(demo_services, staff) -> Principal:
+    """A nurse of the test staff, added after the demo (which refuses a database that has accounts)."""
+    return staff["nurse"]
+
+
+def test_empty_database_says_so_and_how_to_get_demo_data(qtbot, services, nurse, tmp_path):
     """A new clinic sees an empty list, a count of zero, and how to explore with demo data."""
-    window = _window(qtbot, services, tmp_path)
-    assert window.patients.model.rowCount() == 0
-    assert window.patients.count_label.text() == "No patients yet"
-    assert any("clinic-desktop --data-dir" in text for text in _labels(window.chart))
+    ws = _window(qtbot, services, tmp_path, nurse).workspace
+    assert ws.patients.model.rowCount() == 0
+    assert ws.patients.count_label.text() == "No patients yet"
+    assert any("clinic-desktop --data-dir" in text for text in _labels(ws.chart))
 
 
-def test_list_pages_in_as_the_user_scrolls(qtbot, demo_services, tmp_path):
+def test_list_pages_in_as_the_user_scrolls(qtbot, demo_services, demo_nurse, tmp_path):
     """130 patients arrive as a first page of 100 and the rest when the view asks for more."""
-    window = _window(qtbot, demo_services, tmp_path)
-    model = window.patients.model
+    ws = _window(qtbot, demo_services, tmp_path, demo_nurse).workspace
+    model = ws.patients.model
     assert model.rowCount() == 100
     assert model.canFetchMore()
-    window.patients.table.scrollToBottom()
+    ws.patients.table.scrollToBottom()
     qtbot.waitUntil(lambda: model.rowCount() == 130)
     assert not model.canFetchMore()
     rows = [model.patient_at(i) for i in range(model.rowCount())]
     assert len({row.id for row in rows}) == 130
     keys = [(search_key(r.family_name), search_key(r.given_names), r.id) for r in rows]
     assert keys == sorted(keys), "the list is in name order across pages"
-    assert window.patients.count_label.text() == "130 patients"
+    assert ws.patients.count_label.text() == "130 patients"
 
 
 def test_search_as_you_type_filters_the_list(qtbot, services, staff, tmp_path):
     """Typing part of a name (without its accents) narrows the list after a short pause."""
     for given, family in (("Zoë", "Nguyễn"), ("Liam", "O'Brien"), ("Mei", "王")):
         services.patients.register(staff["nurse"], PatientInput(given, family, "1980-01-02", "female"))
-    window = _window(qtbot, services, tmp_path)
-    assert window.patients.model.rowCount() == 3
-    qtbot.keyClicks(window.patients.search_box, "nguy")
-    qtbot.waitUntil(lambda: window.patients.model.rowCount() == 1)
-    assert window.patients.model.patient_at(0).family_name == "Nguyễn"
-    assert window.patients.count_label.text() == "1 matching"
-    window.patients.search_box.clear()
-    qtbot.keyClicks(window.patients.search_box, "nobody-by-this-name")
-    qtbot.waitUntil(lambda: window.patients.model.rowCount() == 0)
-    assert window.patients.count_label.text() == "No patient matches this search"
+    panel = _window(qtbot, services, tmp_path, staff["front_desk"]).workspace.patients
+    assert panel.model.rowCount() == 3
+    qtbot.keyClicks(panel.search_box, "nguy")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+    assert panel.model.patient_at(0).family_name == "Nguyễn"
+    assert panel.count_label.text() == "1 matching"
+    panel.search_box.clear()
+    qtbot.keyClicks(panel.search_box, "nobody-by-this-name")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0)
+    assert panel.count_label.text() == "No patient matches this search"
 
 
-def test_enter_opens_the_first_match_in_the_chart(qtbot, demo_services, tmp_path):
+def test_enter_opens_the_first_match_in_the_chart(qtbot, demo_services, demo_nurse, tmp_path):
     """Enter in the search box opens the first patient found, with demographics, series and scores."""
-    window = _window(qtbot, demo_services, tmp_path)
-    first = window.patients.model.patient_at(0)
-    qtbot.keyClick(window.patients.search_box, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.chart.chart is not None)
-    chart = window.chart.chart
+    window = _window(qtbot, demo_services, tmp_path, demo_nurse)
+    ws = window.workspace
+    first = ws.patients.model.patient_at(0)
+    qtbot.keyClick(ws.patients.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.chart.chart is not None)
+    chart = ws.chart.chart
     assert chart.id == first.id
-    texts = _labels(window.chart)
+    texts = _labels(ws.chart)
     assert chart.display_name in texts
     assert any(text.startswith(f"MRN {chart.mrn}") for text in texts)
     assert "Opened" in window.statusBar().currentMessage()
@@ -95,38 +110,38 @@ def test_user_text_is_shown_literally_never_as_markup(qtbot, services, staff, tm
     patient = services.patients.register(staff["nurse"], PatientInput(
         "<b>Bold</b> & <img src=x>", "<i>Italic</i>", "1975-06-07", "male",
         allergies=(AllergyEntry('<font color="red">latex</font>'),)))
-    window = _window(qtbot, services, tmp_path)
-    window.open_patient(patient.id)
+    ws = _window(qtbot, services, tmp_path, staff["nurse"]).workspace
+    ws.open_patient(patient.id)
     QApplication.processEvents()
-    labels = [label for label in window.chart.findChildren(QLabel) if not label.isHidden()]
+    labels = [label for label in ws.chart.findChildren(QLabel) if not label.isHidden()]
     assert "<i>Italic</i>, <b>Bold</b> & <img src=x>" in [label.text() for label in labels]
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
     assert any('<font color="red">latex</font>' in label.text() for label in labels)
 
 
-def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, demo_services, tmp_path):
+def test_ctrl_f_puts_the_cursor_in_the_search_box(qtbot, demo_services, demo_nurse, tmp_path):
     """Ctrl+F from anywhere in the window goes to the patient search."""
-    window = _window(qtbot, demo_services, tmp_path)
-    window.patients.table.setFocus()
-    window.find_action.trigger()
-    qtbot.waitUntil(lambda: window.patients.search_box.hasFocus())
+    window = _window(qtbot, demo_services, tmp_path, demo_nurse)
+    window.workspace.patients.table.setFocus()
+    window.menus.find.trigger()
+    qtbot.waitUntil(lambda: window.workspace.patients.search_box.hasFocus())
 
 
-def test_window_remembers_its_size_and_split(qtbot, services, tmp_path):
+def test_window_remembers_its_size_and_split(qtbot, services, nurse, tmp_path):
     """Closing saves the geometry and the splitter; the next window opens the same way."""
-    window = _window(qtbot, services, tmp_path)
+    window = _window(qtbot, services, tmp_path, nurse)
     window.resize(711, 533)  # within the offscreen screen (800 x 600), which clamps restored windows
-    window.splitter.setSizes([300, 800])
-    sizes = window.splitter.sizes()
+    window.workspace.splitter.setSizes([300, 800])
+    sizes = window.workspace.splitter.sizes()
     window.close()
-    again = _window(qtbot, services, tmp_path)
+    again = _window(qtbot, services, tmp_path, nurse)
     assert (again.size().width(), again.size().height()) == (711, 533)
-    assert again.splitter.sizes() == sizes
+    assert again.workspace.splitter.sizes() == sizes
 
 
-def test_patient_list_model_passes_the_model_tester(qtmodeltester, demo_services):
+def test_patient_list_model_passes_the_model_tester(qtmodeltester, demo_services, demo_nurse):
     """The list model keeps Qt's model contract while rows page in."""
-    model = PatientListModel(lambda q, after: demo_services.patients.search(q, after, limit=40),
+    model = PatientListModel(lambda q, after: demo_services.patients.search(demo_nurse, q, after, limit=40),
                              demo_services.context.today)
     model.search("")
     qtmodeltester.check(model)
@@ -136,8 +151,18 @@ def test_patient_list_model_passes_the_model_tester(qtmodeltester, demo_services
     qtmodeltester.check(model)
 
 
-def test_unknown_patient_shows_a_message_not_a_traceback(qtbot, services, tmp_path):
+def test_unknown_patient_shows_a_message_not_a_traceback(qtbot, services, nurse, tmp_path):
     """A patient removed elsewhere: the chart says so plainly."""
-    window = _window(qtbot, services, tmp_path)
-    window.open_patient(999_999)
-    assert any("no patient with number 999999" in text for text in _labels(window.chart))
+    ws = _window(qtbot, services, tmp_path, nurse).workspace
+    ws.open_patient(999_999)
+    assert any("no patient with number 999999" in text for text in _labels(ws.chart))
+
+
+def test_a_name_in_a_tooltip_is_shown_literally(qtbot, services, staff):
+    """Tool tips guess at rich text, so the list escapes the name it puts there."""
+    services.patients.register(staff["nurse"], PatientInput("<b>Bold</b>", "<i>Italic</i>", "1975-06-07", "male"))
+    model = PatientListModel(lambda q, after: services.patients.search(staff["nurse"], q, after),
+                             services.context.today)
+    model.search("")
+    tip = model.index(0, PatientListModel.NAME).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;i&gt;Italic&lt;/i&gt;, &lt;b&gt;Bold&lt;/b&gt;" in tip and "<b>" not in tip

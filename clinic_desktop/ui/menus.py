@@ -1,0 +1,81 @@
+"""The main window's menus, and which of them the signed-in user sees (the services enforce; menus reflect)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from clinic_desktop.domain.access import Action, Principal, is_allowed
+
+if TYPE_CHECKING:
+    from clinic_desktop.ui.main_window import MainWindow
+
+
+class Menus:
+    """File, Patients, Administration, Help. `update` shows only what the user may use."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        bar = window.menuBar()
+        self.file = bar.addMenu("&File")
+        self.lock = self._add(self.file, "&Lock screen", window.lock, "Ctrl+L")
+        self.sign_out = self._add(self.file, "Sign &out", window.sign_out)
+        self.file.addSeparator()
+        self.quit = self._add(self.file, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+
+        self.patients = bar.addMenu("&Patients")
+        self.find = self._add(self.patients, "&Find patient", lambda: self._workspace("focus_search"),
+                              QKeySequence.StandardKey.Find)
+        self.refresh = self._add(self.patients, "&Refresh list", lambda: self._workspace("refresh_patients"),
+                                 QKeySequence.StandardKey.Refresh)
+
+        self.admin = bar.addMenu("&Administration")
+        self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
+        self.emergency = self._add(self.admin, "&Emergency access...", window.start_emergency)
+        self.review = self._add(self.admin, "&Review emergency access...", lambda: self._workspace("show_reviews"))
+
+        self.help = bar.addMenu("&Help")
+        self.about = self._add(self.help, "&About Clinic Desktop", window.about)
+
+    def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
+             shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self._window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _workspace(self, method: str) -> None:
+        if self._window.principal is not None:
+            getattr(self._window.workspace, method)()
+
+    def update(self, principal: Principal | None, now: datetime) -> None:
+        """Hide what this user may not use (and disable it, so no shortcut reaches it either)."""
+        def may(action: Action) -> bool:
+            return principal is not None and is_allowed(principal, action, now)
+
+        in_emergency = principal is not None and principal.in_emergency(now)
+        self._show(self.lock, principal is not None)
+        self._show(self.sign_out, principal is not None)
+        self._show(self.find, may(Action.PATIENT_VIEW))
+        self._show(self.refresh, may(Action.PATIENT_VIEW))
+        self._show(self.audit, may(Action.AUDIT_VIEW))
+        self._show(self.emergency, may(Action.EMERGENCY_ACCESS))
+        self.emergency.setEnabled(may(Action.EMERGENCY_ACCESS) and not in_emergency)
+        self.emergency.setText("&Emergency access (active)" if in_emergency else "&Emergency access...")
+        self._show(self.review, may(Action.EMERGENCY_REVIEW))
+        self.patients.menuAction().setVisible(may(Action.PATIENT_VIEW))
+        self.admin.menuAction().setVisible(any(a.isVisible() for a in self.admin.actions()))
+
+    @staticmethod
+    def _show(action: QAction, allowed: bool) -> None:
+        action.setVisible(allowed)
+        action.setEnabled(allowed)
+
+    def visible_titles(self) -> list[str]:
+        """The menu titles on show, without the & of their mnemonics (for tests and accessibility checks)."""
+        return [a.text().replace("&", "") for a in self._window.menuBar().actions() if a.isVisible()]

@@ -1,0 +1,181 @@
+"""One signed-in user's work: the patient list and chart, and for administrators the audit log and reviews.
+
+Everything a user has open lives inside their Workspace, so locking hides all of it at once and another user
+signing in gets a fresh one while the first is kept aside, as it was."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidget
+
+from clinic_desktop.domain.access import Action, Principal, is_allowed
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.audit_viewer import AuditViewer
+from clinic_desktop.ui.emergency import EmergencyReviewPage
+from clinic_desktop.ui.patient_chart import PatientChartView
+from clinic_desktop.ui.patient_list import PatientListPanel
+from clinic_desktop.ui.widgets import text_label
+
+EMPTY_DATABASE_HINT = ("There are no patients in this database yet.\n\nTo explore the application with fictional "
+                       "patients, use a new folder and run:\n    clinic-desktop --data-dir DEMO_FOLDER demo\nthen "
+                       "open it with the same --data-dir.")
+NOTHING_TO_SHOW = "Your account has no screens to show. Ask an administrator about your role."
+
+
+class Workspace(QWidget):
+    """Tabs of what this user may see; the tab bar hides itself when there is only one."""
+
+    #: A status-bar message (text, milliseconds).
+    message = Signal(str, int)
+
+    def __init__(self, services: Services, principal: Principal, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self.principal = principal
+        self.patients: PatientListPanel | None = None
+        self.chart: PatientChartView | None = None
+        self.splitter: QSplitter | None = None
+        self.audit: AuditViewer | None = None
+        self.reviews: EmergencyReviewPage | None = None
+        self._placeholder: QWidget | None = None
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.sync()
+
+    def may(self, action: Action) -> bool:
+        return is_allowed(self.principal, action, self._services.context.now())
+
+    def set_principal(self, principal: Principal) -> None:
+        """The same person with a new sign-in or emergency access: what they may see is decided again."""
+        self.principal = principal
+        self.sync()
+
+    def sync(self) -> None:
+        """Add what the user may now see and drop what they may no longer see (e.g. when an emergency ends)."""
+        if self.may(Action.PATIENT_VIEW) and self.patients is None:
+            self._add_patients()
+        elif not self.may(Action.PATIENT_VIEW) and self.patients is not None:
+            self._remove(self.splitter)
+            self.patients = self.chart = self.splitter = None
+        if not self.may(Action.AUDIT_VIEW) and self.audit is not None:
+            self._remove(self.audit)
+            self.audit = None
+        if not self.may(Action.EMERGENCY_REVIEW) and self.reviews is not None:
+            self._remove(self.reviews)
+            self.reviews = None
+        if self.tabs.count() == (1 if self._placeholder is not None else 0):
+            if self.may(Action.AUDIT_VIEW):  # an administrator without clinical rights starts at the audit log
+                self.show_audit()
+            elif self._placeholder is None:
+                self._placeholder = text_label(NOTHING_TO_SHOW, name="placeholder")
+                self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._add_tab(self._placeholder, "Welcome", closable=False)
+        if self._placeholder is not None and self.tabs.count() > 1:
+            self._remove(self._placeholder)
+            self._placeholder = None
+
+    # --- the patient list and chart -------------------------------------------------------------
+    def _add_patients(self) -> None:
+        ctx = self._services.context
+        self.patients = PatientListPanel(
+            fetch=lambda query, after: self._services.patients.search(self.principal, query, after),
+            count=lambda query: self._services.patients.count(self.principal, query), today=ctx.today)
+        self.chart = PatientChartView(ctx.zone, ctx.today)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.patients)
+        self.splitter.addWidget(self.chart)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        state = QSettings().value("main/splitter")
+        if state is None or not self.splitter.restoreState(state):
+            self.splitter.setSizes([430, 850])
+        self.patients.patientChosen.connect(self.open_patient)
+        self.tabs.insertTab(0, self.splitter, "Patients")
+        self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)  # the home tab stays
+        self.tabs.setCurrentIndex(0)
+        self.patients.refresh()
+        if self.patients.model.rowCount() == 0 and not self.patients.search_box.text():
+            self.chart.show_message(EMPTY_DATABASE_HINT)
+
+    def open_patient(self, patient_id: int) -> None:
+        if self.chart is None:
+            return
+        try:
+            chart = self._services.patients.chart(self.principal, patient_id)
+        except ClinicError as exc:
+            self.chart.show_message(exc.message)
+            self.message.emit(exc.message, 8000)
+            return
+        self.chart.show_chart(chart)
+        self.message.emit(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
+
+    def focus_search(self) -> None:
+        if self.patients is not None:
+            self.tabs.setCurrentWidget(self.splitter)
+            self.patients.focus_search()
+
+    def refresh_patients(self) -> None:
+        if self.patients is not None:
+            self.patients.refresh()
+
+    # --- administration ---------------------------------------------------------------------------
+    def show_audit(self) -> AuditViewer | None:
+        if not self.may(Action.AUDIT_VIEW):
+            return None
+        if self.audit is None:
+            self.audit = AuditViewer(self._services, lambda: self.principal)
+            self._add_tab(self.audit, "Audit log")
+        else:
+            self.audit.refresh()
+        self.tabs.setCurrentWidget(self.audit)
+        return self.audit
+
+    def show_reviews(self) -> EmergencyReviewPage | None:
+        if not self.may(Action.EMERGENCY_REVIEW):
+            return None
+        if self.reviews is None:
+            self.reviews = EmergencyReviewPage(self._services, lambda: self.principal)
+            self.reviews.reviewed.connect(lambda _id: self.message.emit("Emergency access marked reviewed.", 5000))
+            self._add_tab(self.reviews, "Emergency reviews")
+        else:
+            self.reviews.refresh()
+        self.tabs.setCurrentWidget(self.reviews)
+        return self.reviews
+
+    # --- tabs ---------------------------------------------------------------------------------------
+    def _add_tab(self, widget: QWidget, title: str, closable: bool = True) -> None:
+        index = self.tabs.addTab(widget, title)
+        if not closable:
+            self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
+
+    def _close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if self.tabs.count() == 1:
+            return  # the only thing on show (an administrator's audit log) stays
+        if widget is self.audit:
+            self.audit = None
+        elif widget is self.reviews:
+            self.reviews = None
+        else:
+            return  # the patient list (home) is not closed
+        self._remove(widget)
+        self.sync()
+
+    def _remove(self, widget: QWidget | None) -> None:
+        if widget is None:
+            return
+        self.tabs.removeTab(self.tabs.indexOf(widget))
+        widget.hide()
+        widget.deleteLater()
+
+    def save_layout(self, settings: QSettings) -> None:
+        if self.splitter is not None:
+            settings.setValue("main/splitter", self.splitter.saveState())

@@ -1,0 +1,346 @@
+"""The audit log's keyed hash chain on a real SQLite file: no false alarms, every tamper named, append-only."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from clinic_desktop.cli import main
+from clinic_desktop.domain.clock import FixedClock
+from clinic_desktop.domain.patients import PatientInput
+from clinic_desktop.services.registry import Services
+from clinic_desktop.storage import audit_chain
+from clinic_desktop.storage.audit_chain import AuditKeyError, entry_payload
+from clinic_desktop.storage.database import open_database
+from clinic_desktop.storage.models import AuditEntry
+from tests.conftest import START, ZONE
+
+PW = "correct horse battery staple"
+COLUMNS = ("at", "utc_offset_min", "staff_id", "username", "patient_id", "action", "object_type", "object_id",
+           "details", "emergency", "prev_hash", "hash")
+
+
+def open_folder(folder: Path, clock: FixedClock | None = None):
+    """Services over the clinic.db in `folder`, with the audit key and head file beside it (as the CLI has it)."""
+    clock = clock or FixedClock(START)
+    db = open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", clock.now())
+    return Services.build(db, clock, ZONE), clock
+
+
+def patient(n: int) -> PatientInput:
+    return PatientInput(given_names=f"Ada{n}", family_name="Lovelace", date_of_birth="1980-05-01", sex="female")
+
+
+def fill(services, clock, nurse, count: int) -> None:
+    """`count` patients, each registered and weighed: two audit entries apiece."""
+    for n in range(count):
+        chart = services.patients.register(nurse, patient(n))
+        services.patients.record_weight(nurse, chart.id, "80", "kg")
+        clock.advance(minutes=1)
+
+
+def verify_folder(folder: Path) -> audit_chain.Verification:
+    services, _ = open_folder(folder)
+    try:
+        with services.context.db.read() as uow:
+            return audit_chain.verify(uow.session, services.context.db.keyring)
+    finally:
+        services.context.db.close()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> tuple[Path, int]:
+    """A data folder whose log holds a few hundred entries made through the services, and its last seq."""
+    folder = tmp_path_factory.mktemp("pristine")
+    services, clock = open_folder(folder)
+    admin = services.auth.create_first_admin("boss", "Rosa Achterberg", PW)
+    services.auth.add_user(admin, "nurse1", "Dana Whitlock", "nurse", PW)
+    fill(services, clock, services.auth.login("nurse1", PW), 150)
+    with services.context.db.read() as uow:
+        last = uow.session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq.desc())).scalars().first()
+    services.context.db.close()
+    return folder, last
+
+
+@pytest.fixture
+def copy(pristine, tmp_path) -> tuple[Path, int]:
+    """A fresh copy of the pristine (closed) data folder for one tamper case."""
+    folder, last = pristine
+    target = tmp_path / "data"
+    shutil.copytree(folder, target)
+    return target, last
+
+
+def raw(folder: Path, *statements: tuple[str, tuple]) -> None:
+    """What an attacker with the file does: drop the triggers, then change rows with plain SQL."""
+    con = sqlite3.connect(folder / "clinic.db")
+    con.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    con.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    for sql, params in statements:
+        con.execute(sql, params)
+    con.commit()
+    con.close()
+
+
+def row_of(folder: Path, seq: int) -> tuple:
+    con = sqlite3.connect(folder / "clinic.db")
+    try:
+        return con.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    finally:
+        con.close()
+
+
+def assert_flagged(folder: Path, seq: int) -> None:
+    result = verify_folder(folder)
+    assert (result.ok, result.first_bad_seq) == (False, seq), result.message
+    assert f"entry {seq}" in result.message
+
+
+# --- no false alarms -----------------------------------------------------------------------------------
+
+def test_an_untampered_log_verifies_also_after_reopening(pristine):
+    """A few hundred entries made through the services verify, reopened as often as you like."""
+    folder, last = pristine
+    assert last > 300
+    for _ in range(2):
+        result = verify_folder(folder)
+        assert (result.ok, result.entries, result.first_bad_seq) == (True, last, None), result.message
+
+
+def test_appending_after_reopening_continues_the_chain(copy):
+    """A new process loads the same key from the file and extends the chain without a break."""
+    folder, last = copy
+    services, clock = open_folder(folder)
+    fill(services, clock, services.auth.login("nurse1", PW), 3)
+    result = services.audit.verify(services.auth.login("boss", PW))
+    services.context.db.close()
+    assert result.ok and result.entries == last + 3 * 2 + 2
+    assert json.loads((folder / "audit-head.json").read_text())["seq"] == result.entries
+
+
+# --- each kind of tampering is caught, and the first bad entry named -------------------------------------
+
+@pytest.mark.parametrize("column, value", [("action", "login"), ("details", "{}"), ("object_id", "999"),
+                                           ("emergency", 1), ("at", "2026-03-01 14:00:00.000000"),
+                                           ("username", "someone-else")])
+def test_an_edited_field_is_caught(copy, column, value):
+    """One field of entry 120 changed with the triggers dropped: entry 120 is named."""
+    folder, _ = copy
+    raw(folder, (f"UPDATE audit_log SET {column} = ? WHERE seq = 120", (value,)))
+    assert_flagged(folder, 120)
+
+
+def test_a_deleted_middle_row_is_caught(copy):
+    """Entry 77 removed: the verifier says entry 77 is missing."""
+    folder, _ = copy
+    raw(folder, ("DELETE FROM audit_log WHERE seq = 77", ()))
+    assert_flagged(folder, 77)
+    assert "missing" in verify_folder(folder).message
+
+
+def test_an_inserted_row_is_caught(copy):
+    """A row slipped in after entry 50 (later rows renumbered, link to 50 made right): entry 51 is named."""
+    folder, _ = copy
+    cols = ", ".join(COLUMNS)
+    raw(folder, ("UPDATE audit_log SET seq = -seq WHERE seq > 50", ()),
+        ("UPDATE audit_log SET seq = 1 - seq WHERE seq < 0", ()),
+        (f"INSERT INTO audit_log (seq, {cols}) SELECT 51, at, utc_offset_min, staff_id, username, patient_id, "
+         "'login', object_type, object_id, details, emergency, hash, ? FROM audit_log WHERE seq = 50",
+         (hashlib.sha256(b"forged").hexdigest(),)))
+    assert_flagged(folder, 51)
+
+
+def test_a_row_appended_at_the_end_is_caught(copy):
+    """A forged entry after the last one, linked correctly but without the key, is named."""
+    folder, last = copy
+    cols = ", ".join(COLUMNS)
+    raw(folder, (f"INSERT INTO audit_log (seq, {cols}) SELECT seq + 1, at, utc_offset_min, staff_id, username, "
+                 "patient_id, action, object_type, object_id, details, emergency, hash, ? FROM audit_log "
+                 "WHERE seq = ?", ("f" * 64, last)))
+    assert_flagged(folder, last + 1)
+
+
+def test_two_swapped_rows_are_caught(copy):
+    """The content of entries 30 and 37 exchanged: entry 30 is named."""
+    folder, _ = copy
+    a, b = row_of(folder, 30), row_of(folder, 37)
+    assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
+    raw(folder, (f"UPDATE audit_log SET {assignments} WHERE seq = 30", b),
+        (f"UPDATE audit_log SET {assignments} WHERE seq = 37", a))
+    assert_flagged(folder, 30)
+
+
+def _recomputed(folder: Path, seq: int, digest) -> str:
+    """Entry `seq` with its action changed, hashed again by `digest(payload)` (what a forger would do)."""
+    services, _ = open_folder(folder)
+    with services.context.db.read() as uow:
+        e = uow.session.get(AuditEntry, seq)
+        payload = entry_payload(e.seq, e.at, e.utc_offset_min, e.staff_id, e.username, e.patient_id, "login",
+                                e.object_type, e.object_id, e.details, e.emergency, e.prev_hash)
+    services.context.db.close()
+    return digest(payload)
+
+
+@pytest.mark.parametrize("digest", [
+    lambda p: hashlib.sha256(p).hexdigest(),
+    lambda p: hmac.new(os.urandom(32), p, hashlib.sha256).hexdigest(),
+], ids=["plain-sha256", "wrong-key"])
+def test_a_row_rehashed_without_the_key_is_caught(copy, digest):
+    """An edit re-hashed with SHA-256 or another key is not authentic: that entry is named."""
+    folder, _ = copy
+    raw(folder, ("UPDATE audit_log SET action = 'login', hash = ? WHERE seq = 200",
+                 (_recomputed(folder, 200, digest),)))
+    assert_flagged(folder, 200)
+
+
+def test_a_truncated_tail_is_caught_by_the_head_file(copy):
+    """The last 20 entries cut off while the head file stays as written: the first missing one is named."""
+    folder, last = copy
+    raw(folder, ("DELETE FROM audit_log WHERE seq > ?", (last - 20,)))
+    assert_flagged(folder, last - 19)
+    assert "cut off" in verify_folder(folder).message
+
+
+def test_a_truncated_tail_with_a_rewritten_head_file_is_caught(copy):
+    """Tail cut and the head file rewritten without the key (even with the true hash of the new last entry)."""
+    folder, last = copy
+    raw(folder, ("DELETE FROM audit_log WHERE seq > ?", (last - 20,)))
+    with sqlite3.connect(folder / "clinic.db") as conn:
+        true_hash = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (last - 20,)).fetchone()[0]
+    (folder / "audit-head.json").write_text(json.dumps({"seq": last - 20, "hash": true_hash, "mac": "0" * 64}))
+    result = verify_folder(folder)
+    assert not result.ok and "without the key" in result.message
+
+
+def test_an_unreadable_head_file_is_reported(copy):
+    """A garbled head file is itself a finding, not silently ignored."""
+    folder, last = copy
+    (folder / "audit-head.json").write_text("{not json")
+    result = verify_folder(folder)
+    assert not result.ok and "head file" in result.message
+
+
+# --- the database refuses changes ----------------------------------------------------------------------
+
+def test_triggers_refuse_update_and_delete_through_sqlalchemy(copy):
+    """UPDATE and DELETE of audit rows fail in the database (Core and ORM) and the row stays as it was."""
+    folder, _ = copy
+    before = row_of(folder, 10)
+    services, _ = open_folder(folder)
+    db = services.context.db
+    attempts = [lambda s: s.execute(update(AuditEntry).where(AuditEntry.seq == 10).values(action="x")),
+                lambda s: s.execute(delete(AuditEntry).where(AuditEntry.seq == 10)),
+                lambda s: setattr(s.get(AuditEntry, 10), "details", {"forged": True}),
+                lambda s: s.delete(s.get(AuditEntry, 10))]
+    for attempt in attempts:
+        with db.session() as s, pytest.raises((IntegrityError, OperationalError), match="append-only"):
+            attempt(s)
+            s.commit()
+    db.close()
+    assert row_of(folder, 10) == before
+    assert verify_folder(folder).ok
+
+
+# --- concurrency, key file ------------------------------------------------------------------------------
+
+def test_sequence_numbers_are_gapless_under_concurrent_writers(copy):
+    """Two threads writing through the services: every seq from 1 to the end once, chain intact, no errors."""
+    folder, last = copy
+    services, clock = open_folder(folder)
+    nurse = services.auth.login("nurse1", PW)
+    errors = []
+
+    def writer(tag: int) -> None:
+        try:
+            for n in range(60):
+                services.patients.register(nurse, patient(tag * 100 + n))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with services.context.db.read() as uow:
+        seqs = uow.session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all()
+    services.context.db.close()
+    assert errors == []
+    assert seqs == list(range(1, last + 1 + 1 + 120))  # + the login + 120 registrations
+    assert verify_folder(folder).ok
+
+
+def test_the_head_file_survives_threads_publishing_at_once(tmp_path):
+    """Four threads publishing heads at once: no error (a commit must not look failed), head ends highest."""
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    keyring.key(create=True)  # as the first audited entry does
+    numbers, errors, lock = iter(range(1, 100_000)), [], threading.Lock()
+
+    def publish() -> None:
+        for _ in range(500):
+            with lock:
+                n = next(numbers)
+            try:
+                keyring.write_head(n, f"{n:064x}")
+                assert keyring.read_head()[0] >= n
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=publish) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert keyring.read_head() == (2000, f"{2000:064x}")
+    assert list(tmp_path.glob("*.partial")) == []
+
+
+def test_the_key_file_is_private_to_its_owner(pristine):
+    """audit.key is created with mode 0600 and holds a 256-bit key."""
+    folder, _ = pristine
+    key = folder / "audit.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(key.read_text().strip())) == 32
+
+
+@pytest.mark.parametrize("content, words", [(None, "missing"), ("not a hex key at all", "cannot be read"),
+                                            ("abcd", "too short")])
+def test_a_missing_or_garbled_key_stops_with_a_clear_message(copy, content, words):
+    """Verifying or appending without the right key raises AuditKeyError naming the file; nothing is saved."""
+    folder, last = copy
+    key = folder / "audit.key"
+    key.unlink() if content is None else key.write_text(content)
+    with pytest.raises(AuditKeyError, match=words) as caught:
+        verify_folder(folder)
+    assert str(key) in str(caught.value) and "restore" in str(caught.value).lower()
+    services, _ = open_folder(folder)
+    with pytest.raises(AuditKeyError):
+        services.auth.login("nurse1", PW)
+    with services.context.db.read() as uow:
+        assert uow.session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq.desc())).scalars().first() == last
+    services.context.db.close()
+    assert not key.exists() if content is None else key.read_text() == content
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+def test_cli_audit_verify_exits_0_when_intact_and_3_naming_the_entry(copy, capsys):
+    """`clinic-desktop --data-dir DIR audit verify`: 0 and "intact"; after an edit, 3 and the entry number."""
+    folder, last = copy
+    assert main(["--data-dir", str(folder), "audit", "verify"]) == 0
+    assert "intact" in capsys.readouterr().out
+    raw(folder, ("UPDATE audit_log SET username = 'x' WHERE seq = 42", ()))
+    assert main(["--data-dir", str(folder), "audit", "verify"]) == 3
+    assert "entry 42" in capsys.readouterr().err

@@ -1,0 +1,131 @@
+"""The audit viewer: entries newest first, filters, paging, CSV export (itself audited), verification."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from clinic_desktop.domain.patients import PatientInput
+from clinic_desktop.services.audit import AuditFilter
+from clinic_desktop.ui.audit_model import AuditTableModel
+from clinic_desktop.ui.theme import ERROR_RED
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def history(services, staff):
+    """Sign-ins, a wrong password and two registered patients: a log with several kinds of entry."""
+    services.auth.login("whitlock", PASSWORD)
+    services.auth.login("lindqvist", PASSWORD)
+    with pytest.raises(Exception):
+        services.auth.login("whitlock", "wrong password")
+    first = services.patients.register(staff["nurse"], PatientInput("Ada", "Lovelace", "1980-01-02", "female"))
+    second = services.patients.register(staff["front_desk"], PatientInput("Alan", "Turing", "1975-06-23", "male"))
+    return first, second
+
+
+@pytest.fixture
+def viewer(make_window, staff, history):
+    window = make_window()
+    window.sign_in(staff["admin"])
+    return window.workspace.audit
+
+
+def _column(model: AuditTableModel, column: int) -> list[str]:
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def test_entries_are_shown_newest_first_with_local_time_and_offset(viewer, services, staff):
+    """Every entry so far, newest first; the time in the clinic's wall clock with its UTC offset."""
+    model = viewer.model
+    seqs = [int(s) for s in _column(model, model.SEQ)]
+    assert seqs == [5, 4, 3, 2, 1]
+    assert model.index(0, model.TIME).data().endswith("−05:00")  # New York in March, before DST
+    assert "login failed" in _column(model, model.ACTION)
+    assert "Dana Whitlock" in _column(model, model.USER)
+    assert viewer.status.text().startswith(f"{model.rowCount()} entries shown")
+
+
+def test_filters_by_action_user_and_patient(qtbot, viewer, staff, history):
+    """Choosing an action, a user or typing an MRN narrows the list to just those entries."""
+    model = viewer.model
+    viewer.action.setCurrentIndex(viewer.action.findData("login"))
+    assert model.rowCount() == 2 and set(_column(model, model.ACTION)) == {"login"}
+    viewer.action.setCurrentIndex(0)
+    viewer.user.setCurrentIndex(viewer.user.findData(staff["front_desk"].id))
+    assert set(_column(model, model.USER)) == {"Pat Lindqvist"}
+    viewer.clear_filters()
+    first, _second = history
+    qtbot.keyClicks(viewer.mrn, first.mrn)
+    qtbot.keyClick(viewer.mrn, Qt.Key.Key_Return)
+    assert model.rowCount() >= 1 and set(_column(model, model.PATIENT)) == {f"MRN {first.mrn}"}
+    viewer.mrn.setText("NO-SUCH-MRN")
+    viewer.reload()
+    assert model.rowCount() == 0 and viewer.status.text() == "No entries match these filters."
+
+
+def test_date_filter_uses_the_clinic_day(viewer, clock):
+    """From tomorrow: nothing yet; to today: everything."""
+    viewer.since_on.setChecked(True)
+    viewer.since.setDate(viewer.since.date().addDays(1))
+    assert viewer.model.rowCount() == 0
+    viewer.since_on.setChecked(False)
+    viewer.until_on.setChecked(True)
+    assert viewer.model.rowCount() > 0
+
+
+def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_path):
+    """The file chosen gets every filtered entry; the status says how many; an `export` entry appears."""
+    target = tmp_path / "audit-export"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)"))
+    viewer.action.setCurrentIndex(viewer.action.findData("login"))
+    viewer.export_button.click()
+    written = target.with_suffix(".csv")
+    rows = list(csv.reader(written.open(encoding="utf-8")))
+    assert len(rows) == 1 + 2 and {r[5] for r in rows[1:]} == {"login"}
+    assert viewer.status.text() == f"Exported 2 entries to {written}."
+    viewer.action.setCurrentIndex(viewer.action.findData("export"))
+    assert viewer.model.rowCount() == 1
+    assert viewer.model.entry_at(0).details["entries"] == 2
+
+
+def test_cancelled_export_writes_nothing(viewer, monkeypatch, services, staff):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
+    assert viewer.export() is None
+    assert "export" not in services.audit.action_names(staff["admin"])
+
+
+def test_verify_says_intact_and_shows_an_altered_log_in_red(viewer, services, monkeypatch):
+    """The verifier's own message, green when intact, red naming the entry when altered."""
+    viewer.verify_button.click()
+    assert viewer.verify_result.isVisible()
+    assert viewer.verify_result.text().startswith("The audit log is intact:")
+    assert ERROR_RED not in viewer.verify_result.styleSheet()
+
+    @dataclass
+    class Altered:
+        ok: bool = False
+        message: str = "The audit log has been altered at entry 3: its hash does not match."
+
+    monkeypatch.setattr(services.audit, "verify", lambda actor: Altered())
+    viewer.verify()
+    assert viewer.verify_result.text() == Altered.message
+    assert ERROR_RED in viewer.verify_result.styleSheet()
+
+
+def test_audit_model_passes_the_model_tester_while_paging(qtmodeltester, services, staff, history):
+    """Pages of three rows arrive through fetchMore; the model keeps Qt's contract throughout."""
+    admin = staff["admin"]
+    model = AuditTableModel(lambda before: services.audit.entries(admin, AuditFilter(), before, 3))
+    model.reload()
+    assert model.rowCount() == 3 and model.canFetchMore()
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    qtmodeltester.check(model)
+    seqs = [model.entry_at(i).seq for i in range(model.rowCount())]
+    assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == len(seqs) == seqs[0]
