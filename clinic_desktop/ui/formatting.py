@@ -45,6 +45,11 @@ def number(value: Decimal | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def kilograms(value: Decimal | None) -> str:
+    """A weight as the scale shows it (0.1 kg); the exact value stays in the record."""
+    return "" if value is None else f"{rounded(value, STEP_WEIGHT_KG)} kg"
+
+
 def weight(entry: WeightEntry) -> str:
     """The weight as entered first, the other unit after: "150 lb (68.0 kg)" or "68.4 kg (150.8 lb)"."""
     kg = rounded(entry.weight_kg, STEP_WEIGHT_KG)

@@ -6,9 +6,8 @@ from datetime import date
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,27 +23,14 @@ from clinic_desktop.domain.interactions import medication_findings
 from clinic_desktop.domain.records import PatientChart, SeriesSummary
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.ui import formatting
-from clinic_desktop.ui.widgets import badge, clear_layout, section, text_label
-
-
-class _Fields(QGridLayout):
-    """Label / value rows whose values wrap: a grid, since QFormLayout clips wrapped labels in a scroll area."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setColumnStretch(1, 1)
-        self.setHorizontalSpacing(12)
-        self.setVerticalSpacing(4)
-
-    def addRow(self, caption: str, value: QLabel) -> None:  # noqa: N802 (mirrors QFormLayout)
-        row = self.rowCount()
-        name = text_label(caption, wrap=False, selectable=False, name="fieldName")
-        self.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-        self.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)
+from clinic_desktop.ui.widgets import FieldGrid, badge, clear_layout, section, text_label
 
 
 class PatientChartView(QScrollArea):
-    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given."""
+    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given, and asks
+    for a session's record (sessionChosen) when a session row is opened (double-click or Enter)."""
+
+    sessionChosen = Signal(int)
 
     def __init__(self, zone: ZoneInfo, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,7 +135,7 @@ class PatientChartView(QScrollArea):
 
     def _contact(self, c: PatientChart) -> QWidget:
         box, layout = section("Contact")
-        form = _Fields()
+        form = FieldGrid()
         form.addRow("Phone", text_label(c.phone or "—"))
         form.addRow("Email", text_label(c.email or "—"))
         form.addRow("Address", text_label(c.address or "—"))
@@ -163,7 +149,7 @@ class PatientChartView(QScrollArea):
 
     def _clinical(self, c: PatientChart) -> QWidget:
         box, layout = section("Clinical")
-        form = _Fields()
+        form = FieldGrid()
         ref = c.referring_clinician
         form.addRow("Referred by", text_label(f"{ref.full_name}, {ref.practice}" if ref and ref.practice
                                               else (ref.full_name if ref else "—")))
@@ -204,7 +190,7 @@ class PatientChartView(QScrollArea):
         box, layout = section("Latest scores")
         if not c.latest_scores:
             layout.addWidget(text_label("No rating scales recorded"))
-        fields = _Fields()
+        fields = FieldGrid()
         layout.addLayout(fields)
         for s in c.latest_scores:
             band = f" — {s.band}" if s.band else ""
@@ -248,8 +234,9 @@ class PatientChartView(QScrollArea):
                 if x.dose_mg is not None:
                     dose = f"{formatting.number(x.dose_mg, 'mg')}" + (
                         f" ({formatting.number(x.mg_per_kg, 'mg/kg')})" if x.mg_per_kg is not None else "")
-                QTreeWidgetItem(top, (x.label, formatting.local_time(x.scheduled_at, self._zone), x.chair,
-                                      x.status.label, dose))
+                item = QTreeWidgetItem(top, (x.label, formatting.local_time(x.scheduled_at, self._zone), x.chair,
+                                             x.status.label, dose))
+                item.setData(0, Qt.ItemDataRole.UserRole, x.id)
             top.setExpanded(s.status.value in ("planned", "active"))
         header = tree.header()
         header.setStretchLastSection(False)
@@ -257,8 +244,15 @@ class PatientChartView(QScrollArea):
         for column in range(1, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         tree.setMinimumHeight(220)
+        tree.itemActivated.connect(self._session_activated)
         layout.addWidget(tree)
+        layout.addWidget(text_label("Double-click a session (or press Enter) to open its record.", name="muted"))
         return box
+
+    def _session_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        session_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if session_id is not None:
+            self.sessionChosen.emit(int(session_id))
 
     @staticmethod
     def _series_columns(s: SeriesSummary) -> tuple[str, ...]:

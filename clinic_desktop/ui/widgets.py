@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -163,3 +164,19 @@ def clear_layout(layout) -> None:  # noqa: ANN001 (any QLayout)
             widget.deleteLater()
         elif item.layout() is not None:
             clear_layout(item.layout())
+
+
+class FieldGrid(QGridLayout):
+    """Label / value rows whose values wrap: a grid, since QFormLayout clips wrapped labels in a scroll area."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setColumnStretch(1, 1)
+        self.setHorizontalSpacing(12)
+        self.setVerticalSpacing(4)
+
+    def addRow(self, caption: str, value: QLabel) -> None:  # noqa: N802 (mirrors QFormLayout)
+        row = self.rowCount()
+        name = text_label(caption, wrap=False, selectable=False, name="fieldName")
+        self.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+        self.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)

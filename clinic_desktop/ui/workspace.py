@@ -14,6 +14,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.patient_chart import PatientChartView
+from clinic_desktop.ui.session_record import SessionRecordView
 from clinic_desktop.ui.patient_list import PatientListPanel
 from clinic_desktop.ui.widgets import text_label
 
@@ -98,6 +99,7 @@ class Workspace(QWidget):
         if state is None or not self.splitter.restoreState(state):
             self.splitter.setSizes([430, 850])
         self.patients.patientChosen.connect(self.open_patient)
+        self.chart.sessionChosen.connect(self.open_session)
         self.tabs.insertTab(0, self.splitter, "Patients")
         self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)  # the home tab stays
         self.tabs.setCurrentIndex(0)
@@ -116,6 +118,23 @@ class Workspace(QWidget):
             return
         self.chart.show_chart(chart)
         self.message.emit(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
+
+    def open_session(self, session_id: int) -> SessionRecordView | None:
+        """The session's record in its own tab (reused if already open)."""
+        for index in range(self.tabs.count()):
+            view = self.tabs.widget(index)
+            if isinstance(view, SessionRecordView) and view.detail.summary.id == session_id:
+                self.tabs.setCurrentIndex(index)
+                return view
+        try:
+            detail = self._services.sessions.detail(self.principal, session_id)
+        except ClinicError as exc:
+            self.message.emit(exc.message, 8000)
+            return None
+        view = SessionRecordView(detail, self._services.context.zone)
+        self._add_tab(view, f"{detail.patient_name.split(',')[0]} · {detail.summary.label}")
+        self.tabs.setCurrentWidget(view)
+        return view
 
     def focus_search(self) -> None:
         if self.patients is not None:
