@@ -3,79 +3,43 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.records import PatientPage, PatientRow
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.paged_model import Index, PagedTableModel
 from clinic_desktop.ui.widgets import plain_tooltip
 
 #: Fetches one page: (query, cursor after which to continue) -> page.
 PageFetcher = Callable[[str, tuple[Any, ...] | None], PatientPage]
 
-Index = QModelIndex | QPersistentModelIndex
 
-
-class PatientListModel(QAbstractTableModel):
+class PatientListModel(PagedTableModel[PatientRow]):
     """Rows of PatientRow, loaded a page at a time through `fetchMore` (keyset paging in the service)."""
 
     NAME, MRN, BORN, AGE, SEX = range(5)
     HEADERS = ("Name", "MRN", "Date of birth", "Age", "Sex")
-    #: The PatientRow behind a row, for whoever acts on a selection.
-    RowRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, fetch: PageFetcher, today: Callable[[], date], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(self._page, parent)
         self._fetch = fetch
         self._today = today
-        self._rows: list[PatientRow] = []
         self._query = ""
-        self._after: tuple[Any, ...] | None = None
-        self._more = False
 
-    # --- loading ---------------------------------------------------------------------------------
     def search(self, query: str) -> None:
         """Start over with a new query: the first page replaces whatever was shown."""
-        page = self._fetch(query, None)
-        self.beginResetModel()
         self._query = query
-        self._rows = list(page.rows)
-        self._after = page.after
-        self._more = page.after is not None
-        self.endResetModel()
+        self._start_over()
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's default argument)
-        return not parent.isValid() and self._more
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more:
-            return
-        page = self._fetch(self._query, self._after)
-        # Move the cursor before announcing rows: a view may ask for more from inside beginInsertRows.
-        self._after = page.after
-        self._more = page.after is not None
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
+    def _page(self, cursor: Any) -> tuple[Sequence[PatientRow], Any]:
+        page = self._fetch(self._query, cursor)
+        return page.rows, page.after
 
     def patient_at(self, row: int) -> PatientRow:
-        return self._rows[row]
-
-    # --- the model interface ---------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
