@@ -131,7 +131,7 @@ class EmergencyReviewPage(QWidget):
             self.pending = []
             set_error(self.status, exc.message)
         if not self.pending:
-            self._list.addWidget(text_label("No emergency access is waiting for review.", name="placeholder"))
+            self._list.addWidget(text_label("No emergency access is waiting for review.", name="emptyState"))
         for review in self.pending:
             self._list.addWidget(self._card(review))
         self._list.addStretch(1)

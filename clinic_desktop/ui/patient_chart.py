@@ -50,7 +50,7 @@ class PatientChartView(QScrollArea):
     def show_message(self, text: str) -> None:
         self.chart = None
         clear_layout(self._layout)
-        label = text_label(text, name="placeholder")
+        label = text_label(text, name="emptyState")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._layout.addStretch(1)
         self._layout.addWidget(label)

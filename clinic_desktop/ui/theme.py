@@ -9,7 +9,7 @@ QLabel#chartName {{ font-size: 17pt; font-weight: 600; }}
 QLabel#chartSubtitle {{ font-size: 11pt; color: #3c4043; }}
 QLabel#muted {{ color: #5f6368; }}
 QLabel#subheading {{ font-weight: 600; margin-top: 6px; }}
-QLabel#placeholder {{ color: #5f6368; font-size: 12pt; }}
+QLabel#emptyState {{ color: #5f6368; font-size: 12pt; }}
 QLabel#pageTitle {{ font-size: 16pt; font-weight: 600; }}
 QLabel#fieldError, QLabel#formError {{ color: {ERROR_RED}; }}
 QLabel#verifyBad {{ color: {ERROR_RED}; font-weight: 600; }}

@@ -39,7 +39,7 @@ class Workspace(QWidget):
         self.splitter: QSplitter | None = None
         self.audit: AuditViewer | None = None
         self.reviews: EmergencyReviewPage | None = None
-        self._placeholder: QWidget | None = None
+        self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)
@@ -71,16 +71,16 @@ class Workspace(QWidget):
         if not self.may(Action.EMERGENCY_REVIEW) and self.reviews is not None:
             self._remove(self.reviews)
             self.reviews = None
-        if self.tabs.count() == (1 if self._placeholder is not None else 0):
+        if self.tabs.count() == (1 if self._empty_state is not None else 0):
             if self.may(Action.AUDIT_VIEW):  # an administrator without clinical rights starts at the audit log
                 self.show_audit()
-            elif self._placeholder is None:
-                self._placeholder = text_label(NOTHING_TO_SHOW, name="placeholder")
-                self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                self._add_tab(self._placeholder, "Welcome", closable=False)
-        if self._placeholder is not None and self.tabs.count() > 1:
-            self._remove(self._placeholder)
-            self._placeholder = None
+            elif self._empty_state is None:
+                self._empty_state = text_label(NOTHING_TO_SHOW, name="emptyState")
+                self._empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self._add_tab(self._empty_state, "Welcome", closable=False)
+        if self._empty_state is not None and self.tabs.count() > 1:
+            self._remove(self._empty_state)
+            self._empty_state = None
 
     # --- the patient list and chart -------------------------------------------------------------
     def _add_patients(self) -> None:
