@@ -6,16 +6,22 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import MIN_PASSWORD_LENGTH, Principal, check_password_rules, checked_username
+from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.ui.widgets import add_field, card_page, error_label, link_button, set_error, text_label
 
 #: (user name, password) -> the signed-in Principal, or AuthenticationFailed.
 Login = Callable[[str, str], Principal]
 #: (user name, full name, password, credentials) -> the new administrator, signed in.
-CreateFirstAdmin = Callable[[str, str, str, str], Principal]
+CreateFirstAdmin = Callable[[str, str, str, str, StaffRole], Principal]
+#: What the first administrator also does in the clinic: a small clinic's owner is often its physician.
+FIRST_ADMIN_ROLES = (("Administration only", StaffRole.ADMINISTRATOR),
+                     ("Physician and administrator", StaffRole.PHYSICIAN),
+                     ("Nurse and administrator", StaffRole.NURSE),
+                     ("Front desk and administrator", StaffRole.FRONT_DESK))
 
 
 def _line(accessible: str, password: bool = False) -> QLineEdit:
@@ -139,8 +145,10 @@ class FirstAdminPage(QWidget):
             "password": add_field(form, "&Password", self.password),
             "confirm": add_field(form, "C&onfirm password", self.confirm),
         }
-        form.addSpacing(4)
-        form.addWidget(text_label("Role: Administrator", selectable=False))
+        self.role = QComboBox()
+        for label, role in FIRST_ADMIN_ROLES:
+            self.role.addItem(label, role)
+        add_field(form, "&Works in the clinic as", self.role)
         self.error = error_label("formError")
         form.addWidget(self.error)
         form.addSpacing(8)
@@ -165,7 +173,7 @@ class FirstAdminPage(QWidget):
         try:
             with _Busy():
                 principal = self._create(self.username.text(), self.full_name.text(), self.password.text(),
-                                         self.credentials.text())
+                                         self.credentials.text(), self.role.currentData())
         except ValidationErrors as exc:
             self._show(exc.errors)
             return

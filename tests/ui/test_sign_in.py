@@ -30,6 +30,21 @@ def test_an_empty_database_asks_for_the_first_administrator(qtbot, services, mak
     assert not services.auth.needs_first_admin()
 
 
+def test_the_first_administrator_can_be_the_clinics_physician(qtbot, services, make_window):
+    """A small clinic's owner sets up as physician and administrator, and sees patients as well as the audit."""
+    window = make_window()
+    page = window.first_admin_page
+    page.full_name.setText("Dr Ines Moreau")
+    page.username.setText("moreau")
+    page.credentials.setText("MD")
+    page.role.setCurrentIndex(page.role.findData(StaffRole.PHYSICIAN))
+    page.password.setText(NEW_PASSWORD)
+    page.confirm.setText(NEW_PASSWORD)
+    qtbot.keyClick(page.confirm, Qt.Key.Key_Return)
+    assert (window.principal.role, window.principal.is_admin) == (StaffRole.PHYSICIAN, True)
+    assert window.workspace.patients is not None, "a physician sees the patient list"
+
+
 def test_first_administrator_errors_sit_beside_their_fields(qtbot, services, make_window):
     """A bad user name, a short password and a mistyped confirmation are each shown under their own field,
     all at once; nothing is created until they are put right."""
