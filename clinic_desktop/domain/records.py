@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -366,3 +366,8 @@ class SessionDetail:
     notes: tuple[NoteEntry, ...] = ()
     scores: tuple[ScoreEntry, ...] = ()
     row_version: int = 1
+    #: Checklist explanations by item key: (note, who, when).
+    check_notes: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
+    #: The physician's override of blocking checks, if any: reason, and its signature.
+    checks_override_reason: str = ""
+    checks_override_signature: SignatureEntry | None = None

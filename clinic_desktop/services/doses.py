@@ -19,11 +19,11 @@ from clinic_desktop.domain.quantities import to_decimal
 from clinic_desktop.domain.records import DoseRecordEntry, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
-from clinic_desktop.services.chart import latest_weight
 from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.chart import latest_weight
 from clinic_desktop.services.context import (
     ServiceContext,
     acting_staff,
@@ -34,6 +34,7 @@ from clinic_desktop.services.context import (
 )
 from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.services.sessions import current_checks, load_session, unresolved_blocks
+from clinic_desktop.services.tolerance import PreviousDose, previous_dose
 from clinic_desktop.storage import models
 
 #: The fields of the order and of the administration that audit entries and amendments follow.
@@ -63,6 +64,12 @@ class DoseService:
         """The calculator: what this order would be and how it grades, without saving anything."""
         with self._ctx.db.read() as uow:
             return self._calculate(uow.session, load_session(uow.session, session_id), form)[0]
+
+    @requires(Action.PATIENT_VIEW)
+    def previous(self, actor: StaffMember, session_id: int) -> PreviousDose | None:
+        """The patient's last dose before this session and how it was tolerated (shown beside the order)."""
+        with self._ctx.db.read() as uow:
+            return previous_dose(uow.session, load_session(uow.session, session_id))
 
     @requires(Action.DOSE_ORDER)
     def order(self, actor: StaffMember, session_id: int, form: DoseOrderForm, password: str) -> DoseRecordEntry:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from clinic_desktop.domain.clock import Clock
 from clinic_desktop.services.audit import AuditService
 from clinic_desktop.services.auth import AuthService
+from clinic_desktop.services.board import BoardService
 from clinic_desktop.services.clinic_settings import SettingsService
 from clinic_desktop.services.context import ServiceContext
 from clinic_desktop.services.doses import DoseService
@@ -32,15 +33,16 @@ class Services:
     settings: SettingsService
     auth: AuthService
     audit: AuditService
+    board: BoardService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
-                   AuditService(ctx))
+                   AuditService(ctx), BoardService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit)
+                self.auth, self.audit, self.board)

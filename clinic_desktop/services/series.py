@@ -1,8 +1,8 @@
-"""Planning an infusion series and stopping one."""
+"""Planning an infusion series, moving or adding its sessions, and stopping it."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
@@ -11,10 +11,15 @@ from clinic_desktop.domain.enums import Protocol, Route, SeriesStatus, SessionSt
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.quantities import to_decimal
 from clinic_desktop.domain.records import SeriesSummary, StaffMember
-from clinic_desktop.domain.schedule import format_weekdays, plan_session_times
+from clinic_desktop.domain.schedule import (
+    MAX_PLANNED_SESSIONS,
+    format_weekdays,
+    parse_weekdays,
+    plan_session_times,
+)
 from clinic_desktop.domain.text import checked_text
-from clinic_desktop.services.chart import series_summaries
 from clinic_desktop.domain.access import Action
+from clinic_desktop.services.chart import series_summaries
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.storage import models
 
@@ -78,6 +83,63 @@ class SeriesService:
                             patient_id=series.patient_id, details={"status": {"old": old, "new": series.status},
                                                                    "reason": text, "cancelled_sessions": cancelled})
             uow.commit()
+            return self._summary(uow.session, series)
+
+    @requires(Action.SERIES_PLAN)
+    def reschedule(self, actor: StaffMember, session_id: int, new_time: datetime, chair_id: int | None = None,
+                   reason: str = "") -> SeriesSummary:
+        """Move one scheduled session (and perhaps its chair); the others stay where they are."""
+        text = checked_text(reason, "reason", "Reason for moving the session", max_length=1000, multiline=True)
+        if new_time.tzinfo is None:
+            raise ValidationError("The new time needs its time zone.", "new_time")
+        if new_time < self._ctx.now():
+            raise ValidationError("A session cannot be moved into the past.", "new_time")
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            ts = get_or_404(uow.session, models.TreatmentSession, session_id, "session")
+            if ts.status is not SessionStatus.SCHEDULED:
+                raise RuleViolation(f"Only a scheduled session can be moved; this one is {ts.status.label.lower()}.")
+            if chair_id is not None:
+                get_or_404(uow.session, models.Chair, chair_id, "chair")
+            old = {"scheduled_at": ts.scheduled_at, "chair_id": ts.chair_id}
+            ts.scheduled_at = new_time
+            if chair_id is not None:
+                ts.chair_id = chair_id
+            self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
+                            patient_id=ts.series.patient_id, details={
+                                "scheduled_at": {"old": old["scheduled_at"], "new": ts.scheduled_at},
+                                "chair_id": {"old": old["chair_id"], "new": ts.chair_id}, "reason": text})
+            uow.commit()
+            return self._summary(uow.session, ts.series)
+
+    @requires(Action.SERIES_PLAN)
+    def extend(self, actor: StaffMember, series_id: int, extra_sessions: int, reason: str) -> SeriesSummary:
+        """Add sessions after the last one, on the series' weekdays, time and chair; a reason is required."""
+        text = checked_text(reason, "reason", "Reason for extending", required=True, max_length=1000, multiline=True)
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
+            if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
+                raise RuleViolation(f"A {series.status.label.lower()} series cannot be extended; plan a new one.")
+            last = max((ts.scheduled_at for ts in series.sessions), default=self._ctx.now())
+            next_day = max(last.astimezone(self._ctx.zone).date() + timedelta(days=1), self._ctx.today())
+            times = plan_session_times(next_day, parse_weekdays(series.weekdays), extra_sessions,
+                                       series.session_time, self._ctx.zone)
+            if series.planned_sessions + extra_sessions > MAX_PLANNED_SESSIONS:
+                raise ValidationError(f"A series holds at most {MAX_PLANNED_SESSIONS} sessions.", "extra_sessions")
+            first_new = len(series.sessions) + 1
+            for k, at in enumerate(times, start=first_new):
+                uow.session.add(models.TreatmentSession(series_id=series.id, sequence=k, scheduled_at=at,
+                                                        chair_id=series.chair_id, status=SessionStatus.SCHEDULED,
+                                                        created_at=self._ctx.now()))
+            old = series.planned_sessions
+            series.planned_sessions = old + extra_sessions
+            self._ctx.audit(uow.session, actor, "update", object_type="series", object_id=series.id,
+                            patient_id=series.patient_id, details={
+                                "planned_sessions": {"old": old, "new": series.planned_sessions}, "reason": text,
+                                "new_sessions": [t.isoformat() for t in times]})
+            uow.commit()
+            uow.session.expire(series, ["sessions"])
             return self._summary(uow.session, series)
 
     @requires(Action.PATIENT_VIEW)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +51,9 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
                                  .order_by(models.MonitoringNote.noted_at, models.MonitoringNote.id)).scalars())
     scores = list(session.execute(select(models.ScaleResponse).where(models.ScaleResponse.session_id == ts.id)
                                   .order_by(models.ScaleResponse.taken_at, models.ScaleResponse.id)).scalars())
-    ids = {r.recorded_by_id for r in readings} | {n.recorded_by_id for n in notes}
+    check_notes = ts.check_notes or {}
+    ids = ({r.recorded_by_id for r in readings} | {n.recorded_by_id for n in notes}
+           | {v.get("by") for v in check_notes.values()})
     if dose is not None:
         ids |= {dose.ordered_by_id, dose.administered_by_id, dose.waste_witness_id}
     names = staff_names(session, ids)
@@ -67,6 +71,11 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
                     for n in notes),
         scores=tuple(score_entry(s, settings) for s in scores),
         row_version=ts.row_version,
+        check_notes={k: (v["note"], names.get(v.get("by"), ""), datetime.fromisoformat(v["at"]))
+                     for k, v in check_notes.items()},
+        checks_override_reason=ts.checks_override_reason,
+        checks_override_signature=next(iter(signing.signature_entries(
+            session, keyring, "checks_override", ts, names)[-1:]), None) if ts.checks_override_reason else None,
     )
 
 

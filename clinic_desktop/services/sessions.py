@@ -113,6 +113,26 @@ class SessionService:
             uow.commit()
             return self._checks(uow.session, ts)
 
+    @requires(Action.SESSION_DAY_ANSWERS)
+    def explain_check(self, actor: StaffMember, session_id: int, key: str, note: str) -> tuple[CheckItem, ...]:
+        """A nurse's word on one checklist item (why a warning is acceptable, what was done about it)."""
+        text = checked_text(note, "note", "Explanation", required=True, max_length=1000, multiline=True)
+        with self._ctx.db.write() as uow:
+            staff = acting_staff(uow.session, actor)
+            ts = load_session(uow.session, session_id)
+            if key not in {i.key for i in self._checks(uow.session, ts)}:
+                raise ValidationError(f"There is no checklist item {key!r}.", "key")
+            if ts.status not in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN):
+                raise RuleViolation("The checklist is closed once the dose has started.")
+            old = (ts.check_notes or {}).get(key)
+            ts.check_notes = {**(ts.check_notes or {}), key: {"note": text, "by": staff.id,
+                                                              "at": self._ctx.now().isoformat()}}
+            self._ctx.audit(uow.session, actor, "update", object_type="session_check", object_id=ts.id,
+                            patient_id=ts.series.patient_id,
+                            details={"key": key, "note": {"old": old["note"] if old else None, "new": text}})
+            uow.commit()
+            return self._checks(uow.session, ts)
+
     @requires(Action.CHECKS_OVERRIDE)
     def override_checks(self, actor: StaffMember, session_id: int, reason: str,
                         password: str) -> tuple[CheckItem, ...]:

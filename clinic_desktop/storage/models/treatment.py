@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_desktop.domain.enums import PregnancyStatus, Protocol, SeriesStatus, SessionStatus, WeightBasis
@@ -52,7 +53,7 @@ class InfusionSeries(CreatedAt, Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
-class TreatmentSession(CreatedAt, Base):
+class TreatmentSession(Base):
     """One visit in a chair: scheduled, checked in, infusing, recovering, discharged (or cancelled, no-show)."""
 
     __tablename__ = "treatment_sessions"
@@ -85,6 +86,10 @@ class TreatmentSession(CreatedAt, Base):
     checks_overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     checks_overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Declared here rather than by the CreatedAt mixin so the columns keep the order migrations gave them.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: A nurse's explanation per checklist item ({key: {"note", "by", "at"}}), e.g. why a warning is acceptable.
+    check_notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
 
     series: Mapped[InfusionSeries] = relationship(back_populates="sessions")
     chair: Mapped[Chair | None] = relationship()
