@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop import __version__
 from clinic_desktop.domain.access import Action, Principal, is_allowed, roles_of, sign_in_expired
+from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         if session is None:
             workspace = Workspace(self._services, principal)
             workspace.message.connect(lambda text, ms, ws=workspace: self._status_from(ws, text, ms))
+            workspace.settingsSaved.connect(lambda saved, ws=workspace: self._settings_saved(ws, saved))
             self.stack.addWidget(workspace)
             session = self.sessions[principal.id] = UserSession(principal, workspace)
         self._activate(session, principal)
@@ -237,6 +239,11 @@ class MainWindow(QMainWindow):
         """A workspace's message reaches the status bar only while that workspace is the one on show."""
         if self.current is not None and self.current.workspace is workspace and not self.current.locked:
             self.statusBar().showMessage(text, milliseconds)
+
+    def _settings_saved(self, workspace: Workspace, saved: ClinicSettings) -> None:
+        """A new idle-lock time applies at once to whoever saved it (others take it when they next unlock)."""
+        if self.current is not None and self.current.workspace is workspace and not self.current.locked:
+            self.idle.start(timedelta(minutes=saved.idle_lock_minutes))
 
     def _idle_minutes(self, principal: Principal) -> int:
         try:

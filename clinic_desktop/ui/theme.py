@@ -27,5 +27,9 @@ QGroupBox QLabel {{ font-weight: normal; }}
 QWidget#chartBody {{ background: #ffffff; }}
 QLineEdit {{ padding: 5px; }}
 QTableView {{ gridline-color: #e8eaed; }}
+QFrame#settingRow {{ border-bottom: 1px solid #e8eaed; }}
+QFrame#settingRow[changed="true"] {{ background: #fef7e0; border-left: 4px solid #b06000; }}
+QLabel#changedNote {{ color: #7a4f01; }}
+QLineEdit:disabled, QComboBox:disabled {{ color: #3c4043; background: #f1f3f4; }}
 QTableView::item:selected, QTreeView::item:selected {{ background: #d2e3fc; color: #202124; }}
 """

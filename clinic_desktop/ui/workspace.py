@@ -1,4 +1,5 @@
-"""One signed-in user's work: the patient list and chart, and for administrators the audit log and reviews.
+"""One signed-in user's work: the patient list and chart, the clinic settings, and for administrators the users,
+the audit log and reviews.
 
 Everything a user has open lives inside their Workspace, so locking hides all of it at once and another user
 signing in gets a fresh one while the first is kept aside, as it was."""
@@ -16,6 +17,8 @@ from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.patient_chart import PatientChartView
 from clinic_desktop.ui.session_record import SessionRecordView
 from clinic_desktop.ui.patient_list import PatientListPanel
+from clinic_desktop.ui.settings_page import SettingsPage
+from clinic_desktop.ui.users_page import UsersPage
 from clinic_desktop.ui.widgets import text_label
 
 EMPTY_DATABASE_HINT = ("There are no patients in this database yet.\n\nTo explore the application with fictional "
@@ -29,6 +32,8 @@ class Workspace(QWidget):
 
     #: A status-bar message (text, milliseconds).
     message = Signal(str, int)
+    #: The clinic settings were saved here (the new ClinicSettings).
+    settingsSaved = Signal(object)
 
     def __init__(self, services: Services, principal: Principal, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +44,8 @@ class Workspace(QWidget):
         self.splitter: QSplitter | None = None
         self.audit: AuditViewer | None = None
         self.reviews: EmergencyReviewPage | None = None
+        self.users: UsersPage | None = None
+        self.clinic_settings: SettingsPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -71,6 +78,15 @@ class Workspace(QWidget):
         if not self.may(Action.EMERGENCY_REVIEW) and self.reviews is not None:
             self._remove(self.reviews)
             self.reviews = None
+        if not self.may(Action.USER_MANAGE) and self.users is not None:
+            self._remove(self.users)
+            self.users = None
+        if self.clinic_settings is not None:
+            if self.may(Action.SETTINGS_VIEW):
+                self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
+            else:
+                self._remove(self.clinic_settings)
+                self.clinic_settings = None
         if self.tabs.count() == (1 if self._empty_state is not None else 0):
             if self.may(Action.AUDIT_VIEW):  # an administrator without clinical rights starts at the audit log
                 self.show_audit()
@@ -169,6 +185,31 @@ class Workspace(QWidget):
         self.tabs.setCurrentWidget(self.reviews)
         return self.reviews
 
+    def show_users(self) -> UsersPage | None:
+        if not self.may(Action.USER_MANAGE):
+            return None
+        if self.users is None:
+            self.users = UsersPage(self._services, lambda: self.principal)
+            self.users.message.connect(self.message)
+            self._add_tab(self.users, "Users")
+        else:
+            self.users.refresh()
+        self.tabs.setCurrentWidget(self.users)
+        return self.users
+
+    def show_settings(self) -> SettingsPage | None:
+        if not self.may(Action.SETTINGS_VIEW):
+            return None
+        if self.clinic_settings is None:
+            self.clinic_settings = SettingsPage(self._services, lambda: self.principal)
+            self.clinic_settings.message.connect(self.message)
+            self.clinic_settings.saved.connect(self.settingsSaved)
+            self._add_tab(self.clinic_settings, "Clinic settings")
+        else:
+            self.clinic_settings.refresh()
+        self.tabs.setCurrentWidget(self.clinic_settings)
+        return self.clinic_settings
+
     # --- tabs ---------------------------------------------------------------------------------------
     def _add_tab(self, widget: QWidget, title: str, closable: bool = True) -> None:
         index = self.tabs.addTab(widget, title)
@@ -183,6 +224,12 @@ class Workspace(QWidget):
             self.audit = None
         elif widget is self.reviews:
             self.reviews = None
+        elif widget is self.users:
+            self.users = None
+        elif widget is self.clinic_settings:
+            if not self.clinic_settings.confirm_discard():
+                return
+            self.clinic_settings = None
         else:
             return  # the patient list (home) is not closed
         self._remove(widget)

@@ -21,10 +21,12 @@ def _menu_items(menu) -> list[str]:
     return [a.text().replace("&", "") for a in menu.actions() if a.isVisible() and not a.isSeparator()]
 
 
-def test_front_desk_has_no_administration_menu(qtbot, staff, make_window):
-    """Front desk: File, Patients, Help; the File menu locks, signs out and quits."""
+def test_front_desk_sees_only_the_clinic_settings_under_administration(qtbot, staff, make_window):
+    """Front desk: File, Patients, Administration (just the clinic settings, to read), Help; the File menu locks,
+    signs out and quits."""
     window = _signed_in(make_window, staff["front_desk"])
-    assert window.menus.visible_titles() == ["File", "Patients", "Help"]
+    assert window.menus.visible_titles() == ["File", "Patients", "Administration", "Help"]
+    assert _menu_items(window.menus.admin) == ["Clinic settings..."]
     assert _menu_items(window.menus.file) == ["Lock screen", "Sign out", "Quit"]
     assert window.menus.lock.shortcut().toString() == "Ctrl+L"
     assert not window.menus.audit.isEnabled()
@@ -32,10 +34,12 @@ def test_front_desk_has_no_administration_menu(qtbot, staff, make_window):
 
 
 def test_an_administrator_has_the_administration_menu_but_no_patients(qtbot, staff, make_window):
-    """A pure administrator sees Administration (audit, emergency, review) and lands on the audit log."""
+    """A pure administrator sees Administration (users, settings, audit, emergency, review) and lands on the
+    audit log."""
     window = _signed_in(make_window, staff["admin"])
     assert window.menus.visible_titles() == ["File", "Administration", "Help"]
-    assert _menu_items(window.menus.admin) == ["Audit log...", "Emergency access...", "Review emergency access..."]
+    assert _menu_items(window.menus.admin) == ["Users...", "Clinic settings...", "Audit log...", "Emergency access...",
+                                               "Review emergency access..."]
     assert not window.menus.find.isEnabled()
     assert window.workspace.patients is None
     assert window.workspace.tabs.currentWidget() is window.workspace.audit
