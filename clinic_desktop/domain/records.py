@@ -23,6 +23,7 @@ from clinic_desktop.domain.enums import (
     WeightBasis,
     WeightUnit,
 )
+from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.grading import Finding, Grade
 
 
@@ -211,6 +212,27 @@ class OutcomeLine:
 
 
 @dataclass(frozen=True)
+class ScorePoint:
+    """One pre-infusion total, placed by the session it was taken before."""
+
+    sequence: int  #: the session's number in its series ("session k of N")
+    taken_at: datetime
+    instrument: str  #: "phq9", "gad7" or "madrs"
+    total: int
+
+
+@dataclass(frozen=True)
+class SeriesScores:
+    """Every pre-infusion PHQ-9, GAD-7 and MADRS total of one series, in session order."""
+
+    series_id: int
+    protocol: Protocol
+    start_date: date
+    planned_sessions: int
+    points: tuple[ScorePoint, ...] = ()
+
+
+@dataclass(frozen=True)
 class PatientChart:
     """Everything the chart screen shows for one patient, loaded in one unit of work."""
 
@@ -243,6 +265,10 @@ class PatientChart:
     series: tuple[SeriesSummary, ...] = ()
     latest_scores: tuple[ScoreEntry, ...] = ()
     outcomes: tuple[OutcomeLine, ...] = ()
+    #: Pre-infusion scores per series, oldest series first (the outcomes chart).
+    outcome_points: tuple[SeriesScores, ...] = ()
+    #: The thresholds in force when the chart was read (remission cut-offs, response percentage).
+    outcome_settings: ClinicSettings = field(default_factory=ClinicSettings)
 
     @property
     def display_name(self) -> str:

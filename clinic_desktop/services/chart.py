@@ -24,7 +24,7 @@ from clinic_desktop.domain.records import (
 from clinic_desktop.domain.schedule import parse_weekdays
 from clinic_desktop.domain.screening import screening_findings
 from clinic_desktop.services.context import load_settings, staff_names
-from clinic_desktop.services.scoring import latest_scores, series_outcomes
+from clinic_desktop.services.scoring import latest_scores, outcome_points, series_outcomes
 from clinic_desktop.storage import models
 
 
@@ -58,6 +58,8 @@ def build_chart(session: Session, patient: models.Patient, today: date) -> Patie
         series=series,
         latest_scores=latest_scores(session, patient.id, settings),
         outcomes=series_outcomes(session, patient.id, settings),
+        outcome_points=outcome_points(session, patient.id),
+        outcome_settings=settings,
     )
 
 

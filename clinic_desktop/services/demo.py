@@ -19,7 +19,7 @@ from clinic_desktop.domain.enums import (
 )
 from clinic_desktop.domain.errors import RuleViolation
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.quantities import lb_to_kg
+from clinic_desktop.domain.quantities import STEP_WEIGHT_KG, lb_to_kg, rounded
 from clinic_desktop.domain.schedule import TEMPLATES, format_weekdays, plan_session_times
 from clinic_desktop.domain.screening import QUESTIONS
 from clinic_desktop.domain.text import format_mrn, search_key
@@ -161,7 +161,7 @@ class DemoBuilder:
         nurse = rng.choice(self._nurses)
         intake = self._today - timedelta(days=rng.randint(3, 150))
         weight_lb = Decimal(rng.randint(110, 260))
-        weight_kg = lb_to_kg(weight_lb) if rng.random() < 0.6 else Decimal(round(float(lb_to_kg(weight_lb)), 1))
+        weight_kg = lb_to_kg(weight_lb) if rng.random() < 0.6 else rounded(lb_to_kg(weight_lb), STEP_WEIGHT_KG)
         unit = WeightUnit.LB if weight_kg == lb_to_kg(weight_lb) else WeightUnit.KG
         session.add(models.WeightMeasurement(patient_id=patient.id, measured_on=intake, weight_kg=weight_kg,
                                              entered_unit=unit, recorded_by_id=nurse, created_at=self._now))

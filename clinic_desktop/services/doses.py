@@ -22,7 +22,7 @@ from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
-from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.auth import AuthenticationFailed, reauthenticate
 from clinic_desktop.services.chart import latest_weight
 from clinic_desktop.services.context import (
     ServiceContext,
@@ -40,6 +40,12 @@ from clinic_desktop.storage import models
 #: The fields of the order and of the administration that audit entries and amendments follow.
 ORDER_FIELDS = signing.SIGNED_FIELDS["dose_order"]
 ADMINISTRATION_FIELDS = signing.SIGNED_FIELDS["administration"] + ("volume_wasted_ml", "waste_witness_id")
+
+
+class WitnessNotConfirmed(AuthenticationFailed):
+    """The waste witness's own password was refused (or their account is locked): nothing was signed."""
+
+    field = "witness_password"  #: where a form shows it: beside the witness's password, not the giver's
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,10 @@ class DoseService:
             witness = self._checked_witness(uow.session, actor, dose, witness_id) if wasted > 0 else None
         reauthenticate(self._ctx, actor, password, "signature_confirmed")
         if witness is not None:
-            reauthenticate(self._ctx, witness, witness_password or "", "witness_confirmed")
+            try:
+                reauthenticate(self._ctx, witness, witness_password or "", "witness_confirmed")
+            except AuthenticationFailed as exc:
+                raise WitnessNotConfirmed(f"The witness's password was refused: {exc.message}") from None
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)

@@ -22,6 +22,7 @@ from clinic_desktop.domain.records import (
     PatientRow,
     ReferringClinician,
     ScreeningSummary,
+    SeriesScores,
     StaffMember,
     WeightEntry,
 )
@@ -29,6 +30,7 @@ from clinic_desktop.domain.screening import normalise_answers
 from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
 from clinic_desktop.services.chart import build_chart, referring_clinician_record, screening_summary
 from clinic_desktop.domain.access import Action
+from clinic_desktop.services import scoring
 from clinic_desktop.services.audit_values import changes, patient_snapshot
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires
 from clinic_desktop.storage import models, patient_queries
@@ -67,6 +69,15 @@ class PatientService:
                                 self._ctx.today())
         self._ctx.audit_emergency_view(actor, "patient", patient_id, patient_id)
         return chart
+
+    @requires(Action.PATIENT_VIEW)
+    def outcome_points(self, actor: StaffMember, patient_id: int) -> tuple[SeriesScores, ...]:
+        """Every pre-infusion PHQ-9, GAD-7 and MADRS total per series, oldest series first (also on the chart)."""
+        with self._ctx.db.read() as uow:
+            get_or_404(uow.session, models.Patient, patient_id, "patient")
+            points = scoring.outcome_points(uow.session, patient_id)
+        self._ctx.audit_emergency_view(actor, "patient", patient_id, patient_id)
+        return points
 
     @requires(Action.PATIENT_VIEW)
     def find_by_mrn(self, actor: StaffMember, mrn: str) -> PatientChart:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
 from typing import Iterable
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from clinic_desktop.domain import outcomes, scales
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Timepoint
 from clinic_desktop.domain.errors import ValidationError
-from clinic_desktop.domain.records import OutcomeLine, ScoreEntry
+from clinic_desktop.domain.records import OutcomeLine, ScoreEntry, ScorePoint, SeriesScores
 from clinic_desktop.storage import models
 
 #: Scales whose latest score the chart shows, in this order.
@@ -70,3 +71,25 @@ def outcome_lines(points: Iterable[tuple[int, str, object, int]], settings: Clin
             lines.append(OutcomeLine(series_id, code, scales.get_scale(code).name, result.baseline, result.latest,
                                      result.percent_change, result.status, result.n_points))
     return tuple(lines)
+
+
+def outcome_points(session: Session, patient_id: int) -> tuple[SeriesScores, ...]:
+    """Every pre-infusion PHQ-9, GAD-7 and MADRS total, per series (oldest series first) in session order, in
+    one query; series without such a score are left out. Re-entered scores all come back, last entered last."""
+    rows = session.execute(
+        select(models.InfusionSeries.id, models.InfusionSeries.protocol, models.InfusionSeries.start_date,
+               models.InfusionSeries.planned_sessions, models.TreatmentSession.sequence,
+               models.ScaleResponse.taken_at, models.ScaleResponse.instrument, models.ScaleResponse.total)
+        .join(models.TreatmentSession, models.ScaleResponse.session_id == models.TreatmentSession.id)
+        .join(models.InfusionSeries, models.TreatmentSession.series_id == models.InfusionSeries.id)
+        .where(models.ScaleResponse.patient_id == patient_id, models.ScaleResponse.timepoint == Timepoint.PRE,
+               models.ScaleResponse.instrument.in_(TRACKED_SCALES))
+        .order_by(models.InfusionSeries.start_date, models.InfusionSeries.id, models.TreatmentSession.sequence,
+                  models.ScaleResponse.taken_at, models.ScaleResponse.id)).all()
+    out = []
+    for series_id, group in groupby(rows, key=lambda r: r.id):
+        series_rows = list(group)
+        first = series_rows[0]
+        out.append(SeriesScores(series_id, first.protocol, first.start_date, first.planned_sessions,
+                                tuple(ScorePoint(r.sequence, r.taken_at, r.instrument, r.total) for r in series_rows)))
+    return tuple(out)

@@ -54,6 +54,13 @@ class SessionService:
         with self._ctx.db.read() as uow:
             return self._checks(uow.session, load_session(uow.session, session_id))
 
+    @requires(Action.PATIENT_VIEW)
+    def open_blocks(self, actor: StaffMember, session_id: int) -> tuple[CheckItem, ...]:
+        """The blocking checks that still stop the dose: neither resolved nor covered by a physician's override."""
+        with self._ctx.db.read() as uow:
+            ts = load_session(uow.session, session_id)
+            return tuple(unresolved_blocks(self._checks(uow.session, ts), ts))
+
     def _checks(self, session: Session, ts: models.TreatmentSession) -> tuple[CheckItem, ...]:
         return current_checks(session, ts, self._ctx.today())
 

@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         self._clock = clock or services.context.now
         #: Every signed-in user by staff id: the one on show, and others kept aside (locked).
         self.sessions: dict[int, UserSession] = {}
+        #: Patient mode: the form a patient is filling, alone on show, and the user session it belongs to.
+        self._patient_mode: tuple[UserSession, QWidget] | None = None
         self.current: UserSession | None = None
         self.setWindowTitle("Clinic Desktop")
         self.setStyleSheet(STYLESHEET)
@@ -202,7 +204,10 @@ class MainWindow(QMainWindow):
         self.current = session
         session.principal, session.locked = principal, False
         session.workspace.set_principal(principal)  # e.g. an emergency that ended while it was locked
-        self.stack.setCurrentWidget(session.workspace)
+        mode = self._patient_mode
+        patient_page = mode[1] if mode is not None and mode[0] is session else None  # stays on after an unlock
+        self.stack.setCurrentWidget(patient_page if patient_page is not None else session.workspace)
+        self.menuBar().setVisible(patient_page is None)
         for window in session.hidden:
             if shiboken6.isValid(window) and not isinstance(window, (QDialog, QMenu)) \
                     and not window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
@@ -210,7 +215,8 @@ class MainWindow(QMainWindow):
         session.hidden = []
         self.idle.start(timedelta(minutes=self._idle_minutes(principal)))
         self._refresh_chrome()
-        session.workspace.focus_search()
+        if patient_page is None:
+            session.workspace.focus_start()
 
     def _unlocked(self, principal: Principal) -> None:
         if self.current is not None:
@@ -226,7 +232,31 @@ class MainWindow(QMainWindow):
             self.lock_page.show_for(self.current.principal)
             self.stack.setCurrentWidget(self.lock_page)
 
+    # --- patient mode: a form the patient fills, with nothing else of the record on show ----------------
+    def enter_patient_mode(self, page: QWidget) -> None:
+        """Show `page` alone: the workspace, the menus and status messages stay hidden until exit_patient_mode()
+        (whoever shows the page decides, with a staff password, when it ends)."""
+        if self.current is None or self.current.locked or self._patient_mode is not None:
+            return
+        self._patient_mode = (self.current, page)
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.menuBar().setVisible(False)  # hidden menus take their shortcuts (Ctrl+F, ...) with them
+        self.statusBar().clearMessage()  # it may name the patient or another one
+
+    def exit_patient_mode(self) -> None:
+        if self._patient_mode is None:
+            return
+        session, page = self._patient_mode
+        self._patient_mode = None
+        self.stack.removeWidget(page)
+        self.menuBar().setVisible(True)
+        if self.current is session and not session.locked:
+            self.stack.setCurrentWidget(session.workspace)
+
     def _drop(self, session: UserSession) -> None:
+        if self._patient_mode is not None and self._patient_mode[0] is session:
+            self.exit_patient_mode()
         self.sessions.pop(session.principal.id, None)
         for window in session.hidden:
             if shiboken6.isValid(window):
@@ -237,7 +267,8 @@ class MainWindow(QMainWindow):
 
     def _status_from(self, workspace: Workspace, text: str, milliseconds: int) -> None:
         """A workspace's message reaches the status bar only while that workspace is the one on show."""
-        if self.current is not None and self.current.workspace is workspace and not self.current.locked:
+        if self.current is not None and self.current.workspace is workspace and not self.current.locked \
+                and self._patient_mode is None:
             self.statusBar().showMessage(text, milliseconds)
 
     def _settings_saved(self, workspace: Workspace, saved: ClinicSettings) -> None:

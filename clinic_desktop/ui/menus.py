@@ -26,7 +26,12 @@ class Menus:
         self.file.addSeparator()
         self.quit = self._add(self.file, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
+        self.view = bar.addMenu("&View")
+        self.board = self._add(self.view, "&Today's board", lambda: self._workspace("show_board"), "Ctrl+T")
+
         self.patients = bar.addMenu("&Patients")
+        self.new_patient = self._add(self.patients, "&New patient...", lambda: self._workspace("new_patient"),
+                                     QKeySequence.StandardKey.New)
         self.find = self._add(self.patients, "&Find patient", lambda: self._workspace("focus_search"),
                               QKeySequence.StandardKey.Find)
         self.refresh = self._add(self.patients, "&Refresh list", lambda: self._workspace("refresh_patients"),
@@ -64,6 +69,9 @@ class Menus:
         self._show(self.lock, principal is not None)
         self._show(self.sign_out, principal is not None)
         self._show(self.find, may(Action.PATIENT_VIEW))
+        self._show(self.new_patient, may(Action.PATIENT_REGISTER))
+        self._show(self.board, may(Action.PATIENT_VIEW))
+        self.view.menuAction().setVisible(self.board.isVisible())
         self._show(self.refresh, may(Action.PATIENT_VIEW))
         self._show(self.users, may(Action.USER_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits

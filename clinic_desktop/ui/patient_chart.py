@@ -23,6 +23,8 @@ from clinic_desktop.domain.interactions import medication_findings
 from clinic_desktop.domain.records import PatientChart, SeriesSummary
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.outcomes_panel import OutcomesPanel
+from clinic_desktop.ui.chart_actions import SERIES_ROLE, chart_buttons, series_buttons
 from clinic_desktop.ui.widgets import FieldGrid, badge, clear_layout, section, text_label
 
 
@@ -31,12 +33,21 @@ class PatientChartView(QScrollArea):
     for a session's record (sessionChosen) when a session row is opened (double-click or Enter)."""
 
     sessionChosen = Signal(int)
+    #: The chart's front-desk buttons (ui/chart_actions.py; the workspace connects them), with the patient's id.
+    editRequested = Signal(int)
+    weightRequested = Signal(int)
+    screeningRequested = Signal(int)
+    planRequested = Signal(int)
+    #: ("reschedule" | "cancel", session id) or ("extend" | "stop", series id), from under the series tree.
+    seriesAction = Signal(str, int)
 
     def __init__(self, zone: ZoneInfo, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._zone = zone
         self._today = today
         self.chart: PatientChart | None = None
+        #: Whether the signed-in user may take an Action: decides which buttons show (the workspace sets it).
+        self.may: Callable[[object], bool] = lambda _action: False
         self._narrow = False
         self.setWidgetResizable(True)
         self._body = QWidget()
@@ -60,6 +71,7 @@ class PatientChartView(QScrollArea):
         self.chart = chart
         clear_layout(self._layout)
         self._layout.addLayout(self._header(chart))
+        self._layout.addLayout(chart_buttons(self, chart))
         flags = self._flags(chart)
         if flags is not None:
             self._layout.addWidget(flags)
@@ -75,6 +87,8 @@ class PatientChartView(QScrollArea):
             column.addStretch(1)
             columns.addLayout(column, 1)
         self._layout.addLayout(columns)
+        if chart.series:
+            self._layout.addWidget(self._outcomes(chart))
         self._layout.addWidget(self._series(chart))
         self._layout.addStretch(1)
         self._fit_height()
@@ -217,6 +231,13 @@ class PatientChartView(QScrollArea):
         layout.addStretch(1)
         return box
 
+    def _outcomes(self, c: PatientChart) -> QWidget:
+        box, layout = section("Outcomes: PHQ-9 and GAD-7 before each session")
+        box.setObjectName("outcomes")
+        layout.addWidget(OutcomesPanel(c.outcome_points, c.outcome_settings, self._zone,
+                                       side_by_side=not self._narrow))
+        return box
+
     def _series(self, c: PatientChart) -> QWidget:
         box, layout = section("Infusion series and sessions")
         if not c.series:
@@ -229,6 +250,7 @@ class PatientChartView(QScrollArea):
         tree.setUniformRowHeights(True)
         for s in c.series:
             top = QTreeWidgetItem(tree, self._series_columns(s))
+            top.setData(0, SERIES_ROLE, s.id)
             for x in s.sessions:
                 dose = ""
                 if x.dose_mg is not None:
@@ -246,6 +268,7 @@ class PatientChartView(QScrollArea):
         tree.setMinimumHeight(220)
         tree.itemActivated.connect(self._session_activated)
         layout.addWidget(tree)
+        layout.addLayout(series_buttons(self, tree))
         layout.addWidget(text_label("Double-click a session (or press Enter) to open its record.", name="muted"))
         return box
 

@@ -14,8 +14,9 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.emergency import EmergencyReviewPage
+from clinic_desktop.ui.front_desk import FrontDesk
 from clinic_desktop.ui.patient_chart import PatientChartView
-from clinic_desktop.ui.session_record import SessionRecordView
+from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
 from clinic_desktop.ui.settings_page import SettingsPage
 from clinic_desktop.ui.users_page import UsersPage
@@ -55,6 +56,8 @@ class Workspace(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        #: Today's board and the patient, screening and series forms (ui/front_desk.py).
+        self.front_desk = FrontDesk(self, services)
         self.sync()
 
     def may(self, action: Action) -> bool:
@@ -72,6 +75,7 @@ class Workspace(QWidget):
         elif not self.may(Action.PATIENT_VIEW) and self.patients is not None:
             self._remove(self.splitter)
             self.patients = self.chart = self.splitter = None
+        self.front_desk.sync()
         if not self.may(Action.AUDIT_VIEW) and self.audit is not None:
             self._remove(self.audit)
             self.audit = None
@@ -116,6 +120,7 @@ class Workspace(QWidget):
             self.splitter.setSizes([430, 850])
         self.patients.patientChosen.connect(self.open_patient)
         self.chart.sessionChosen.connect(self.open_session)
+        self.front_desk.attach_chart(self.chart)
         self.tabs.insertTab(0, self.splitter, "Patients")
         self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)  # the home tab stays
         self.tabs.setCurrentIndex(0)
@@ -133,24 +138,42 @@ class Workspace(QWidget):
             self.message.emit(exc.message, 8000)
             return
         self.chart.show_chart(chart)
+        self.tabs.setCurrentWidget(self.splitter)  # e.g. the board was on show
         self.message.emit(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
 
-    def open_session(self, session_id: int) -> SessionRecordView | None:
-        """The session's record in its own tab (reused if already open)."""
+    def open_session(self, session_id: int) -> SessionScreen | None:
+        """The session screen (checks, dose, vitals, notes, discharge, record) in its own tab (reused if open)."""
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
-            if isinstance(view, SessionRecordView) and view.detail.summary.id == session_id:
+            if isinstance(view, SessionScreen) and view.session_id == session_id:
                 self.tabs.setCurrentIndex(index)
                 return view
-        try:
-            detail = self._services.sessions.detail(self.principal, session_id)
-        except ClinicError as exc:
-            self.message.emit(exc.message, 8000)
+        view = SessionScreen(self._services, lambda: self.principal, session_id)
+        if view.detail is None:  # not found, or not allowed: the reason goes to the status bar
+            self.message.emit(view.error.text(), 8000)
+            view.deleteLater()
             return None
-        view = SessionRecordView(detail, self._services.context.zone)
+        view.message.connect(lambda text: self.message.emit(text, 6000))
+        detail = view.detail
         self._add_tab(view, f"{detail.patient_name.split(',')[0]} · {detail.summary.label}")
         self.tabs.setCurrentWidget(view)
+        self.message.emit(f"Opened {detail.summary.label.lower()} for {detail.patient_name}", 4000)
         return view
+
+    def new_patient(self) -> QWidget | None:
+        return self.front_desk.new_patient()
+
+    def show_board(self) -> QWidget | None:
+        return self.front_desk.show_board()
+
+    def focus_start(self) -> None:
+        """On sign-in: today's board for front desk and nurses, the patient search for everyone else; on
+        unlocking, what was on show stays on show."""
+        first, self._started = not getattr(self, "_started", False), True
+        if first and self.front_desk.start():
+            return
+        if first or self.tabs.currentWidget() is self.splitter:
+            self.focus_search()
 
     def focus_search(self) -> None:
         if self.patients is not None:
@@ -230,6 +253,12 @@ class Workspace(QWidget):
             if not self.clinic_settings.confirm_discard():
                 return
             self.clinic_settings = None
+        elif isinstance(widget, SessionScreen):
+            if not widget.confirm_discard():
+                return
+        elif self.front_desk.owns(widget):
+            if not self.front_desk.release(widget):
+                return  # the board stays; a form whose entries the user keeps stays
         else:
             return  # the patient list (home) is not closed
         self._remove(widget)

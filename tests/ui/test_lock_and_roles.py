@@ -25,7 +25,7 @@ def test_front_desk_sees_only_the_clinic_settings_under_administration(qtbot, st
     """Front desk: File, Patients, Administration (just the clinic settings, to read), Help; the File menu locks,
     signs out and quits."""
     window = _signed_in(make_window, staff["front_desk"])
-    assert window.menus.visible_titles() == ["File", "Patients", "Administration", "Help"]
+    assert window.menus.visible_titles() == ["File", "View", "Patients", "Administration", "Help"]
     assert _menu_items(window.menus.admin) == ["Clinic settings..."]
     assert _menu_items(window.menus.file) == ["Lock screen", "Sign out", "Quit"]
     assert window.menus.lock.shortcut().toString() == "Ctrl+L"
@@ -52,7 +52,7 @@ def test_a_physician_with_administration_rights_sees_both(qtbot, services, staff
     assert isinstance(admin_md, StaffMember)
     window = make_window()
     sign_in_through_the_page(qtbot, window, "solberg", PASSWORD)
-    assert window.menus.visible_titles() == ["File", "Patients", "Administration", "Help"]
+    assert window.menus.visible_titles() == ["File", "View", "Patients", "Administration", "Help"]
     assert window.workspace.patients is not None
     window.menus.audit.trigger()
     assert window.workspace.tabs.currentWidget() is window.workspace.audit

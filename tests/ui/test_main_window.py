@@ -131,10 +131,12 @@ def test_window_remembers_its_size_and_split(qtbot, services, nurse, tmp_path):
     """Closing saves the geometry and the splitter; the next window opens the same way."""
     window = _window(qtbot, services, tmp_path, nurse)
     window.resize(711, 533)  # within the offscreen screen (800 x 600), which clamps restored windows
+    window.workspace.focus_search()  # a nurse starts at today's board: the split is on the Patients tab
     window.workspace.splitter.setSizes([300, 800])
     sizes = window.workspace.splitter.sizes()
     window.close()
     again = _window(qtbot, services, tmp_path, nurse)
+    again.workspace.focus_search()
     assert (again.size().width(), again.size().height()) == (711, 533)
     assert again.workspace.splitter.sizes() == sizes
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from clinic_desktop.settings import Locations
 from clinic_desktop.ui.main_window import MainWindow
 from clinic_desktop.ui.session_record import SessionRecordView
+from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from tests.conftest import PASSWORD
 from tests.services.signing_support import ordered_and_started
 
@@ -34,7 +35,8 @@ def test_the_record_shows_each_signature_with_name_time_offset_and_meaning(qtbot
     window.sign_in(staff["nurse"])
     window.workspace.open_patient(patient_id)
     view = window.workspace.open_session(session_id)
-    assert isinstance(view, SessionRecordView) and window.workspace.tabs.currentWidget() is view
+    assert isinstance(view, SessionScreen) and window.workspace.tabs.currentWidget() is view
+    assert isinstance(view.record, SessionRecordView)
     texts = _texts(view)
     assert any(t.startswith("Ordered by Dr Imani Okafor, MD — 2026-03-02") and t.endswith("−05:00") for t in texts)
     assert any(t.startswith("Administered by Dana Whitlock, RN — ") for t in texts)

@@ -1,0 +1,1 @@
+"""The session screen: one infusion day charted section by section."""
