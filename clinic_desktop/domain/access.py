@@ -149,15 +149,27 @@ def require(member: StaffMember, action: Action, now: datetime) -> None:
         raise PermissionDenied(f"{member.full_name}'s account is disabled.")
     if not is_allowed(member, action, now):
         raise PermissionDenied(f"{member.full_name} ({', '.join(sorted(r.label for r in roles_of(member)))}) "
-                               f"may not {ACTION_WORDS.get(action, action.value)}.")
+                               f"may not {ACTION_WORDS[action]}.")
 
 
-#: How a refusal names the action to a person.
+#: How a refusal names the action to a person ("... may not order a dose"); a test keeps it complete.
 ACTION_WORDS: dict[Action, str] = {
-    Action.DOSE_ORDER: "order a dose", Action.CHECKS_OVERRIDE: "override pre-infusion checks",
-    Action.DOSE_ADMINISTER: "give a dose", Action.USER_MANAGE: "manage user accounts",
-    Action.SETTINGS_CHANGE: "change the clinic's thresholds", Action.AUDIT_VIEW: "see the audit log",
-    Action.PATIENT_VIEW: "open patient records", Action.EMERGENCY_ACCESS: "open emergency access",
+    Action.PATIENT_VIEW: "open patient records", Action.PATIENT_REGISTER: "register patients",
+    Action.PATIENT_UPDATE: "edit patient details", Action.WEIGHT_RECORD: "record weights",
+    Action.SCREENING_RECORD: "record contraindication screening", Action.CONSENT_RECORD: "record consents",
+    Action.REMS_RECORD: "record REMS enrollment", Action.CLINICIAN_MANAGE: "add referring clinicians",
+    Action.SERIES_PLAN: "plan or reschedule series", Action.SERIES_STOP: "stop a series",
+    Action.SESSION_CHECK_IN: "check patients in", Action.SESSION_DAY_ANSWERS: "answer the day's checklist",
+    Action.SESSION_CANCEL: "cancel sessions", Action.CHECKS_OVERRIDE: "override pre-infusion checks",
+    Action.DOSE_ORDER: "order a dose", Action.DOSE_AMEND_ORDER: "amend a dose order",
+    Action.DOSE_ADMINISTER: "give a dose", Action.DOSE_AMEND_ADMINISTRATION: "amend an administration record",
+    Action.WASTE_WITNESS: "witness waste", Action.VITALS_RECORD: "chart vital signs", Action.NOTE_ADD: "add notes",
+    Action.SCALE_RECORD: "record rating scales", Action.SCALE_ACKNOWLEDGE: "acknowledge scale alerts",
+    Action.DISCHARGE: "discharge patients", Action.PRINT: "print paperwork", Action.STAFF_VIEW: "see the staff list",
+    Action.USER_MANAGE: "manage user accounts", Action.CHAIR_MANAGE: "manage chairs",
+    Action.SETTINGS_VIEW: "see the clinic's settings", Action.SETTINGS_CHANGE: "change the clinic's thresholds",
+    Action.AUDIT_VIEW: "see the audit log", Action.AUDIT_EXPORT: "export the audit log",
+    Action.EMERGENCY_ACCESS: "open emergency access", Action.EMERGENCY_REVIEW: "review emergency access",
 }
 
 # --- passwords -------------------------------------------------------------------------------------------
