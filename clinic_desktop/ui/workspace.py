@@ -67,6 +67,10 @@ class Workspace(QWidget):
         """The same person with a new sign-in or emergency access: what they may see is decided again."""
         self.principal = principal
         self.sync()
+        for index in range(self.tabs.count()):  # back at the screen: sessions as they are now, not as left
+            view = self.tabs.widget(index)
+            if isinstance(view, SessionScreen):
+                view.reload()
 
     def sync(self) -> None:
         """Add what the user may now see and drop what they may no longer see (e.g. when an emergency ends)."""
@@ -146,6 +150,7 @@ class Workspace(QWidget):
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
             if isinstance(view, SessionScreen) and view.session_id == session_id:
+                view.reload()  # others may have charted, ordered or signed since it was opened
                 self.tabs.setCurrentIndex(index)
                 return view
         view = SessionScreen(self._services, lambda: self.principal, session_id)
