@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         """Sign the current user out (audited) and drop their workspace."""
         session = self.current
-        if session is None or session.locked:
+        if session is None or session.locked or not session.workspace.confirm_leave():
             return
         try:
             self._services.auth.logout(session.principal)
@@ -350,6 +350,10 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        # Only the signed-in user's forms can be shown and asked about; a parked user's are theirs alone.
+        if self.current is not None and not self.current.locked and not self.current.workspace.confirm_leave():
+            event.ignore()
+            return
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
         if self.current is not None:

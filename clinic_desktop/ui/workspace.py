@@ -244,6 +244,18 @@ class Workspace(QWidget):
         if not closable:
             self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
 
+    def confirm_leave(self) -> bool:
+        """Before signing out or closing: every form with unsaved entries is shown and asks; False to stay."""
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            confirm = getattr(widget, "confirm_discard", None)
+            if confirm is None:
+                continue
+            self.tabs.setCurrentIndex(index)
+            if not confirm():
+                return False
+        return True
+
     def _close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
         if self.tabs.count() == 1:

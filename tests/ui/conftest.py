@@ -16,6 +16,15 @@ def isolated_qsettings(tmp_path, qapp):
     QSettings().clear()
 
 
+@pytest.fixture(autouse=True)
+def no_blocking_questions(monkeypatch):
+    """A real question box would wait forever offscreen (e.g. when teardown closes a window with a half-typed
+    form): unless a test answers it itself, every question is answered "Discard"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+
+
 @pytest.fixture
 def make_window(qtbot, services, tmp_path):
     """A main window over the test database, shown (offscreen) and closed after the test."""

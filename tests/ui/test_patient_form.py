@@ -215,3 +215,20 @@ def test_a_new_form_starts_at_its_first_field(qtbot, services, staff, make_windo
     form = window.workspace.new_patient()
     qtbot.waitUntil(lambda: form.edits["given_names"].hasFocus())
     assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [window]
+
+
+def test_signing_out_or_closing_the_window_asks_about_unsaved_typing(qtbot, services, staff, make_window,
+                                                                      monkeypatch):
+    """A half-typed registration is never dropped silently: sign-out and window close both ask first."""
+    window = signed_in(make_window, staff["front_desk"])
+    form = window.workspace.new_patient()
+    form.edits["given_names"].setText("Ada")
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    window.sign_out()
+    assert window.current is not None and window.workspace.tabs.currentWidget() is form
+    window.close()
+    assert window.isVisible() and window.current is not None and not answers
+    answers.append(QMessageBox.StandardButton.Discard)
+    window.sign_out()
+    assert window.current is None
