@@ -8,7 +8,9 @@ from clinic_desktop.domain.access import Action, PermissionDenied, roles_of
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
+from clinic_desktop.domain.clinic_profile import ClinicProfile
+from clinic_desktop.services.audit_values import changes
+from clinic_desktop.services.context import ServiceContext, acting_staff, load_profile, load_settings, requires
 from clinic_desktop.storage import models
 
 
@@ -51,3 +53,24 @@ class SettingsService:
             self._ctx.audit(uow.session, actor, "setting_change", object_type="clinic_settings", details=diff)
             uow.commit()
             return updated
+
+    @requires(Action.SETTINGS_VIEW)
+    def profile(self, actor: StaffMember) -> ClinicProfile:
+        with self._ctx.db.read() as uow:
+            return load_profile(uow.session)
+
+    @requires(Action.SETTINGS_CHANGE)
+    def update_profile(self, actor: StaffMember, profile: ClinicProfile) -> ClinicProfile:
+        """The letterhead of every printed sheet: name, address, phones (all validated before anything is kept)."""
+        clean = profile.validated()
+        with self._ctx.db.write() as uow:
+            acting_staff(uow.session, actor)
+            before = load_profile(uow.session)
+            for name, value in clean.to_mapping().items():
+                row = uow.session.get(models.ClinicSetting, name) or models.ClinicSetting(name=name)
+                row.value, row.updated_at, row.updated_by_id = value, self._ctx.now(), actor.id
+                uow.session.add(row)
+            self._ctx.audit(uow.session, actor, "setting_change", object_type="clinic_profile",
+                            details=changes(before.to_mapping(), clean.to_mapping()))
+            uow.commit()
+            return clean

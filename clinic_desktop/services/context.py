@@ -19,6 +19,8 @@ from clinic_desktop.domain.access import (
     require,
     sign_in_expired,
 )
+from clinic_desktop.domain.clinic_profile import PREFIX as PROFILE_PREFIX
+from clinic_desktop.domain.clinic_profile import ClinicProfile
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.clock import Clock
 from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
@@ -97,8 +99,16 @@ class ServiceContext:
 
 def load_settings(session: Session) -> ClinicSettings:
     """The thresholds in force: defaults overlaid with the clinic's stored changes."""
-    stored = {row.name: row.value for row in session.execute(select(models.ClinicSetting)).scalars()}
+    stored = {row.name: row.value for row in session.execute(select(models.ClinicSetting)).scalars()
+              if not row.name.startswith(PROFILE_PREFIX)}
     return ClinicSettings.from_mapping(stored) if stored else ClinicSettings()
+
+
+def load_profile(session: Session) -> ClinicProfile:
+    """The clinic's name, address and phones (stored beside the thresholds)."""
+    stored = session.execute(select(models.ClinicSetting).where(
+        models.ClinicSetting.name.startswith(PROFILE_PREFIX))).scalars()
+    return ClinicProfile.from_mapping({row.name: row.value for row in stored})
 
 
 def get_or_404(session: Session, model: type, ident: int, what: str):  # noqa: ANN201 (ORM instance of `model`)

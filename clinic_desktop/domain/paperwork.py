@@ -1,0 +1,136 @@
+"""What each printed sheet shows, as frozen records: the services fill them, printing turns them into PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from clinic_desktop.domain.enums import Protocol
+from clinic_desktop.domain.records import (
+    DoseRecordEntry,
+    NoteEntry,
+    OutcomeLine,
+    ReferringClinician,
+    ScoreEntry,
+    SeriesScores,
+    SeriesSummary,
+    SessionSummary,
+    SignatureEntry,
+    VitalsEntry,
+)
+
+
+@dataclass(frozen=True)
+class ClinicLetterhead:
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class PatientIdent:
+    """Who a sheet is about: printed on every sheet."""
+
+    name: str
+    date_of_birth: date
+    mrn: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class TemplateSection:
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextTemplate:
+    """A versioned text a clinic can revise without touching code (resources/templates)."""
+
+    kind: str
+    version: str
+    title: str
+    sections: tuple[TemplateSection, ...]
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    """When and by whom a sheet was printed, and the clinic's zone for its times."""
+
+    printed_at: datetime
+    printed_by: str
+    zone_name: str
+
+
+@dataclass(frozen=True)
+class ConsentSheet:
+    clinic: ClinicLetterhead
+    patient: PatientIdent
+    protocol: Protocol
+    #: "6 infusions of 0.5 mg/kg over 40 minutes, 3 a week, from 2026-03-02" or the template's description.
+    planned_course: str
+    template: TextTemplate
+    context: PrintContext
+
+
+@dataclass(frozen=True)
+class DischargeSheet:
+    clinic: ClinicLetterhead
+    patient: PatientIdent
+    session: SessionSummary
+    protocol: Protocol
+    dose_mg: Decimal | None
+    mg_per_kg: Decimal | None
+    last_vitals: VitalsEntry | None
+    discharge_score: ScoreEntry | None
+    escort_name: str
+    next_appointment: datetime | None
+    template: TextTemplate
+    context: PrintContext
+
+
+@dataclass(frozen=True)
+class InfusionRecordSheet:
+    clinic: ClinicLetterhead
+    patient: PatientIdent
+    session: SessionSummary
+    protocol: Protocol
+    dose: DoseRecordEntry | None
+    vitals: tuple[VitalsEntry, ...]
+    notes: tuple[NoteEntry, ...]
+    scores: tuple[ScoreEntry, ...]
+    checks_override_reason: str
+    checks_override_signature: SignatureEntry | None
+    context: PrintContext
+
+
+@dataclass(frozen=True)
+class GivenDose:
+    """One session of the course as the letter lists it."""
+
+    label: str
+    given_at: datetime
+    dose_mg: Decimal
+    mg_per_kg: Decimal | None
+    weight_basis: str
+    duration_min: Decimal | None
+    peak_bp: str
+    cadss: int | None
+    adverse_events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryLetter:
+    clinic: ClinicLetterhead
+    patient: PatientIdent
+    referring_clinician: ReferringClinician | None
+    diagnoses: tuple[str, ...]
+    series: SeriesSummary
+    doses: tuple[GivenDose, ...]
+    scores: SeriesScores | None
+    outcomes: tuple[OutcomeLine, ...]
+    medications: tuple[str, ...]
+    recommendations: str
+    signer_name: str
+    context: PrintContext

@@ -1,0 +1,1 @@
+"""ReportLab paperwork: a frozen record in, PDF bytes out. No Qt, no database."""

@@ -1,0 +1,96 @@
+"""Versioned sheet texts in resources/templates, so a clinic revises its consent without touching code.
+
+A template file is named `<kind>-<version>.txt` (e.g. `consent-iv-2026.1.txt`) and reads:
+
+    title: Consent to treatment with intravenous ketamine
+    ---
+    # 1. What this treatment is
+    A paragraph. Blank lines separate paragraphs.
+
+    Another paragraph, with {placeholders} filled from the sheet (e.g. {clinic_name}).
+
+The newest version of a kind is used for new sheets; the version is printed on every page and stored with a
+signed consent, so a new version asks for re-consent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.paperwork import TemplateSection, TextTemplate
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
+_NAME = re.compile(r"^(?P<kind>[a-z0-9-]+?)-(?P<version>\d+(?:\.\d+)*)\.txt$")
+
+
+class TemplateError(ClinicError):
+    """A template is missing or malformed: the message names the file and the problem."""
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def versions(kind: str, folder: Path = TEMPLATE_DIR) -> list[str]:
+    """Every version of a kind on disk, oldest first."""
+    found = [m.group("version") for p in folder.glob(f"{kind}-*.txt") if (m := _NAME.match(p.name))
+             and m.group("kind") == kind]
+    return sorted(found, key=_version_key)
+
+
+def latest(kind: str, folder: Path = TEMPLATE_DIR) -> TextTemplate:
+    all_versions = versions(kind, folder)
+    if not all_versions:
+        raise TemplateError(f"There is no {kind!r} template in {folder}.")
+    return load(kind, all_versions[-1], folder)
+
+
+@lru_cache(maxsize=64)
+def load(kind: str, version: str, folder: Path = TEMPLATE_DIR) -> TextTemplate:
+    path = folder / f"{kind}-{version}.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(f"Cannot read the template {path.name}: {exc.strerror or exc}.") from None
+    head, sep, body = text.partition("\n---\n")
+    if not sep:
+        raise TemplateError(f"{path.name}: the header must end with a line '---'.")
+    meta = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    title = meta.get("title", "").strip()
+    if not title:
+        raise TemplateError(f"{path.name}: the header needs a 'title:' line.")
+    sections: list[TemplateSection] = []
+    heading, paragraphs, current = "", [], []
+
+    def end_paragraph() -> None:
+        if current:
+            paragraphs.append(" ".join(line.strip() for line in current))
+            current.clear()
+
+    for line in body.splitlines():
+        if line.startswith("# "):
+            end_paragraph()
+            if heading or paragraphs:
+                sections.append(TemplateSection(heading, tuple(paragraphs)))
+            heading, paragraphs = line[2:].strip(), []
+        elif not line.strip():
+            end_paragraph()
+        else:
+            current.append(line)
+    end_paragraph()
+    if heading or paragraphs:
+        sections.append(TemplateSection(heading, tuple(paragraphs)))
+    return TextTemplate(kind, version, title, tuple(sections))
+
+
+def filled(template: TextTemplate, values: Mapping[str, str]) -> TextTemplate:
+    """The template with {placeholders} replaced (unknown ones are left visible, never an error on paper)."""
+    def fill(text: str) -> str:
+        return re.sub(r"\{([a-z_]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+    return TextTemplate(template.kind, template.version, fill(template.title), tuple(
+        TemplateSection(fill(s.heading), tuple(fill(p) for p in s.paragraphs)) for s in template.sections))
