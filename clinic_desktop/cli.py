@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True)
     audit.add_parser("verify", help="check every entry's hash and link; exit 0 when intact, 3 when altered")
+
+    from clinic_desktop.cli_print import add_print_parser
+
+    add_print_parser(commands)
     return parser
 
 
@@ -92,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_users(args)
         if args.command == "audit":
             return _audit(args)
+        if args.command == "print":
+            from clinic_desktop.cli_print import run_print
+
+            return run_print(args)
     except ClinicError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 1

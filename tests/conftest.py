@@ -7,6 +7,7 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
@@ -82,3 +83,16 @@ def staff(db, clock, password_hash) -> dict[str, Principal]:
             out[key] = Principal(row.id, name, creds, role, True, row.is_admin, username, signed_in_at=clock.now())
         session.commit()
     return out
+
+
+@pytest.fixture
+def newer_consent_form(tmp_path, monkeypatch) -> str:
+    """The clinic issues consent form 2026.2 for racemic ketamine (a copy of the template folder gains it)."""
+    from clinic_desktop.printing import templates
+
+    folder = tmp_path / "templates"
+    shutil.copytree(templates.TEMPLATE_DIR, folder)
+    (folder / "consent-racemic-2026.2.txt").write_text(
+        (folder / "consent-racemic-2026.1.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(templates, "TEMPLATE_DIR", folder)
+    return "2026.2"

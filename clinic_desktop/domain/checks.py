@@ -55,6 +55,8 @@ class PreInfusionFacts:
     #: Today's pre-infusion PHQ-9 item 9 and C-SSRS: the findings that still need a clinician's acknowledgement.
     phq9_taken: bool = False
     unacknowledged_suicide_findings: tuple[Finding, ...] = field(default_factory=tuple)
+    #: Why the consent on file no longer counts (signed on an older form); empty when it is current.
+    consent_outdated: str = ""
 
 
 def pre_infusion_checks(facts: PreInfusionFacts, settings: ClinicSettings | None = None) -> tuple[CheckItem, ...]:
@@ -91,9 +93,14 @@ def _item(key: str, title: str, findings: tuple[Finding, ...] | list[Finding], o
 
 
 def _consent(facts: PreInfusionFacts) -> CheckItem:
-    missing = () if facts.consent_on_file else (Finding(
-        "consent_missing", Grade.REFUSED, f"No signed consent on file for {facts.protocol.label}."),)
-    return _item("consent", "Signed consent", missing, "On file for this treatment")
+    if not facts.consent_on_file:
+        problems = (Finding("consent_missing", Grade.REFUSED,
+                            f"No signed consent on file for {facts.protocol.label}."),)
+    elif facts.consent_outdated:
+        problems = (Finding("consent_outdated", Grade.REFUSED, facts.consent_outdated),)
+    else:
+        problems = ()
+    return _item("consent", "Signed consent", problems, "On file for this treatment, on the current form")
 
 
 def _screening(facts: PreInfusionFacts, s: ClinicSettings) -> CheckItem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from clinic_desktop.domain.enums import NoteKind
+from clinic_desktop.domain.records import NoteEntry
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.text import checked_text
 
@@ -31,6 +32,11 @@ SEVERITIES = ("mild", "moderate", "severe")
 AE_ACTIONS = ("none", "infusion_slowed", "infusion_paused", "infusion_stopped", "medication_given", "oxygen",
               "airway_manoeuvre", "ems_called")
 AE_OUTCOMES = ("resolved", "resolving", "ongoing", "transferred")
+#: Words for the stored action and outcome codes.
+_SAID = {"none": "No action needed", "oxygen": "Oxygen given", "ems_called": "Emergency services called",
+         "transferred": "Transferred to hospital"}
+ACTION_WORDS = {a: _SAID.get(a, a.replace("_", " ").capitalize()) for a in AE_ACTIONS}
+OUTCOME_WORDS = {o: _SAID.get(o, o.capitalize()) for o in AE_OUTCOMES}
 
 
 def checked_note(kind: NoteKind, values: Mapping[str, Any], text: str) -> tuple[dict[str, Any], str]:
@@ -94,3 +100,33 @@ def _choice(values: Mapping[str, Any], key: str, options: tuple[str, ...], label
     if value not in options:
         raise ValidationError(f"{label}: choose one of {', '.join(options)}.", key)
     return value
+
+
+def describe_note(note: NoteEntry) -> str:
+    """A note's structured values in words, then its text (as the session screen and the printed record show)."""
+    v = note.values
+    if note.kind in (NoteKind.DISSOCIATION, NoteKind.SEDATION):
+        name = "CADSS total" if note.kind is NoteKind.DISSOCIATION else "MOAA/S"
+        words = f"{name} {v.get('total')}" + (f": {v['band']}" if v.get("band") else "")
+    elif note.kind is NoteKind.SIDE_EFFECT:
+        effects = sorted(v.get("effects", []), key=lambda e: list(SIDE_EFFECTS).index(e) if e in SIDE_EFFECTS else 99)
+        words = f"{', '.join(SIDE_EFFECTS.get(e, e) for e in effects)} ({v.get('severity')})"  # checklist order
+    elif note.kind is NoteKind.ADVERSE_EVENT:
+        words = _adverse_event_words(v)
+    else:
+        words = ""
+    return "\n".join(part for part in (words, note.text) if part)
+
+
+def _adverse_event_words(v: Mapping[str, Any]) -> str:
+    event = ADVERSE_EVENTS.get(v.get("event"), str(v.get("event")))
+    if v.get("description"):
+        event += f" — {v['description']}"
+    parts = [f"{event}, {v.get('severity')}"]
+    if v.get("onset_minutes") is not None:
+        parts.append(f"onset {v['onset_minutes']} min after the start")
+    action = ACTION_WORDS.get(v.get("action"), str(v.get("action")))
+    parts.append(f"action: {action}" + (f" ({v['medication']})" if v.get("medication") else ""))
+    parts.append(f"outcome: {OUTCOME_WORDS.get(v.get('outcome'), v.get('outcome'))}")
+    parts.append("physician notified" if v.get("physician_notified") else "physician not notified")
+    return "; ".join(parts)

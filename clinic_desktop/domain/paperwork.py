@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from clinic_desktop.domain.enums import Protocol
+from clinic_desktop.domain.enums import LabelledEnum, Protocol
 from clinic_desktop.domain.records import (
     DoseRecordEntry,
     NoteEntry,
@@ -21,11 +21,27 @@ from clinic_desktop.domain.records import (
 )
 
 
+class SheetKind(LabelledEnum):
+    """The sheets the clinic prints."""
+
+    CONSENT = "consent"
+    DISCHARGE = "discharge"
+    RECORD = "record"
+    SUMMARY = "summary"
+
+    @classmethod
+    def _labels(cls) -> dict:
+        return {cls.CONSENT: "Consent form", cls.DISCHARGE: "Discharge sheet", cls.RECORD: "Infusion record",
+                cls.SUMMARY: "Series summary letter"}
+
+
 @dataclass(frozen=True)
 class ClinicLetterhead:
     name: str
     address: str
     phone: str
+    #: Where a patient calls out of hours; empty means the main phone.
+    after_hours_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,5 +148,22 @@ class SummaryLetter:
     outcomes: tuple[OutcomeLine, ...]
     medications: tuple[str, ...]
     recommendations: str
+    #: The physician who signs the letter ("" leaves a blank signature line).
     signer_name: str
     context: PrintContext
+    #: Esketamine: the patient's REMS enrollment ("Enrolled 2026-03-01"), empty otherwise.
+    rems_status: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedSheet:
+    """A rendered sheet ready to preview, print or save, and what its print record says."""
+
+    kind: SheetKind
+    title: str
+    template_version: str  #: "" for sheets without a text template
+    patient_id: int
+    object_type: str  #: "patient", "series" or "session"
+    object_id: int
+    pdf: bytes
+    suggested_filename: str

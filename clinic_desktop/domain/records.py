@@ -133,6 +133,11 @@ class ConsentEntry:
     template_version: str
     signed_at: datetime
     withdrawn_at: datetime | None
+    #: Who signed: the patient, or a legal representative (then `signer_relation` says who they are).
+    signer_name: str = ""
+    signer_relation: str = ""
+    witness: str = ""
+    recorded_by: str = ""
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,9 @@ def para(text: str | None, style: ParagraphStyle) -> Paragraph:
 
 def letterhead(clinic: ClinicLetterhead, patient: PatientIdent | None, s: Styles) -> Table:
     """Clinic name, address and phone on the left; the patient's identifiers on the right."""
-    left = [para(clinic.name, s.title), para(clinic.address, s.small), para(f"Phone {clinic.phone}", s.small)]
+    left = [para(clinic.name, s.title), para(clinic.address, s.small)]
+    if clinic.phone:  # an unset phone prints nothing rather than a dangling "Phone"
+        left.append(para(f"Phone {clinic.phone}", s.small))
     right = []
     if patient is not None:
         right = [para(patient.name, ParagraphStyle("pname", parent=s.right, fontName=BOLD, fontSize=11)),

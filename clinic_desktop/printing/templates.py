@@ -9,6 +9,8 @@ A template file is named `<kind>-<version>.txt` (e.g. `consent-iv-2026.1.txt`) a
 
     Another paragraph, with {placeholders} filled from the sheet (e.g. {clinic_name}).
 
+    • A paragraph starting with "•" prints as an item of a bulleted list.
+
 The newest version of a kind is used for new sheets; the version is printed on every page and stored with a
 signed consent, so a new version asks for re-consent.
 """
@@ -20,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from clinic_desktop.domain.consent import version_key
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import TemplateSection, TextTemplate
 
@@ -31,26 +34,28 @@ class TemplateError(ClinicError):
     """A template is missing or malformed: the message names the file and the problem."""
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
-
-
-def versions(kind: str, folder: Path = TEMPLATE_DIR) -> list[str]:
+def versions(kind: str, folder: Path | None = None) -> list[str]:
     """Every version of a kind on disk, oldest first."""
+    folder = folder or TEMPLATE_DIR
     found = [m.group("version") for p in folder.glob(f"{kind}-*.txt") if (m := _NAME.match(p.name))
              and m.group("kind") == kind]
-    return sorted(found, key=_version_key)
+    return sorted(found, key=version_key)
 
 
-def latest(kind: str, folder: Path = TEMPLATE_DIR) -> TextTemplate:
+def latest(kind: str, folder: Path | None = None) -> TextTemplate:
+    folder = folder or TEMPLATE_DIR
     all_versions = versions(kind, folder)
     if not all_versions:
         raise TemplateError(f"There is no {kind!r} template in {folder}.")
     return load(kind, all_versions[-1], folder)
 
 
+def load(kind: str, version: str, folder: Path | None = None) -> TextTemplate:
+    return _load(kind, version, folder or TEMPLATE_DIR)
+
+
 @lru_cache(maxsize=64)
-def load(kind: str, version: str, folder: Path = TEMPLATE_DIR) -> TextTemplate:
+def _load(kind: str, version: str, folder: Path) -> TextTemplate:
     path = folder / f"{kind}-{version}.txt"
     try:
         text = path.read_text(encoding="utf-8")

@@ -35,8 +35,6 @@ def build_chart(session: Session, patient: models.Patient, today: date) -> Patie
     screening_row = session.execute(
         select(models.ScreeningRecord).where(models.ScreeningRecord.patient_id == patient.id)
         .order_by(models.ScreeningRecord.screened_on.desc(), models.ScreeningRecord.id.desc()).limit(1)).scalar()
-    consents = session.execute(select(models.ConsentRecord).where(models.ConsentRecord.patient_id == patient.id)
-                               .order_by(models.ConsentRecord.signed_at.desc())).scalars()
     return PatientChart(
         id=patient.id, mrn=patient.mrn, given_names=patient.given_names, family_name=patient.family_name,
         preferred_name=patient.preferred_name, date_of_birth=patient.date_of_birth, sex=patient.sex,
@@ -53,14 +51,33 @@ def build_chart(session: Session, patient: models.Patient, today: date) -> Patie
         latest_weight=weight,
         bmi=bmi(weight.weight_kg, patient.height_cm) if weight and patient.height_cm else None,
         screening=screening_summary(session, patient, screening_row, series) if screening_row else None,
-        consents=tuple(ConsentEntry(c.id, c.protocol, c.template_version, c.signed_at, c.withdrawn_at)
-                       for c in consents),
+        consents=consent_entries(session, patient.id),
         series=series,
         latest_scores=latest_scores(session, patient.id, settings),
         outcomes=series_outcomes(session, patient.id, settings),
         outcome_points=outcome_points(session, patient.id),
         outcome_settings=settings,
     )
+
+
+def printed_name(patient: models.Patient) -> str:
+    """The name as a person writes it on a form ("Given Family"); lists sort by "Family, Given" instead."""
+    return f"{patient.given_names} {patient.family_name}".strip()
+
+
+def consent_entries(session: Session, patient_id: int) -> tuple[ConsentEntry, ...]:
+    """The patient's consents, newest first, with who signed, witnessed and recorded each."""
+    rows = session.execute(select(models.ConsentRecord).where(models.ConsentRecord.patient_id == patient_id)
+                           .order_by(models.ConsentRecord.signed_at.desc(), models.ConsentRecord.id.desc())
+                           ).scalars().all()
+    names = staff_names(session, {r.witness_id for r in rows} | {r.recorded_by_id for r in rows})
+    return tuple(consent_entry(r, names) for r in rows)
+
+
+def consent_entry(row: models.ConsentRecord, names: dict[int, str]) -> ConsentEntry:
+    return ConsentEntry(row.id, row.protocol, row.template_version, row.signed_at, row.withdrawn_at,
+                        row.signer_name, row.signer_relation, names.get(row.witness_id, ""),
+                        names.get(row.recorded_by_id, ""))
 
 
 def latest_weight(session: Session, patient_id: int) -> WeightEntry | None:

@@ -28,11 +28,17 @@ from clinic_desktop.domain.records import (
 )
 from clinic_desktop.domain.screening import normalise_answers
 from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
-from clinic_desktop.services.chart import build_chart, referring_clinician_record, screening_summary
+from clinic_desktop.services.chart import (
+    build_chart,
+    consent_entry,
+    printed_name,
+    referring_clinician_record,
+    screening_summary,
+)
 from clinic_desktop.domain.access import Action
 from clinic_desktop.services import scoring
 from clinic_desktop.services.audit_values import changes, patient_snapshot
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires
+from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
 from clinic_desktop.storage import models, patient_queries
 
 #: Rows per page of the patient list: a screenful or two, fetched as the user scrolls.
@@ -184,28 +190,43 @@ class PatientService:
 
     @requires(Action.CONSENT_RECORD)
     def record_consent(self, actor: StaffMember, patient_id: int, protocol: Protocol, template_version: str,
-                       signed_at: datetime | None = None, witness_id: int | None = None) -> ConsentEntry:
+                       signed_at: datetime | None = None, witness_id: int | None = None, signer_name: str = "",
+                       signer_relation: str = "") -> ConsentEntry:
+        """A consent form signed on paper: which form (template version), for which treatment, signed by whom
+        (the patient unless `signer_relation` names a legal representative), witnessed by whom, and when."""
         version = checked_text(template_version, "template_version", "Consent template version", required=True,
                                max_length=32)
+        relation = checked_text(signer_relation, "signer_relation", "Signer's relation to the patient",
+                                max_length=120)
+        signer = checked_text(signer_name, "signer_name", "Signed by", max_length=200, required=bool(relation))
         when = signed_at or self._ctx.now()
+        if when.tzinfo is None:
+            raise ValidationError("A time needs its time zone.", "signed_at")
         if when > self._ctx.now():
             raise ValidationError("A consent cannot be signed in the future.", "signed_at")
+        treatment = Protocol.parse(protocol, "protocol")
         with self._ctx.db.write() as uow:
-            acting_staff(uow.session, actor)
-            get_or_404(uow.session, models.Patient, patient_id, "patient")
-            if witness_id is not None:
-                get_or_404(uow.session, models.Staff, witness_id, "staff member")
-            row = models.ConsentRecord(patient_id=patient_id, protocol=Protocol.parse(protocol, "protocol"), template_version=version,
+            staff = acting_staff(uow.session, actor)
+            patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            witness = get_or_404(uow.session, models.Staff, witness_id, "staff member") if witness_id else None
+            if witness is not None and not witness.active:
+                raise ValidationError(f"{witness.full_name} is no longer an active staff member.", "witness_id")
+            row = models.ConsentRecord(patient_id=patient_id, protocol=treatment, template_version=version,
                                        signed_at=when, witness_id=witness_id, recorded_by_id=actor.id,
-                                       created_at=self._ctx.now())
+                                       signer_name=signer or printed_name(patient),
+                                       signer_relation=relation, created_at=self._ctx.now())
             uow.session.add(row)
             uow.flush()
             self._ctx.audit(uow.session, actor, "create", object_type="consent", object_id=row.id,
-                            patient_id=patient_id, details={"new": {"protocol": row.protocol, "template_version":
-                                                                    version, "signed_at": when,
-                                                                    "witness_id": witness_id}})
+                            patient_id=patient_id, details={"new": {
+                                "protocol": row.protocol, "template_version": version, "signed_at": when,
+                                "witness_id": witness_id, "signer_name": row.signer_name,
+                                "signer_relation": relation}})
             uow.commit()
-            return ConsentEntry(row.id, row.protocol, row.template_version, row.signed_at, row.withdrawn_at)
+            names = {staff.id: staff_member(staff).signature_name}
+            if witness is not None:
+                names[witness.id] = staff_member(witness).signature_name
+            return consent_entry(row, names)
 
     @requires(Action.REMS_RECORD)
     def record_rems_enrollment(self, actor: StaffMember, patient_id: int,

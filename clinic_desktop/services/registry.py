@@ -13,6 +13,7 @@ from clinic_desktop.services.clinic_settings import SettingsService
 from clinic_desktop.services.context import ServiceContext
 from clinic_desktop.services.doses import DoseService
 from clinic_desktop.services.monitoring import MonitoringService
+from clinic_desktop.services.paperwork import PaperworkService
 from clinic_desktop.services.passwords import Passwords
 from clinic_desktop.services.patients import PatientService
 from clinic_desktop.services.series import SeriesService
@@ -34,15 +35,16 @@ class Services:
     auth: AuthService
     audit: AuditService
     board: BoardService
+    paperwork: PaperworkService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
-                   AuditService(ctx), BoardService(ctx))
+                   AuditService(ctx), BoardService(ctx), PaperworkService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit, self.board)
+                self.auth, self.audit, self.board, self.paperwork)

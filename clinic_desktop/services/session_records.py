@@ -15,6 +15,7 @@ from clinic_desktop.domain.records import AmendmentEntry, DoseRecordEntry, NoteE
 from clinic_desktop.domain.vitals import VitalSigns, assess
 from clinic_desktop.services import signing
 from clinic_desktop.services.chart import latest_weight, session_summary
+from clinic_desktop.services.consents import patient_consent_status
 from clinic_desktop.services.context import staff_names
 from clinic_desktop.services.scoring import score_entry
 from clinic_desktop.storage import models
@@ -109,9 +110,7 @@ def gather_facts(session: Session, ts: models.TreatmentSession, settings: Clinic
                  today) -> PreInfusionFacts:  # noqa: ANN001 (date)
     series = ts.series
     patient = series.patient
-    consent = session.execute(select(models.ConsentRecord.id).where(
-        models.ConsentRecord.patient_id == patient.id, models.ConsentRecord.protocol == series.protocol,
-        models.ConsentRecord.withdrawn_at.is_(None)).limit(1)).first()
+    consent = patient_consent_status(session, patient.id, series.protocol)
     screening = session.execute(select(models.ScreeningRecord).where(models.ScreeningRecord.patient_id == patient.id)
                                 .order_by(models.ScreeningRecord.screened_on.desc(),
                                           models.ScreeningRecord.id.desc()).limit(1)).scalar()
@@ -121,7 +120,8 @@ def gather_facts(session: Session, ts: models.TreatmentSession, settings: Clinic
     pending = tuple(f for row in pre_scores if row.acknowledged_at is None
                     for f in score_entry(row, settings).findings if f.code in SUICIDE_FINDINGS)
     return PreInfusionFacts(
-        protocol=series.protocol, sex=patient.sex, today=today, consent_on_file=consent is not None,
+        protocol=series.protocol, sex=patient.sex, today=today, consent_on_file=consent.signed is not None,
+        consent_outdated=consent.reason if consent.signed is not None else "",
         rems_enrolled=patient.rems_enrolled_on is not None,
         screening_answers=dict(screening.answers) if screening else None,
         screened_on=screening.screened_on if screening else None,

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidget
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import SeriesStatus, SessionStatus
 from clinic_desktop.domain.records import PatientChart, SeriesSummary, SessionSummary
+from clinic_desktop.ui.paperwork.chart_menu import paperwork_button
 
 #: Item data role of a series row in the chart's tree (its session rows hold the session id in UserRole).
 SERIES_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -36,7 +37,7 @@ def _button(text: str, name: str) -> QPushButton:
 
 
 def chart_buttons(view: QWidget, chart: PatientChart) -> QHBoxLayout:
-    """Edit patient, Record weight, Screening, Plan series: those the user may use."""
+    """Edit patient, Record weight, Screening, Plan series, Paperwork: those the user may use."""
     may: Callable[[Action], bool] = view.may
     row = QHBoxLayout()
     row.setSpacing(6)
@@ -45,6 +46,9 @@ def chart_buttons(view: QWidget, chart: PatientChart) -> QHBoxLayout:
             button = _button(text, signal)
             button.clicked.connect(lambda _checked=False, s=signal: getattr(view, s).emit(chart.id))
             row.addWidget(button)
+    paperwork = paperwork_button(view, chart)
+    if paperwork is not None:
+        row.addWidget(paperwork)
     row.addStretch(1)
     return row
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_desktop.domain.consent import ConsentStatus
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.interactions import medication_findings
 from clinic_desktop.domain.records import PatientChart, SeriesSummary
@@ -25,12 +26,14 @@ from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.outcomes_panel import OutcomesPanel
 from clinic_desktop.ui.chart_actions import SERIES_ROLE, chart_buttons, series_buttons
+from clinic_desktop.ui.paperwork.chart_menu import consent_lines
 from clinic_desktop.ui.widgets import FieldGrid, badge, clear_layout, section, text_label
 
 
 class PatientChartView(QScrollArea):
-    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given, and asks
-    for a session's record (sessionChosen) when a session row is opened (double-click or Enter)."""
+    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given (with the
+    consent statuses its owner's `consent_statuses` reads), and asks for a session's record (sessionChosen) when
+    a session row is opened (double-click or Enter)."""
 
     sessionChosen = Signal(int)
     #: The chart's front-desk buttons (ui/chart_actions.py; the workspace connects them), with the patient's id.
@@ -40,6 +43,9 @@ class PatientChartView(QScrollArea):
     planRequested = Signal(int)
     #: ("reschedule" | "cancel", session id) or ("extend" | "stop", series id), from under the series tree.
     seriesAction = Signal(str, int)
+    #: From the Paperwork menu (ui/paperwork/chart_menu.py): ("consent", series id or 0, protocol value),
+    #: ("record_consent", 0, "") or ("summary", series id, "").
+    paperworkRequested = Signal(str, int, str)
 
     def __init__(self, zone: ZoneInfo, today: Callable[[], date], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +54,9 @@ class PatientChartView(QScrollArea):
         self.chart: PatientChart | None = None
         #: Whether the signed-in user may take an Action: decides which buttons show (the workspace sets it).
         self.may: Callable[[object], bool] = lambda _action: False
+        #: Each treatment's consent status for a chart (ui/paperwork sets it); None: show the consents as listed.
+        self.consent_statuses: Callable[[PatientChart], list[ConsentStatus] | None] = lambda _chart: None
+        self._statuses: tuple[PatientChart | None, list[ConsentStatus] | None] = (None, None)
         self._narrow = False
         self.setWidgetResizable(True)
         self._body = QWidget()
@@ -69,6 +78,8 @@ class PatientChartView(QScrollArea):
 
     def show_chart(self, chart: PatientChart) -> None:
         self.chart = chart
+        if self._statuses[0] is not chart:  # read once per chart, not again when a resize lays it out anew
+            self._statuses = (chart, self.consent_statuses(chart))
         clear_layout(self._layout)
         self._layout.addLayout(self._header(chart))
         self._layout.addLayout(chart_buttons(self, chart))
@@ -180,10 +191,14 @@ class PatientChartView(QScrollArea):
         screening = (f"{formatting.day(c.screening.screened_on)} by {c.screening.recorded_by}" if c.screening
                      else "Not on file")
         form.addRow("Screening", text_label(screening))
-        consents = "\n".join(f"{x.protocol.label} (form {x.template_version}, "
-                             f"{formatting.local_time(x.signed_at, self._zone)})"
-                             + (" — withdrawn" if x.withdrawn_at else "") for x in c.consents)
-        form.addRow("Consent", text_label(consents or "None on file"))
+        statuses = self._statuses[1] if self._statuses[0] is c else None
+        if statuses is not None:
+            form.addRow("Consent", consent_lines(statuses, self._zone))
+        else:
+            consents = "\n".join(f"{x.protocol.label} (form {x.template_version}, "
+                                 f"{formatting.local_time(x.signed_at, self._zone)})"
+                                 + (" — withdrawn" if x.withdrawn_at else "") for x in c.consents)
+            form.addRow("Consent", text_label(consents or "None on file"))
         layout.addLayout(form)
         return box
 

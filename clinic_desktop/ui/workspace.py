@@ -15,6 +15,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
+from clinic_desktop.ui.paperwork.actions import PaperworkActions
 from clinic_desktop.ui.patient_chart import PatientChartView
 from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
@@ -58,6 +59,10 @@ class Workspace(QWidget):
         layout.addWidget(self.tabs)
         #: Today's board and the patient, screening and series forms (ui/front_desk.py).
         self.front_desk = FrontDesk(self, services)
+        #: The chart's Paperwork menu and consent statuses (ui/paperwork/actions.py).
+        self.paperwork = PaperworkActions(services, lambda: self.principal, self)
+        self.paperwork.message.connect(lambda text: self.message.emit(text, 8000))
+        self.paperwork.consentRecorded.connect(self.open_patient)
         self.sync()
 
     def may(self, action: Action) -> bool:
@@ -125,6 +130,7 @@ class Workspace(QWidget):
         self.patients.patientChosen.connect(self.open_patient)
         self.chart.sessionChosen.connect(self.open_session)
         self.front_desk.attach_chart(self.chart)
+        self.paperwork.attach_chart(self.chart)
         self.tabs.insertTab(0, self.splitter, "Patients")
         self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)  # the home tab stays
         self.tabs.setCurrentIndex(0)

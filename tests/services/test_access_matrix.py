@@ -21,9 +21,7 @@ from tests.conftest import PASSWORD
 FD, RN, MD, ADMIN = StaffRole.FRONT_DESK, StaffRole.NURSE, StaffRole.PHYSICIAN, StaffRole.ADMINISTRATOR
 
 #: Actions no service method performs yet, and why. Keep this tiny: each entry is a promise to come back.
-RESERVED: dict[Action, str] = {
-    Action.PRINT: "printing (clinic_desktop/printing) has no service yet; it will be @requires(Action.PRINT)",
-}
+RESERVED: dict[Action, str] = {}
 #: Actions checked against someone other than the caller, so no method carries them; the source must use them.
 CHECKED_ON_ANOTHER_PERSON: dict[Action, str] = {
     Action.WASTE_WITNESS: "the waste witness is a second clinician; doses.stop checks them against the table",

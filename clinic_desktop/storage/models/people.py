@@ -179,3 +179,8 @@ class ConsentRecord(CreatedAt, Base):
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Who signed the form: the patient, or a legal representative named with their relation.
+    signer_name: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"),
+                                             sort_order=10)  # after created_at, as the migration adds it
+    signer_relation: Mapped[str] = mapped_column(String(120), default="", server_default=text("''"),
+                                                 sort_order=10)

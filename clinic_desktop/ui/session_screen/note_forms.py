@@ -22,18 +22,13 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.enums import NoteKind
 from clinic_desktop.domain.errors import ValidationError
-from clinic_desktop.domain.monitoring import ADVERSE_EVENTS, AE_ACTIONS, AE_OUTCOMES, SEVERITIES, SIDE_EFFECTS
+from clinic_desktop.domain.monitoring import ACTION_WORDS, ADVERSE_EVENTS, OUTCOME_WORDS, SEVERITIES, SIDE_EFFECTS
 from clinic_desktop.domain.records import NoteEntry
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.widgets import error_label
 
 #: Save call: kind, structured values, text -> the stored note.
 AddNote = Callable[[NoteKind, dict, str], NoteEntry]
-#: Words for the stored action and outcome codes.
-_SAID = {"none": "No action needed", "oxygen": "Oxygen given", "ems_called": "Emergency services called",
-         "transferred": "Transferred to hospital"}
-ACTION_WORDS = {a: _SAID.get(a, a.replace("_", " ").capitalize()) for a in AE_ACTIONS}
-OUTCOME_WORDS = {o: _SAID.get(o, o.capitalize()) for o in AE_OUTCOMES}
 
 
 def choice_box(items: dict[str, str], prompt: str, name: str) -> QComboBox:

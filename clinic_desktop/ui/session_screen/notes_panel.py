@@ -10,19 +10,13 @@ from PySide6.QtWidgets import QGridLayout, QTabWidget, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import NoteKind, Timepoint
-from clinic_desktop.domain.monitoring import ADVERSE_EVENTS, SIDE_EFFECTS
+from clinic_desktop.domain.monitoring import describe_note
 from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail
 from clinic_desktop.services.monitoring import CHARTING
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.session_screen.monitoring_scales import CadssForm, MoaasForm
-from clinic_desktop.ui.session_screen.note_forms import (
-    ACTION_WORDS,
-    OUTCOME_WORDS,
-    AdverseEventForm,
-    FreeTextForm,
-    SideEffectForm,
-)
+from clinic_desktop.ui.session_screen.note_forms import AdverseEventForm, FreeTextForm, SideEffectForm
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.widgets import clear_layout, section, text_label
 
@@ -119,33 +113,3 @@ class NotesPanel(Panel):
 
     def is_dirty(self) -> bool:
         return any(form.is_dirty() for form in self.forms)
-
-
-def describe_note(note: NoteEntry) -> str:
-    """A note's structured values in words, then its text."""
-    v = note.values
-    if note.kind in (NoteKind.DISSOCIATION, NoteKind.SEDATION):
-        name = "CADSS total" if note.kind is NoteKind.DISSOCIATION else "MOAA/S"
-        words = f"{name} {v.get('total')}" + (f": {v['band']}" if v.get("band") else "")
-    elif note.kind is NoteKind.SIDE_EFFECT:
-        effects = sorted(v.get("effects", []), key=lambda e: list(SIDE_EFFECTS).index(e) if e in SIDE_EFFECTS else 99)
-        words = f"{', '.join(SIDE_EFFECTS.get(e, e) for e in effects)} ({v.get('severity')})"  # checklist order
-    elif note.kind is NoteKind.ADVERSE_EVENT:
-        words = _adverse_event(v)
-    else:
-        words = ""
-    return "\n".join(part for part in (words, note.text) if part)
-
-
-def _adverse_event(v: dict[str, Any]) -> str:
-    event = ADVERSE_EVENTS.get(v.get("event"), str(v.get("event")))
-    if v.get("description"):
-        event += f" — {v['description']}"
-    parts = [f"{event}, {v.get('severity')}"]
-    if v.get("onset_minutes") is not None:
-        parts.append(f"onset {v['onset_minutes']} min after the start")
-    action = ACTION_WORDS.get(v.get("action"), str(v.get("action")))
-    parts.append(f"action: {action}" + (f" ({v['medication']})" if v.get("medication") else ""))
-    parts.append(f"outcome: {OUTCOME_WORDS.get(v.get('outcome'), v.get('outcome'))}")
-    parts.append("physician notified" if v.get("physician_notified") else "physician not notified")
-    return "; ".join(parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Principal
@@ -18,6 +18,7 @@ from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart, SessionDetail
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.form_support import ask_discard
+from clinic_desktop.ui.paperwork.session_buttons import SessionPaperwork
 from clinic_desktop.ui.session_record import SessionRecordView
 from clinic_desktop.ui.session_screen.checks_panel import ChecksPanel
 from clinic_desktop.ui.session_screen.discharge_panel import DischargePanel
@@ -63,9 +64,15 @@ class SessionScreen(QWidget):
         header = QWidget()
         header.setObjectName("sessionHeader")
         header.setStyleSheet("QWidget#sessionHeader { background: #ffffff; border-bottom: 1px solid #dadce0; }")
-        self.header = QVBoxLayout(header)
-        self.header.setContentsMargins(16, 10, 16, 10)
+        header_row = QHBoxLayout(header)
+        header_row.setContentsMargins(16, 10, 16, 10)
+        self.header = QVBoxLayout()  # rebuilt with every reload and tick; the paperwork buttons beside it stay
         self.header.setSpacing(4)
+        header_row.addLayout(self.header, 1)
+        #: "Discharge sheet…", "Infusion record…" and Ctrl+P (ui/paperwork/session_buttons.py).
+        self.paperwork = SessionPaperwork(services, principal, session_id, self)
+        self.paperwork.actions.message.connect(self.message)
+        header_row.addWidget(self.paperwork, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(header)
         self.error = error_label("formError")
         layout.addWidget(self.error)
@@ -124,6 +131,7 @@ class SessionScreen(QWidget):
         set_error(self.error, "")
         self.detail = detail
         self.show_header()
+        self.paperwork.show_detail(detail)
         for panel in self.panels.values():
             panel.show_detail(detail)
         self._show_record(detail)

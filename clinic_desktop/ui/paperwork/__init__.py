@@ -1,0 +1,1 @@
+"""Paperwork on screen: previewing, printing and saving the printed sheets, and recording a signed consent."""

@@ -1,0 +1,171 @@
+"""What the chart's and the session screen's paperwork buttons do: ask the paperwork service for a sheet, show
+its preview, and record each print or save; record a signed consent. Refusals are shown in words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from clinic_desktop.domain.access import Action, Principal, is_allowed
+from clinic_desktop.domain.consent import ConsentStatus
+from clinic_desktop.domain.enums import Protocol, SeriesStatus
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.paperwork import PrintedSheet
+from clinic_desktop.domain.records import ConsentEntry, PatientChart
+from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.paperwork.consent_dialog import RecordConsentDialog
+from clinic_desktop.ui.paperwork.letter_dialog import RecommendationsDialog
+from clinic_desktop.ui.paperwork.preview_dialog import PreviewDialog
+
+if TYPE_CHECKING:
+    from clinic_desktop.ui.patient_chart import PatientChartView
+
+OPEN_SERIES = (SeriesStatus.PLANNED, SeriesStatus.ACTIVE)
+
+
+def consent_protocols(chart: PatientChart) -> list[Protocol]:
+    """The treatments whose consent matters for this patient: those of open series, newest first, then any
+    other with a consent on file."""
+    found: list[Protocol] = []
+    for series in sorted(chart.series, key=lambda s: s.start_date, reverse=True):
+        if series.status in OPEN_SERIES and series.protocol not in found:
+            found.append(series.protocol)
+    for consent in chart.consents:
+        if consent.withdrawn_at is None and consent.protocol not in found:
+            found.append(consent.protocol)
+    return found
+
+
+def likely_protocol(chart: PatientChart) -> Protocol:
+    """The treatment a new consent is most likely for: the newest open series', else the screening's."""
+    protocols = consent_protocols(chart)
+    if protocols:
+        return protocols[0]
+    if chart.screening is not None and chart.screening.protocol is not None:
+        return chart.screening.protocol
+    return Protocol.IV_INDUCTION
+
+
+class PaperworkActions(QObject):
+    """PaperworkActions(services, principal_getter, parent): `message` carries status-bar lines, and
+    `consentRecorded(patient id)` asks the owner to show the chart again."""
+
+    message = Signal(str)
+    consentRecorded = Signal(int)
+
+    def __init__(self, services: Services, principal: Callable[[], Principal], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._principal = principal
+        self._parent = parent
+
+    def may(self, action: Action) -> bool:
+        return is_allowed(self._principal(), action, self._services.context.now())
+
+    # --- sheets ----------------------------------------------------------------------------------------
+    def consent(self, patient_id: int, series_id: int | None = None, protocol: Protocol | None = None) -> list[str]:
+        return self._print(lambda actor: self._services.paperwork.consent(actor, patient_id, series_id, protocol))
+
+    def discharge(self, session_id: int) -> list[str]:
+        return self._print(lambda actor: self._services.paperwork.discharge(actor, session_id))
+
+    def infusion_record(self, session_id: int) -> list[str]:
+        return self._print(lambda actor: self._services.paperwork.infusion_record(actor, session_id))
+
+    def summary_letter(self, series_id: int) -> list[str]:
+        """The recommendations first (the service's default text, to edit), then the letter's preview."""
+        paperwork = self._services.paperwork
+        try:
+            default = paperwork.default_recommendations(self._principal(), series_id)
+        except ClinicError as exc:
+            self.show_error("Summary letter", exc.message)
+            return []
+        sheet = RecommendationsDialog.ask(default, lambda text: self._busy(
+            lambda: paperwork.summary_letter(self._principal(), series_id, text)), self._parent)
+        return self.preview(sheet) if sheet is not None else []
+
+    def _print(self, make: Callable[[Principal], PrintedSheet]) -> list[str]:
+        """Render the sheet, preview it; where it was printed or saved."""
+        try:
+            sheet = self._busy(lambda: make(self._principal()))
+        except ClinicError as exc:
+            self.show_error("Cannot print", exc.message)
+            return []
+        return self.preview(sheet)
+
+    @staticmethod
+    def _busy(render: Callable[[], PrintedSheet]) -> PrintedSheet:
+        """Rendering takes a moment (up to about half a second for a letter with its chart): a wait cursor."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return render()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+    def preview(self, sheet: PrintedSheet) -> list[str]:
+        """The sheet's preview until closed; each print or save is recorded as it happens."""
+        def recorded(where: str) -> None:
+            self._services.paperwork.record_print(self._principal(), sheet, where)
+            self.message.emit(f"{sheet.title} — {where}.")
+
+        try:
+            return PreviewDialog.show_sheet(sheet, recorded, self._parent)
+        except ClinicError as exc:  # a PDF that cannot be opened (a fault, but said in words)
+            self.show_error("Cannot show the sheet", exc.message)
+            return []
+
+    # --- the chart ---------------------------------------------------------------------------------------
+    def attach_chart(self, view: PatientChartView) -> None:
+        """The chart shows each treatment's consent status and its Paperwork menu acts through here."""
+        view.consent_statuses = self.statuses
+        view.paperworkRequested.connect(lambda kind, target, protocol: self.chart_request(view, kind, target,
+                                                                                          protocol))
+
+    def chart_request(self, view: PatientChartView, kind: str, target: int, protocol: str) -> None:
+        chart = view.chart
+        if chart is None:
+            return
+        treatment = Protocol(protocol) if protocol else None
+        if kind == "consent":
+            self.consent(chart.id, target or None, treatment)
+        elif kind == "record_consent":
+            self.record_consent(chart, treatment)
+        elif kind == "summary":
+            self.summary_letter(target)
+
+    # --- consent -----------------------------------------------------------------------------------------
+    def statuses(self, chart: PatientChart) -> list[ConsentStatus]:
+        """The consent status of each treatment that matters for the patient ([] when it cannot be read)."""
+        try:
+            return [self._services.paperwork.consent_status(self._principal(), chart.id, p)
+                    for p in consent_protocols(chart)]
+        except ClinicError as exc:
+            self.message.emit(exc.message)
+            return []
+
+    def record_consent(self, chart: PatientChart, protocol: Protocol | None = None) -> ConsentEntry | None:
+        services, actor = self._services, self._principal()
+        try:
+            staff = services.staff.list(actor)
+        except ClinicError:
+            staff = []  # the witness list is a convenience; the consent can be recorded without one
+        entry = RecordConsentDialog.ask(
+            chart, protocol or likely_protocol(chart),
+            lambda p: services.paperwork.consent_status(actor, chart.id, p),
+            staff, services.context.zone, services.context.now(),
+            lambda *args, **kwargs: services.patients.record_consent(actor, chart.id, *args, **kwargs),
+            self._parent)
+        if entry is not None:
+            self.consentRecorded.emit(chart.id)
+            self.message.emit(f"Consent recorded for {chart.display_name}: {entry.protocol.label}, form "
+                              f"{entry.template_version}.")
+        return entry
+
+    # --- errors ------------------------------------------------------------------------------------------
+    def show_error(self, title: str, text: str) -> None:
+        """A refusal in words, in a message box (the user asked for a window) and on the status bar."""
+        self.message.emit(text)
+        QMessageBox.warning(self._parent, title, text)

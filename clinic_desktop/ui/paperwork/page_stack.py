@@ -1,0 +1,149 @@
+"""A sheet's pages one under another in a scroll area: fitted to the width or zoomed, each rendered only while
+it is in or near the view, and which page is on show."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+from clinic_desktop.ui.paperwork.pdf_pages import POINTS_PER_INCH, PdfPages
+
+#: Zoom steps, as a fraction of the page's real size on screen.
+ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
+#: Room between pages and around them, in pixels.
+GAP = 16
+
+
+class PageView(QWidget):
+    """One page at its display size: its rendered image once it is near the view, white until then."""
+
+    def __init__(self, number: int, count: int) -> None:
+        super().__init__()
+        self.image: QImage | None = None
+        self.rendered_dpi = 0.0
+        self.setAccessibleName(f"Page {number} of {count}")
+
+    def paintEvent(self, _event) -> None:  # noqa: ANN001, N802 (Qt's name)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        if self.image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(self.rect(), self.image)
+        painter.setPen(Qt.GlobalColor.darkGray)
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+
+class PageStack(QScrollArea):
+    """PageStack(pdf): `changed` after the zoom or the page on show changed."""
+
+    changed = Signal()
+
+    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pdf = pdf
+        #: None: the pages fill the width; else the zoom as a fraction of the page's real size.
+        self.zoom: float | None = None
+        with PdfPages(pdf) as pages:
+            self.page_sizes = [pages.size(i) for i in range(pages.count)]
+        self.pages = [PageView(i + 1, len(self.page_sizes)) for i in range(len(self.page_sizes))]
+        body = QWidget()
+        body.setObjectName("previewBody")
+        body.setStyleSheet("QWidget#previewBody { background: #e8eaed; }")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(GAP, GAP, GAP, GAP)
+        column.setSpacing(GAP)
+        for page in self.pages:
+            column.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setWidgetResizable(True)
+        # Always there, so "fit width" fits the same width whether or not the pages are taller than the view.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setWidget(body)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Page Up/Down and the arrows scroll the pages
+        self.setAccessibleName("Pages")
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.show_visible())
+        self._relayout_timer = QTimer(self, singleShot=True, interval=80)
+        self._relayout_timer.timeout.connect(self.relayout)
+
+    # --- zoom ----------------------------------------------------------------------------------------------
+    def real_size_scale(self) -> float:
+        """Screen pixels per point at 100 %: the page as large as on paper."""
+        return self.logicalDpiX() / POINTS_PER_INCH
+
+    def scale(self) -> float:
+        """Screen pixels per point now (fit width: the widest page fills the view)."""
+        if self.zoom is not None:
+            return self.zoom * self.real_size_scale()
+        room = self.viewport().width() - 2 * GAP
+        widest = max((s.width() for s in self.page_sizes), default=1.0)
+        return max(room, 100) / widest
+
+    def effective_zoom(self) -> float:
+        return self.scale() / self.real_size_scale()
+
+    def step_zoom(self, direction: int) -> None:
+        """The next zoom step up (1) or down (-1) from the zoom on show, fit width included."""
+        now = self.effective_zoom()
+        if direction > 0:
+            self.zoom = next((z for z in ZOOM_STEPS if z > now + 0.01), ZOOM_STEPS[-1])
+        else:
+            self.zoom = next((z for z in reversed(ZOOM_STEPS) if z < now - 0.01), ZOOM_STEPS[0])
+        self.relayout()
+
+    def fit_width(self) -> None:
+        self.zoom = None
+        self.relayout()
+
+    # --- pages ---------------------------------------------------------------------------------------------
+    def relayout(self) -> None:
+        """Size every page for the zoom, keep the same place of the same page in view, render what shows."""
+        bar = self.verticalScrollBar()
+        page = self.pages[self.current_page()] if self.pages else None
+        within = (bar.value() - page.y()) / page.height() if page is not None and page.height() > 0 else 0.0
+        scale = self.scale()
+        for view, size in zip(self.pages, self.page_sizes):
+            view.setFixedSize(round(size.width() * scale), round(size.height() * scale))
+        # The pages' new positions and the scroll range now, not at the scroll area's next layout pass.
+        body = self.widget()
+        body.layout().activate()
+        body.resize(body.sizeHint().expandedTo(self.viewport().size()))
+        if page is not None:
+            bar.setValue(page.y() + round(within * page.height()))
+        self.show_visible()
+
+    def current_page(self) -> int:
+        """The page on show (from 0): the last one whose top is above the upper third of the view."""
+        mark = self.verticalScrollBar().value() + self.viewport().height() // 3
+        current = 0
+        for index, page in enumerate(self.pages):
+            if page.y() <= mark:
+                current = index
+        return current
+
+    def show_visible(self) -> None:
+        """Render the pages in or next to the view at the current size and drop the others' images, so a long
+        record at a large zoom holds only a few pages of pixels."""
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        ratio = self.devicePixelRatioF()
+        dpi = self.scale() * POINTS_PER_INCH * ratio
+        near = [i for i, page in enumerate(self.pages)
+                if page.y() + page.height() >= top - page.height() and page.y() <= bottom + page.height()]
+        stale = [i for i in near if self.pages[i].image is None or abs(self.pages[i].rendered_dpi - dpi) > 0.5]
+        if stale:
+            with PdfPages(self._pdf) as pdf:
+                for index in stale:
+                    image = pdf.image(index, dpi)
+                    image.setDevicePixelRatio(ratio)
+                    self.pages[index].image, self.pages[index].rendered_dpi = image, dpi
+                    self.pages[index].update()
+        for index, page in enumerate(self.pages):
+            if index not in near:
+                page.image, page.rendered_dpi = None, 0.0
+        self.changed.emit()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.zoom is None:
+            self._relayout_timer.start()  # once the resizing stops, not at every step of it

@@ -1,0 +1,200 @@
+"""The preview of a printed sheet: its pages as they will print, zoomable, then printed through the system's
+print dialog or saved as a PDF file; each print or save is reported to the caller, who records it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.paperwork import PrintedSheet
+from clinic_desktop.ui.paperwork.page_stack import ZOOM_STEPS, PageStack
+from clinic_desktop.ui.paperwork.print_job import ask_printer, destination, print_pdf
+from clinic_desktop.ui.widgets import error_label, set_error, text_label
+
+#: Where the last folder a sheet was saved to is remembered.
+SAVE_DIR_KEY = "paperwork/save_dir"
+
+
+class PreviewDialog(QDialog):
+    """PreviewDialog(sheet, on_printed): `on_printed("printer: …" | "PDF file: …")` runs after each successful
+    print or save. `choose_file(suggested_name) -> path or ""` and `choose_printer(pdf, title) -> QPrinter or
+    None` replace the system dialogs (tests drive the preview through them)."""
+
+    def __init__(self, sheet: PrintedSheet, on_printed: Callable[[str], None], parent: QWidget | None = None, *,
+                 choose_file: Callable[[str], str] | None = None,
+                 choose_printer: Callable[[bytes, str], QPrinter | None] | None = None) -> None:
+        super().__init__(parent)
+        self.sheet = sheet
+        self._on_printed = on_printed
+        self._choose_file = choose_file or self._ask_file
+        self._choose_printer = choose_printer or (lambda pdf, title: ask_printer(self, pdf, title))
+        #: The destinations printed or saved to while the preview was open, in order.
+        self.printed: list[str] = []
+        self.stack = PageStack(sheet.pdf)
+        self.setWindowTitle(f"Preview · {sheet.title}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(text_label(sheet.title, name="pageTitle"))
+        facts = [sheet.kind.label]
+        if sheet.template_version:
+            facts.append(f"template version {sheet.template_version}")
+        count = len(self.stack.pages)
+        facts.append(f"{count} page{'s' if count != 1 else ''}")
+        layout.addWidget(text_label(" · ".join(facts), name="muted"))
+        layout.addLayout(self._zoom_bar())
+        layout.addWidget(self.stack, 1)
+        self.stack.changed.connect(self._show_place)
+        self.error = error_label("formError")
+        self.status = text_label("", name="muted")
+        self.status.setVisible(False)
+        layout.addWidget(self.error)
+        layout.addWidget(self.status)
+        layout.addWidget(self._buttons())
+        # As tall as the screen allows (pages are tall), wide enough to read a page at about its real size.
+        room = self._screen_room()
+        self.resize(min(self.fontMetrics().averageCharWidth() * 110, room.width()), room.height())
+        self.stack.relayout()
+
+    # --- layout ----------------------------------------------------------------------------------------
+    def _zoom_bar(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.zoom_out = self._tool("Zoom out", QKeySequence.StandardKey.ZoomOut, lambda: self.stack.step_zoom(-1))
+        self.zoom_label = text_label("", wrap=False, selectable=False)
+        self.zoom_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("300 %") + 16)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.zoom_in = self._tool("Zoom in", QKeySequence.StandardKey.ZoomIn, lambda: self.stack.step_zoom(1))
+        self.fit_button = self._tool("Fit width", QKeySequence("Ctrl+0"), self.stack.fit_width)
+        for widget in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.page_label = text_label("", wrap=False, selectable=False)
+        self.page_label.setAccessibleName("Page on show")
+        row.addWidget(self.page_label)
+        return row
+
+    def _tool(self, text: str, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAutoDefault(False)
+        sequence = QKeySequence(keys)
+        button.setToolTip(f"{text} ({sequence.toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.clicked.connect(lambda _checked=False: slot())
+        QShortcut(sequence, self).activated.connect(slot)
+        return button
+
+    def _buttons(self) -> QDialogButtonBox:
+        box = QDialogButtonBox()
+        self.print_button = box.addButton("&Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button = box.addButton("&Save as PDF…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.close_button = box.addButton(QDialogButtonBox.StandardButton.Close)
+        for button, keys in ((self.print_button, QKeySequence.StandardKey.Print),
+                             (self.save_button, QKeySequence.StandardKey.Save)):
+            sequence = QKeySequence(keys)
+            button.setToolTip(sequence.toString(QKeySequence.SequenceFormat.NativeText))
+            QShortcut(sequence, self).activated.connect(button.click)
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.print_sheet)
+        self.save_button.clicked.connect(self.save_pdf)
+        box.rejected.connect(self.reject)
+        return box
+
+    def _screen_room(self) -> QSize:
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 900)
+        return QSize(int(room.width() * 0.9), int(room.height() * 0.9))
+
+    # --- zoom and place ------------------------------------------------------------------------------------
+    def _show_place(self) -> None:
+        zoom = self.stack.effective_zoom()
+        self.zoom_label.setText(f"{round(zoom * 100)} %")
+        self.zoom_label.setToolTip("The page fills the width" if self.stack.zoom is None else "Of the page's real size")
+        self.zoom_in.setEnabled(zoom < ZOOM_STEPS[-1] - 0.01)
+        self.zoom_out.setEnabled(zoom > ZOOM_STEPS[0] + 0.01)
+        self.page_label.setText(f"Page {self.stack.current_page() + 1} of {len(self.stack.pages)}")
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+        super().showEvent(event)
+        self.stack.relayout()  # the view has its real width only now
+        self.stack.setFocus()
+
+    # --- printing and saving -------------------------------------------------------------------------------
+    def print_sheet(self) -> str | None:
+        """The system print dialog, then the pages to the chosen printer; the destination, or None."""
+        self._say("", "")
+        printer = self._choose_printer(self.sheet.pdf, self.sheet.title)
+        if printer is None:
+            return None
+        # About a quarter of a second a page at 300 dpi: a wait cursor meanwhile.
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            count = print_pdf(self.sheet.pdf, printer, self.stack.current_page())
+        except ClinicError as exc:
+            self._say(exc.message, "")
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        where = destination(printer)
+        return self._done(where, f"Sent {count} page{'s' if count != 1 else ''} to the "
+                                 f"{where.replace(': ', ' ', 1)}.")
+
+    def save_pdf(self) -> str | None:
+        """Ask where, write the sheet's PDF there exactly; the destination, or None (cancelled or failed)."""
+        self._say("", "")
+        path = self._choose_file(self.sheet.suggested_filename)
+        if not path:
+            return None
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".pdf")
+        try:
+            target.write_bytes(self.sheet.pdf)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self._say(f"Could not save {target.name} in {target.parent}: {reason}. Choose another folder or name.",
+                      "")
+            return None
+        QSettings().setValue(SAVE_DIR_KEY, str(target.parent))
+        return self._done(f"PDF file: {target.name}", f"Saved as {target.name} in {target.parent}.")
+
+    def _done(self, where: str, words: str) -> str | None:
+        self.printed.append(where)
+        try:
+            self._on_printed(where)
+        except ClinicError as exc:
+            self._say(f"{words} The print was not recorded: {exc.message}", "")
+            return where
+        self._say("", words)
+        return where
+
+    def _say(self, error: str, status: str) -> None:
+        set_error(self.error, error)
+        self.status.setText(status)
+        self.status.setVisible(bool(status))
+
+    def _ask_file(self, suggested: str) -> str:
+        folder = QSettings().value(SAVE_DIR_KEY) or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        path, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", str(Path(folder) / suggested),
+                                                    "PDF files (*.pdf)")
+        return path
+
+    @classmethod
+    def show_sheet(cls, sheet: PrintedSheet, on_printed: Callable[[str], None],
+                   parent: QWidget | None = None) -> list[str]:
+        """Show the preview until closed; where the sheet was printed or saved meanwhile."""
+        dialog = cls(sheet, on_printed, parent)
+        dialog.exec()
+        return dialog.printed
+
