@@ -51,6 +51,39 @@ def _unexpected_error_hook(parent):  # noqa: ANN001, ANN202 (a QWidget; returns 
     return hook
 
 
+#: The question asked when the last upgrade of the database did not finish.
+RESTORE_QUESTION = "Restore the backup taken before the upgrade?"
+
+
+def open_for_gui(data_dir: str | None, database_url: str | None, clock: Clock | None = None,
+                 parent=None) -> tuple[Services | None, Locations | None]:  # noqa: ANN001 (a QWidget)
+    """open_services, except that a database whose last upgrade did not finish is explained in a dialog that
+    offers to restore the copy taken just before it (then the database is opened, upgrading it afresh).
+    (None, None) when the user declines; any other opening error is raised for the caller's dialog."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from clinic_desktop.storage.database import MigrationInterrupted
+    from clinic_desktop.storage.migration_guard import describe, restore_pre_migration
+
+    clock = clock or SystemClock()
+    try:
+        return open_services(data_dir, database_url, clock)
+    except MigrationInterrupted as exc:
+        interrupted = exc.interrupted
+        if interrupted.backup is None:
+            raise
+        answer = QMessageBox.question(
+            parent, "Clinic Desktop", f"{describe(interrupted, command=False)}\n\n{RESTORE_QUESTION} The "
+            "database as the upgrade left it is kept beside it, and the restored one is upgraded again.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None, None
+        aside = restore_pre_migration(interrupted, clock.now())
+        log.warning("Restored %s after an unfinished upgrade; the half-upgraded database is kept at %s",
+                    interrupted.backup, aside)
+        return open_services(data_dir, database_url, clock)
+
+
 def run_gui(data_dir: str | None, database_url: str | None) -> int:
     """Open the main window at its sign-in page (or the first-administrator page on a new database); errors
     opening the database are shown in a dialog, not as a traceback."""
@@ -67,9 +100,11 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
 
         app.setWindowIcon(QIcon(str(ICON)))
     try:
-        services, locations = open_services(data_dir, database_url)
+        services, locations = open_for_gui(data_dir, database_url)
     except ClinicError as exc:
         QMessageBox.critical(None, "Clinic Desktop", f"The clinic database could not be opened.\n\n{exc.message}")
+        return 1
+    if services is None:  # an unfinished upgrade whose copy the user chose not to restore now
         return 1
     window = MainWindow(services, locations)
     sys.excepthook = _unexpected_error_hook(window)
@@ -77,4 +112,8 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     try:
         return app.exec()
     finally:
+        try:
+            services.backups.automatic.run("exit")
+        except Exception:  # noqa: BLE001 (closing must not fail because a backup did; the log says why)
+            log.exception("The automatic backup on exit failed")
         services.context.db.close()

@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     from clinic_desktop.cli_print import add_print_parser
 
     add_print_parser(commands)
+    from clinic_desktop.cli_backup import add_backup_parsers
+
+    add_backup_parsers(commands)
     return parser
 
 
@@ -100,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from clinic_desktop.cli_print import run_print
 
             return run_print(args)
+        if args.command in ("backup", "restore"):
+            from clinic_desktop.cli_backup import run_backup, run_restore
+
+            return run_backup(args) if args.command == "backup" else run_restore(args)
     except ClinicError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 1

@@ -27,16 +27,44 @@ ZONE = ZoneInfo("America/New_York")
 START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 
 
+def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's Config)
+    config.addinivalue_line("markers", "sqlite_only: a storage or service test of SQLite itself (PRAGMAs, WAL, "
+                                       "file copies, query plans), not repeated on PostgreSQL")
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    database = open_database(f"sqlite:///{tmp_path / 'clinic.db'}", tmp_path / "backups", clock.now())
+def backend(request) -> str:
+    """Which database the `db` fixture opens: SQLite unless a directory's conftest parametrizes it (the storage
+    and service tests also run on PostgreSQL, see tests/postgres_support.py)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db(backend, tmp_path, clock, request):
+    """The clinic's database, empty at the schema head; the audit key and head file live in tmp_path, so the
+    audit chain starts afresh in every test (on PostgreSQL the per-run database is emptied first)."""
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_database").reset()
+    else:
+        url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    database = open_database(url, tmp_path / "backups", clock.now())
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """One database on the local PostgreSQL server for the whole run, emptied before each test that uses it."""
+    from tests.postgres_support import RunDatabase
+
+    run = RunDatabase.create()
+    yield run
+    run.drop()
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ class Action(enum.StrEnum):
     AUDIT_EXPORT = "audit.export"
     EMERGENCY_ACCESS = "emergency.start"
     EMERGENCY_REVIEW = "emergency.review"
+    BACKUP_MANAGE = "backup.manage"
 
 
 FD, RN, MD, ADMIN = StaffRole.FRONT_DESK, StaffRole.NURSE, StaffRole.PHYSICIAN, StaffRole.ADMINISTRATOR
@@ -110,6 +111,7 @@ PERMISSIONS: dict[Action, frozenset[StaffRole]] = {
     Action.AUDIT_EXPORT: frozenset({ADMIN}),
     Action.EMERGENCY_ACCESS: frozenset({ADMIN}),
     Action.EMERGENCY_REVIEW: frozenset({ADMIN}),
+    Action.BACKUP_MANAGE: frozenset({ADMIN}),
 }
 
 #: What an emergency (break-glass) session adds: everything a physician may do.
@@ -170,6 +172,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.SETTINGS_VIEW: "see the clinic's settings", Action.SETTINGS_CHANGE: "change the clinic's thresholds",
     Action.AUDIT_VIEW: "see the audit log", Action.AUDIT_EXPORT: "export the audit log",
     Action.EMERGENCY_ACCESS: "open emergency access", Action.EMERGENCY_REVIEW: "review emergency access",
+    Action.BACKUP_MANAGE: "take or restore backups",
 }
 
 # --- passwords -------------------------------------------------------------------------------------------

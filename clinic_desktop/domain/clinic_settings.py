@@ -106,6 +106,8 @@ class ClinicSettings:
     # Security (reliability reference: idle lock norms)
     idle_lock_minutes: int = _setting(10, "Lock the screen after this long without use", "min", 1, 30, "reliability", "Security")
     emergency_access_minutes: int = _setting(60, "Emergency (break-glass) access lasts", "min", 15, 240, UNSOURCED, "Security")
+    # Backups are part of the Security Rule's contingency plan (45 CFR 164.308(a)(7)), hence this section.
+    backup_generations: int = _setting(14, "Automatic backups to keep", "backups", 1, 365, "reliability", "Security")
 
     # ----------------------------------------------------------------------------------------------
     @classmethod

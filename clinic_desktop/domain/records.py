@@ -152,6 +152,8 @@ class SessionSummary:
     dose_mg: Decimal | None = None
     mg_per_kg: Decimal | None = None
     discharged_at: datetime | None = None
+    #: The version shown: a move saved with it is refused if another workstation changed the session since.
+    row_version: int = 1
 
     @property
     def label(self) -> str:
@@ -170,6 +172,8 @@ class SeriesSummary:
     chair: str
     weekdays: tuple[int, ...]
     sessions: tuple[SessionSummary, ...] = ()
+    #: The version shown (see SessionSummary.row_version).
+    row_version: int = 1
 
     @property
     def target_dose_label(self) -> str:

@@ -118,14 +118,14 @@ def series_summaries(session: Session, patient_id: int) -> tuple[SeriesSummary, 
         by_series[ts.series_id].append(session_summary(ts, planned[ts.series_id], chairs, dose_mg, mg_per_kg))
     return tuple(
         SeriesSummary(s.id, s.protocol, s.planned_sessions, s.start_date, s.target_dose, s.status, s.stop_reason,
-                      chairs.get(s.chair_id, ""), parse_weekdays(s.weekdays), tuple(by_series[s.id]))
+                      chairs.get(s.chair_id, ""), parse_weekdays(s.weekdays), tuple(by_series[s.id]), s.row_version)
         for s in series_rows)
 
 
 def session_summary(ts: models.TreatmentSession, of_planned: int, chairs: dict[int, str], dose_mg=None,
                     mg_per_kg=None) -> SessionSummary:  # noqa: ANN001 (Decimal | None)
     return SessionSummary(ts.id, ts.series_id, ts.sequence, of_planned, ts.scheduled_at, chairs.get(ts.chair_id, ""),
-                          ts.status, dose_mg, mg_per_kg, ts.discharged_at)
+                          ts.status, dose_mg, mg_per_kg, ts.discharged_at, ts.row_version)
 
 
 def referring_clinician_record(row: models.ReferringClinician) -> ReferringClinician:

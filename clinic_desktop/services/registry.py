@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from clinic_desktop.domain.clock import Clock
 from clinic_desktop.services.audit import AuditService
 from clinic_desktop.services.auth import AuthService
+from clinic_desktop.services.backups import BackupService
 from clinic_desktop.services.board import BoardService
+from clinic_desktop.services.changes import ChangeService
 from clinic_desktop.services.clinic_settings import SettingsService
 from clinic_desktop.services.context import ServiceContext
 from clinic_desktop.services.doses import DoseService
@@ -36,15 +38,19 @@ class Services:
     audit: AuditService
     board: BoardService
     paperwork: PaperworkService
+    backups: BackupService
+    #: What other workstations changed (polled by ui/change_watcher.py).
+    changes: ChangeService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
-                   AuditService(ctx), BoardService(ctx), PaperworkService(ctx))
+                   AuditService(ctx), BoardService(ctx), PaperworkService(ctx), BackupService(ctx),
+                   ChangeService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit, self.board, self.paperwork)
+                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes)

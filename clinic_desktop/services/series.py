@@ -8,7 +8,7 @@ from decimal import Decimal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.dosing import ESKETAMINE_FIRST_DOSE_MG
 from clinic_desktop.domain.enums import Protocol, Route, SeriesStatus, SessionStatus
-from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.errors import ConcurrentChange, RuleViolation, ValidationError
 from clinic_desktop.domain.quantities import to_decimal
 from clinic_desktop.domain.records import SeriesSummary, StaffMember
 from clinic_desktop.domain.schedule import (
@@ -19,6 +19,7 @@ from clinic_desktop.domain.schedule import (
 )
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action
+from clinic_desktop.services.changes import last_change_words
 from clinic_desktop.services.chart import series_summaries
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.storage import models
@@ -62,12 +63,15 @@ class SeriesService:
             return self._summary(uow.session, series)
 
     @requires(Action.SERIES_STOP)
-    def stop(self, actor: StaffMember, series_id: int, reason: str) -> SeriesSummary:
-        """Stop a series for a stated reason; its sessions that have not happened are cancelled."""
+    def stop(self, actor: StaffMember, series_id: int, reason: str,
+             expected_version: int | None = None) -> SeriesSummary:
+        """Stop a series for a stated reason; its sessions that have not happened are cancelled. With
+        `expected_version` (the series' row_version shown) a change saved elsewhere since is refused."""
         text = checked_text(reason, "reason", "Reason for stopping", required=True, max_length=1000, multiline=True)
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
+            _refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"This series is already {series.status.label.lower()}.")
             old = series.status
@@ -87,8 +91,9 @@ class SeriesService:
 
     @requires(Action.SERIES_PLAN)
     def reschedule(self, actor: StaffMember, session_id: int, new_time: datetime, chair_id: int | None = None,
-                   reason: str = "") -> SeriesSummary:
-        """Move one scheduled session (and perhaps its chair); the others stay where they are."""
+                   reason: str = "", expected_version: int | None = None) -> SeriesSummary:
+        """Move one scheduled session (and perhaps its chair); the others stay where they are. With
+        `expected_version` (the session's row_version shown) a change saved elsewhere since is refused."""
         text = checked_text(reason, "reason", "Reason for moving the session", max_length=1000, multiline=True)
         if new_time.tzinfo is None:
             raise ValidationError("The new time needs its time zone.", "new_time")
@@ -97,6 +102,7 @@ class SeriesService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = get_or_404(uow.session, models.TreatmentSession, session_id, "session")
+            _refuse_if_changed(uow.session, self._ctx, "session", ts, expected_version)
             if ts.status is not SessionStatus.SCHEDULED:
                 raise RuleViolation(f"Only a scheduled session can be moved; this one is {ts.status.label.lower()}.")
             if chair_id is not None:
@@ -150,6 +156,15 @@ class SeriesService:
     @staticmethod
     def _summary(session, series: models.InfusionSeries) -> SeriesSummary:  # noqa: ANN001
         return next(s for s in series_summaries(session, series.patient_id) if s.id == series.id)
+
+
+def _refuse_if_changed(session, ctx: ServiceContext, what: str, row, expected_version: int | None) -> None:  # noqa: ANN001
+    """ConcurrentChange, naming who changed it and when, if the row moved on from the version the user saw."""
+    if expected_version is not None and row.row_version != expected_version:
+        raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
+                               + last_change_words(session, ctx, what, row.id, tuple(
+                                   ts.id for ts in row.sessions) if what == "series" else ())
+                               + " Nothing was saved; look at the chart as it is now and try again.")
 
 
 def _checked_target_dose(protocol: Protocol, value: Decimal | str, settings: ClinicSettings) -> Decimal:

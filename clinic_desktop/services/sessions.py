@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_checks
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus
-from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.errors import ConcurrentChange, RuleViolation, ValidationError
 from clinic_desktop.domain.records import SessionDetail, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_phone, checked_text
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.changes import last_change_words
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.session_records import build_session_detail, gather_facts
 from clinic_desktop.storage import models
@@ -99,11 +100,18 @@ class SessionService:
     @requires(Action.SESSION_DAY_ANSWERS)
     def update_day_answers(self, actor: StaffMember, session_id: int, *, escort_confirmed: bool | None = None,
                            npo_confirmed: bool | None = None,
-                           pregnancy_status: PregnancyStatus | None = None) -> tuple[CheckItem, ...]:
-        """Tick items of the checklist after check-in (escort arrived, test result back)."""
+                           pregnancy_status: PregnancyStatus | None = None,
+                           expected_version: int | None = None) -> tuple[CheckItem, ...]:
+        """Tick items of the checklist after check-in (escort arrived, test result back). With
+        `expected_version` (the session's row_version the user saw) a change saved elsewhere since is refused."""
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            if expected_version is not None and ts.row_version != expected_version:
+                raise ConcurrentChange("This session was changed on another workstation after you opened it. "
+                                       + last_change_words(uow.session, self._ctx, "session", ts.id)
+                                       + " Your answer was not saved: look at the answers stored now, then "
+                                       "answer again if it still needs changing.")
             if ts.status is not SessionStatus.CHECKED_IN:
                 raise RuleViolation("Day-of-treatment answers are recorded between check-in and the dose.")
             before = snapshot(ts, DAY_FIELDS)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from clinic_desktop.domain.errors import ClinicError
+
+log = logging.getLogger(__name__)
 
 
 class BackupError(ClinicError):
@@ -29,26 +34,59 @@ def backup_before_upgrade(engine: Engine, backups_dir: Path, revision: str, now:
     if engine.dialect.name == "sqlite":
         target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.db"
         sqlite_backup(Path(engine.url.database or ""), target)
-        return target
-    target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.dump"
-    pg_dump(engine, target)
+    else:
+        target = backups_dir / f"clinic-before-upgrade-from-{revision}-{stamp}.dump"
+        pg_dump(engine, target)
+    _manifest_for_upgrade_copy(engine, target, backups_dir.parent, now)
     return target
 
 
-def sqlite_backup(source: Path, target: Path) -> None:
-    """Copy a live SQLite database page by page with the backup API, then check the copy's integrity."""
+def _manifest_for_upgrade_copy(engine: Engine, target: Path, data_dir: Path, now: datetime) -> None:
+    """A manifest beside the pre-upgrade copy too, so `restore` accepts it (after a failed migration, say).
+    The copy itself is already checked; a manifest that cannot be written must not stop the upgrade."""
+    from clinic_desktop.storage.audit_chain import AuditKeyring
+    from clinic_desktop.storage.backup_manifest import BackupKind
+    from clinic_desktop.storage.backup_restore import describe_copy
+
+    try:
+        describe_copy(engine.url.render_as_string(hide_password=False), AuditKeyring(data_dir), target,
+                      BackupKind.BEFORE_UPGRADE, now, strict=False)
+    except (ClinicError, OSError, SQLAlchemyError, sqlite3.Error) as exc:
+        log.warning("No manifest was written beside %s: %s", target, exc)
+
+
+#: Pages copied per step when progress is reported: small enough for a smooth bar, large enough to be quick.
+STEP_PAGES = 64
+
+
+def sqlite_backup(source: Path, target: Path, progress: Callable[[int, int], None] | None = None,
+                  check: bool = True) -> None:
+    """Copy a live SQLite database page by page with the backup API, then check the copy's integrity.
+
+    `progress(done, total)` is told the pages copied after each step. `check=False` keeps a copy of a
+    database that may itself be damaged (the safety copy before a restore) instead of refusing it."""
     partial = target.with_name(target.name + ".partial")
     try:
         partial.unlink(missing_ok=True)  # left by an interrupted backup: not a database to write into
         # A percent-encoded URI: a "#", "?" or "%" in a folder name must not cut the path short.
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         try:
             dst = sqlite3.connect(partial)
             try:
-                src.backup(dst)
-                result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-                if result != "ok":
-                    raise BackupError(f"The backup copy failed its integrity check: {result}")
+                if progress is None:
+                    src.backup(dst)
+                else:
+                    # One read transaction held over every step: the copy is one snapshot, and a write by
+                    # another process between steps does not restart the backup (it could starve otherwise).
+                    src.execute("BEGIN")
+                    src.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                    src.backup(dst, pages=STEP_PAGES,
+                               progress=lambda _status, remaining, total: progress(total - remaining, total))
+                    src.execute("COMMIT")
+                if check:
+                    result = dst.execute("PRAGMA integrity_check").fetchone()[0]
+                    if result != "ok":
+                        raise BackupError(f"The backup copy failed its integrity check: {result}")
                 # The copy is a single self-contained file: no -wal beside it.
                 dst.execute("PRAGMA journal_mode = DELETE")
             finally:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.storage import schema
+from clinic_desktop.storage import filesystem, migration_guard, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.unit_of_work import UnitOfWork
 
@@ -24,6 +24,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 class DatabaseError(ClinicError):
     """The database cannot be opened as it is: the message says why and what to do."""
+
+
+class MigrationInterrupted(DatabaseError):
+    """An upgrade of this file started and did not finish: it is not opened; the copy taken before is offered
+    (restore it with migration_guard.restore_pre_migration, or `clinic-desktop restore`)."""
+
+    def __init__(self, interrupted: migration_guard.InterruptedMigration) -> None:
+        super().__init__(migration_guard.describe(interrupted))
+        self.interrupted = interrupted
 
 
 class Database:
@@ -54,10 +63,19 @@ class Database:
         return UnitOfWork(self._write, on_commit=self._publish_audit_head)
 
     def _publish_audit_head(self, info: dict) -> None:
-        """After a commit that appended to the audit log, record its newest entry outside the table."""
+        """After a commit that appended to the audit log, record its newest entry outside the table.
+
+        The record is already committed here, so a failure to write the head file (a full disk) must not be
+        reported as an unsaved record: the user would enter it again. The head file only ever lags the table
+        (by the commits whose publish failed or was cut off by a crash), which verify accepts as long as the
+        entry it names is still in the log unchanged; the next successful commit brings it up to date."""
         head = info.pop(PENDING_HEAD, None)
         if head is not None:
-            self.keyring.write_head(*head)
+            try:
+                self.keyring.write_head(*head)
+            except OSError:
+                log.warning("The audit head file could not be updated after a commit; it will catch up at "
+                            "the next one", exc_info=True)
 
     def session(self) -> Session:
         """A bare session for tools that manage their own transaction (demo data, migrations)."""
@@ -147,17 +165,38 @@ def current_revision(engine: Engine) -> str | None:
 
 def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | None = None) -> Database:
     """Open the clinic's database, creating or upgrading it. An older schema is backed up before it is
-    migrated; a newer one is refused, since this program would misread it. A refused file is not modified."""
+    migrated; a newer one is refused, since this program would misread it. A refused file is not modified.
+    A SQLite file must be on a local disk and reached by its real path; one whose last upgrade did not
+    finish is refused (MigrationInterrupted) until the copy taken before it is restored."""
+    path = sqlite_file(url)
+    if path is not None:
+        problem = filesystem.sqlite_location_problem(path)
+        if problem is not None:
+            raise DatabaseError(problem)
+    interrupted = migration_guard.pending(path) if path is not None else None
     engine = make_engine(url, wal=False)
     try:
         revision = current_revision(engine)
     except DBAPIError as exc:  # unreadable, locked, or not a database at all
         engine.dispose()
+        if interrupted is not None:
+            raise MigrationInterrupted(interrupted) from None
         raise DatabaseError(f"Cannot open the database at {engine.url.render_as_string(hide_password=True)}: "
                             f"{exc.orig}") from None
     except DatabaseError:
         engine.dispose()
+        if interrupted is not None:
+            raise MigrationInterrupted(interrupted) from None
         raise
+    if interrupted is not None:
+        if revision == schema.HEAD == interrupted.to_revision:
+            # Every step runs in one transaction, so the stamp at HEAD means the upgrade committed whole and
+            # only the marker's removal was cut off.
+            log.info("The upgrade to %s had finished; removing its leftover marker", revision)
+            migration_guard.finish(interrupted.marker)
+        else:
+            engine.dispose()
+            raise MigrationInterrupted(interrupted)
     if revision is not None and revision != schema.HEAD and not schema.is_older(revision):
         engine.dispose()
         raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
@@ -171,8 +210,23 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
     return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (absolute), or None for other databases, in-memory ones and bad URLs (which
+    make_engine reports)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or \
+            database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
+
+
 def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) -> None:
-    """Back up, then migrate; on any failure the engine is closed and the error says where the copy is."""
+    """Back up, mark the file as being upgraded, migrate, unmark. On failure the engine is closed, the marker
+    stays (the next start offers the copy) and the error says where the copy is."""
     from clinic_desktop.storage import backup, migrate  # only when an upgrade actually happens
 
     try:
@@ -181,13 +235,25 @@ def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) ->
         engine.dispose()
         raise
     log.info("Backed up the database to %s before upgrading from %s", copy, revision)
+    database = sqlite_file(engine.url.render_as_string(hide_password=False))
+    try:
+        # PostgreSQL runs the whole upgrade in one transaction that its server rolls back if we die; a SQLite
+        # file is ours to guard.
+        marker = migration_guard.begin(database, copy, revision, schema.HEAD, now) if database else None
+    except OSError as exc:
+        engine.dispose()
+        raise DatabaseError(f"Cannot write beside the database before upgrading it ({exc.strerror or exc}); it was "
+                            "not upgraded.") from None
     try:
         migrate.upgrade(engine)
     except Exception as exc:
         engine.dispose()
         log.exception("Upgrading the database from %s failed", revision)
         raise DatabaseError(f"Upgrading the database from schema {revision} to {schema.HEAD} failed, so it was "
-                            f"not opened ({exc}). A copy taken just before the attempt is at {copy}.") from exc
+                            f"not opened ({exc}). A copy taken just before the attempt is at {copy}; the next start "
+                            "offers to restore it.") from exc
+    if marker is not None:
+        migration_guard.finish(marker)
 
 
 def _create_fresh(engine: Engine) -> None:

@@ -1,11 +1,63 @@
-"""One unit of work per user action: everything commits together or nothing does."""
+"""One unit of work per user action: everything commits together or nothing does. A full disk or an I/O
+error on the way becomes a StorageError whose message says the action was not saved."""
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from clinic_desktop.domain.errors import ClinicError, ConcurrentChange
+
+log = logging.getLogger(__name__)
+
+#: SQLite primary result codes (the low byte of an extended code such as SQLITE_IOERR_WRITE).
+SQLITE_IOERR, SQLITE_FULL = 10, 13
+#: PostgreSQL SQLSTATEs: disk_full, io_error.
+PG_DISK_FULL, PG_IO_ERROR = "53100", "58030"
+
+
+class StorageError(ClinicError):
+    """The database could not write (or read) its file: the action was not saved and nothing of it was kept."""
+
+
+class StorageFull(StorageError):
+    """The disk (or the database file's size limit) is full: the action was not saved."""
+
+
+FULL_MESSAGE = ("The record was not saved: the disk is full (or the database file reached its size limit). "
+                "Free some space and try again.")
+IO_MESSAGE = ("The record was not saved: the computer could not write to the database (a disk input/output "
+              "error). Try again; if it happens again, tell your administrator, the disk may be failing.")
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The StorageError a driver error stands for (full disk, I/O error), or None for any other error."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    state = getattr(orig, "sqlstate", None)
+    text = str(orig).lower()
+    if (code is not None and code & 0xFF == SQLITE_FULL) or state == PG_DISK_FULL \
+            or "database or disk is full" in text:
+        return StorageFull(FULL_MESSAGE)
+    if (code is not None and code & 0xFF == SQLITE_IOERR) or state == PG_IO_ERROR or "disk i/o error" in text:
+        return StorageError(IO_MESSAGE)
+    return None
+
+
+def stale_save(exc: BaseException) -> ConcurrentChange | None:
+    """A versioned row changed by another workstation between this transaction's read and its write (PostgreSQL
+    lets the two interleave; SQLite's write lock queues them): the save is refused, never half-applied."""
+    if isinstance(exc, StaleDataError):
+        return ConcurrentChange("This record was changed on another workstation while you saved. Nothing was "
+                                "saved; reload to see the other change, then save again.")
+    return None
 
 
 class UnitOfWork:
@@ -27,13 +79,29 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        mapped = storage_error(exc) or stale_save(exc) if exc is not None else None
         try:
             self.session.rollback()
+        except DBAPIError:
+            # After a full disk or I/O error SQLite may already have rolled back (or the file is unusable):
+            # the error being raised is the one to report, not the failed tidy-up.
+            if mapped is None and exc is None:
+                raise
+            log.warning("Rolling back after a failed save also failed", exc_info=True)
         finally:
             self.session.close()
+        if mapped is not None:
+            # Raised from the driver error: every service, and so every screen, sees one clear message.
+            raise mapped from exc
 
     def commit(self) -> None:
-        self.session.commit()
+        try:
+            self.session.commit()
+        except DBAPIError as exc:
+            mapped = storage_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
         if self._on_commit is not None:
             self._on_commit(self.session.info)
 

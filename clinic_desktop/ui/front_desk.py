@@ -215,7 +215,7 @@ class FrontDesk(QObject):
             except ClinicError:
                 chairs = []
             result = RescheduleDialog.ask(session, chairs, zone, lambda when, chair, reason: services.series.reschedule(
-                actor, session.id, when, chair, reason), self._ws)
+                actor, session.id, when, chair, reason, expected_version=session.row_version), self._ws)
             moved = next((x for x in result.sessions if x.id == session.id), None) if result else None
             text = f"{session.label} moved to {formatting.local_time(moved.scheduled_at, zone)}." if moved else ""
         elif kind == "cancel" and session is not None:
@@ -227,8 +227,8 @@ class FrontDesk(QObject):
                 actor, series.id, extra, reason), self._ws)
             text = f"Series extended to {result.planned_sessions} sessions." if result else ""
         elif kind == "stop" and series is not None:
-            result = StopSeriesDialog.ask(series, lambda reason: services.series.stop(actor, series.id, reason),
-                                          self._ws)
+            result = StopSeriesDialog.ask(series, lambda reason: services.series.stop(
+                actor, series.id, reason, expected_version=series.row_version), self._ws)
             text = "Series stopped; its scheduled sessions are cancelled."
         if result is not None:
             self._done(None, chart.id, text)

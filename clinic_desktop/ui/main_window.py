@@ -30,6 +30,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
+from clinic_desktop.ui.backup_timer import AutomaticBackupTimer
 from clinic_desktop.ui.emergency import EmergencyDialog, banner_text
 from clinic_desktop.ui.idle import IdleMonitor
 from clinic_desktop.ui.lock import LockPage
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         self.database_label = text_label(self._database_text(), wrap=False, selectable=False, name="muted")
         self.statusBar().addPermanentWidget(self.database_label)
         self.menus = Menus(self)
+        self.backup_timer = AutomaticBackupTimer(services, self)
+        self.backup_timer.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self._restore_geometry()
         if principal is None:
             self.show_start()
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
             workspace = Workspace(self._services, principal)
             workspace.message.connect(lambda text, ms, ws=workspace: self._status_from(ws, text, ms))
             workspace.settingsSaved.connect(lambda saved, ws=workspace: self._settings_saved(ws, saved))
+            workspace.restored.connect(self.sign_everyone_out)
             self.stack.addWidget(workspace)
             session = self.sessions[principal.id] = UserSession(principal, workspace)
         self._activate(session, principal)
@@ -199,6 +203,15 @@ class MainWindow(QMainWindow):
         self.current = None
         self.statusBar().clearMessage()
         self.show_start()
+
+    def sign_everyone_out(self, message: str) -> None:
+        """After a restore: the accounts and records are the backup's, so every user signs in again."""
+        self.idle.stop()
+        for session in list(self.sessions.values()):
+            self._drop(session)
+        self.current = None
+        self.statusBar().clearMessage()
+        self.show_start(message)
 
     def _activate(self, session: UserSession, principal: Principal) -> None:
         self.current = session

@@ -41,6 +41,7 @@ class Menus:
         self.users = self._add(self.admin, "&Users...", lambda: self._workspace("show_users"))
         self.settings = self._add(self.admin, "Clinic &settings...", lambda: self._workspace("show_settings"))
         self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
+        self.backups = self._add(self.admin, "&Backup and restore...", lambda: self._workspace("show_backups"))
         self.emergency = self._add(self.admin, "&Emergency access...", window.start_emergency)
         self.review = self._add(self.admin, "&Review emergency access...", lambda: self._workspace("show_reviews"))
 
@@ -76,6 +77,7 @@ class Menus:
         self._show(self.users, may(Action.USER_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits
         self._show(self.audit, may(Action.AUDIT_VIEW))
+        self._show(self.backups, may(Action.BACKUP_MANAGE))
         self._show(self.emergency, may(Action.EMERGENCY_ACCESS))
         self.emergency.setEnabled(may(Action.EMERGENCY_ACCESS) and not in_emergency)
         self.emergency.setText("&Emergency access (active)" if in_emergency else "&Emergency access...")

@@ -13,6 +13,8 @@ from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
+from clinic_desktop.ui.backup_page import BackupPage
+from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE, ChangeWatcher
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
 from clinic_desktop.ui.paperwork.actions import PaperworkActions
@@ -36,6 +38,8 @@ class Workspace(QWidget):
     message = Signal(str, int)
     #: The clinic settings were saved here (the new ClinicSettings).
     settingsSaved = Signal(object)
+    #: A backup was restored here: everyone signs in again (the message to show on the sign-in page).
+    restored = Signal(str)
 
     def __init__(self, services: Services, principal: Principal, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +52,7 @@ class Workspace(QWidget):
         self.reviews: EmergencyReviewPage | None = None
         self.users: UsersPage | None = None
         self.clinic_settings: SettingsPage | None = None
+        self.backups: BackupPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -63,6 +68,9 @@ class Workspace(QWidget):
         self.paperwork = PaperworkActions(services, lambda: self.principal, self)
         self.paperwork.message.connect(lambda text: self.message.emit(text, 8000))
         self.paperwork.consentRecorded.connect(self.open_patient)
+        #: Other workstations' changes, every few seconds: open screens catch up (show_changes).
+        self.watcher = ChangeWatcher(services, lambda: self.principal, parent=self)
+        self.watcher.changed.connect(self.show_changes)
         self.sync()
 
     def may(self, action: Action) -> bool:
@@ -85,6 +93,10 @@ class Workspace(QWidget):
             self._remove(self.splitter)
             self.patients = self.chart = self.splitter = None
         self.front_desk.sync()
+        if self.may(Action.PATIENT_VIEW):
+            self.watcher.start()
+        else:
+            self.watcher.stop()
         if not self.may(Action.AUDIT_VIEW) and self.audit is not None:
             self._remove(self.audit)
             self.audit = None
@@ -94,6 +106,9 @@ class Workspace(QWidget):
         if not self.may(Action.USER_MANAGE) and self.users is not None:
             self._remove(self.users)
             self.users = None
+        if not self.may(Action.BACKUP_MANAGE) and self.backups is not None:
+            self._remove(self.backups)
+            self.backups = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -195,6 +210,37 @@ class Workspace(QWidget):
         if self.patients is not None:
             self.patients.refresh()
 
+    def show_changes(self, changes) -> None:  # noqa: ANN001 (services.changes.ChangeSet)
+        """Another workstation (or this one) changed something: every open screen showing it reads it again;
+        a screen with unsaved entries keeps them and shows a Reload bar instead."""
+        patients = changes.patient_ids
+        if self.patients is not None and (changes.everything or any(c.object_type == "patient"
+                                                                      for c in changes.items)):
+            self.patients.refresh()
+        shown = self.chart.chart if self.chart is not None else None
+        if shown is not None and changes.touches_patient(shown.id):
+            try:
+                self.chart.show_chart(self._services.patients.chart(self.principal, shown.id))
+            except ClinicError as exc:
+                self.chart.show_message(exc.message)
+        board = self.front_desk.board
+        if board is not None and (changes.everything or patients or any(
+                c.object_type in ("session", "series", "chair") for c in changes.items)):
+            board.refresh()
+        for index in range(self.tabs.count()):
+            view = self.tabs.widget(index)
+            if isinstance(view, SessionScreen) and view.detail is not None and (
+                    changes.touches_patient(view.detail.patient_id) or changes.touches("session", view.session_id)):
+                view.changed_elsewhere()
+        for page in self.front_desk.pages:  # an open patient form: reloaded when clean, else offers its Reload
+            chart = getattr(page, "chart", None)
+            if chart is not None and hasattr(page, "reload_button") and changes.touches_patient(chart.id):
+                if page.is_dirty():
+                    page.errors.message(CHANGED_ELSEWHERE)
+                    page.reload_button.setVisible(True)
+                else:
+                    page.reload()
+
     # --- administration ---------------------------------------------------------------------------
     def show_audit(self) -> AuditViewer | None:
         if not self.may(Action.AUDIT_VIEW):
@@ -230,6 +276,19 @@ class Workspace(QWidget):
             self.users.refresh()
         self.tabs.setCurrentWidget(self.users)
         return self.users
+
+    def show_backups(self) -> BackupPage | None:
+        if not self.may(Action.BACKUP_MANAGE):
+            return None
+        if self.backups is None:
+            self.backups = BackupPage(self._services, lambda: self.principal)
+            self.backups.message.connect(self.message)
+            self.backups.restored.connect(self.restored)
+            self._add_tab(self.backups, "Backup and Restore")
+        else:
+            self.backups.refresh()
+        self.tabs.setCurrentWidget(self.backups)
+        return self.backups
 
     def show_settings(self) -> SettingsPage | None:
         if not self.may(Action.SETTINGS_VIEW):
@@ -272,6 +331,8 @@ class Workspace(QWidget):
             self.reviews = None
         elif widget is self.users:
             self.users = None
+        elif widget is self.backups:
+            self.backups = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return

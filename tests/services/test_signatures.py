@@ -178,6 +178,7 @@ def test_amending_the_stop_time_does_not_make_the_witness_signature_look_forged(
 
 # --- tampering -------------------------------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # tampers through the sqlite3 module, behind the application's back
 def test_a_change_behind_the_applications_back_shows_signature_invalid(services, staff, db):
     """dose_records.dose_mg changed with raw SQL: the order's signature reads "signature invalid"."""
     _pid, sid = ready_session(services, staff)
@@ -188,6 +189,7 @@ def test_a_change_behind_the_applications_back_shows_signature_invalid(services,
     assert not dose.signed(ORDERED).valid
 
 
+@pytest.mark.sqlite_only  # tampers through the sqlite3 module, behind the application's back
 def test_a_forged_content_hash_is_caught_without_the_key(services, staff, db):
     """The forger also recomputes the SHA-256 content hash: the keyed MAC over the signature still fails."""
     _pid, sid = ready_session(services, staff)

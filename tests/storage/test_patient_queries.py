@@ -283,6 +283,7 @@ PLAN_CASES = [
 ]
 
 
+@pytest.mark.sqlite_only  # SQLite's EXPLAIN QUERY PLAN
 @pytest.mark.parametrize("analyzed", [False, True], ids=["no-analyze", "analyzed"])
 @pytest.mark.parametrize("literal", [True, False], ids=["literal", "bound"])
 @pytest.mark.parametrize(("query", "after", "acceptable"), PLAN_CASES,
@@ -302,6 +303,7 @@ def test_search_plans_use_the_indexes(big_db, query, after, acceptable, literal,
     assert not [line for line in plan if line.startswith("SCAN patients")], plan
 
 
+@pytest.mark.sqlite_only  # big_db checks for SQLite's statistics table
 def test_plans_are_taken_on_real_data(big_db, services, desk):
     """The plan tests above run against a table that really holds the generated patients."""
     assert services.patients.count(desk) == PLAN_PATIENTS

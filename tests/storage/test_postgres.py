@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import OperationalError, StatementError
+from sqlalchemy import select, text
+from sqlalchemy.exc import StatementError
 
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.enums import Sex, StaffRole, WeightUnit
@@ -23,31 +22,18 @@ from clinic_desktop.storage.database import open_database
 from clinic_desktop.storage.models import Base, Staff, WeightMeasurement
 
 from tests.conftest import PASSWORD
+from tests.postgres_support import scratch_database
 
 pytestmark = pytest.mark.postgres
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 UTC_MINUS_5 = timezone(timedelta(hours=-5))
 
 
 @pytest.fixture
 def pg_url():
     """A freshly created, uniquely named database on the local server, dropped afterwards."""
-    pytest.importorskip("psycopg", reason="psycopg is not installed")
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"clinic_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {SERVER} does not answer: {exc.orig}")
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with scratch_database("clinic_test") as url:
+        yield url
 
 
 @pytest.fixture

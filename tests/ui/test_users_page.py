@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import Qt
 
 from clinic_desktop.services.auth import AuthenticationFailed
 from clinic_desktop.ui.user_dialogs import AddUserDialog, ResetPasswordDialog
 from clinic_desktop.ui.users_model import UsersTableModel
 from tests.conftest import PASSWORD
-from tests.ui.ui_support import audit_actions, visible_texts
+from tests.ui.ui_support import audit_actions, visible_texts, while_dialog_open
 
 NEW_PASSWORD = "blue giraffe under the bridge"
-
-
-def _while_dialog_open(kind: type[QDialog], action: Callable[[QDialog], None]) -> list[QDialog]:
-    """Run `action(dialog)` once the modal dialog of `kind` is up (its exec() blocks the test otherwise)."""
-    seen: list[QDialog] = []
-
-    def act() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            QTimer.singleShot(10, act)
-            return
-        seen.append(dialog)
-        action(dialog)
-    QTimer.singleShot(0, act)
-    return seen
 
 
 @pytest.fixture
@@ -75,7 +57,7 @@ def test_adding_a_user_through_the_form_lets_them_sign_in(qtbot, page, window, s
         dialog.password.setText(NEW_PASSWORD)
         dialog.confirm.setText(NEW_PASSWORD)
         dialog.submit()
-    seen = _while_dialog_open(AddUserDialog, fill)
+    seen = while_dialog_open(AddUserDialog, fill)
     member = page.add_user()
     assert seen and member is not None
     assert _row(page, "rmenon") == {"User name": "rmenon", "Name and credentials": "Ravi Menon, RN",
@@ -153,7 +135,7 @@ def test_a_new_password_lifts_a_lockout(qtbot, page, window, services, staff):
         assert dialog.errors["confirm"].text() == "The two passwords are not the same."
         dialog.confirm.setText(NEW_PASSWORD)
         dialog.submit()
-    seen = _while_dialog_open(ResetPasswordDialog, fill)
+    seen = while_dialog_open(ResetPasswordDialog, fill)
     page.reset_button.click()
     assert seen
     assert _row(page, "whitlock")["Status"] == "Active"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from typing import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 
 def visible_texts(widget: QWidget) -> list[str]:
@@ -25,3 +27,18 @@ def sign_in_through_the_page(qtbot, window, username: str, password: str) -> Non
     page.password.clear()
     qtbot.keyClicks(page.password, password)
     qtbot.keyClick(page.password, Qt.Key.Key_Return)
+
+
+def while_dialog_open(kind: type[QDialog], action: Callable[[QDialog], None]) -> list[QDialog]:
+    """Run `action(dialog)` once the modal dialog of `kind` is up (its exec() blocks the test otherwise)."""
+    seen: list[QDialog] = []
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, kind):
+            QTimer.singleShot(10, act)
+            return
+        seen.append(dialog)
+        action(dialog)
+    QTimer.singleShot(0, act)
+    return seen

@@ -227,8 +227,11 @@ class ChecksPanel(Panel):
 
     # --- saving ---------------------------------------------------------------------------------------
     def _answer(self, **answer: object) -> None:
+        # The version on show: an answer changed at another workstation since is refused, and the refusal says
+        # who changed it and when (the change watcher then offers the reload).
+        seen = self.detail.row_version if self.detail is not None else None
         if run(self, self.errors, lambda: self.services.sessions.update_day_answers(
-                self.principal(), self.session_id, **answer), "Today's answers saved.") is None \
+                self.principal(), self.session_id, **answer, expected_version=seen), "Today's answers saved.") is None \
                 and self.detail is not None:
             self._show_answers(self.detail)  # refused: show what is recorded, not what was clicked
 

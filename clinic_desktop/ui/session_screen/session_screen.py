@@ -17,6 +17,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart, SessionDetail
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.change_watcher import ChangedBar
 from clinic_desktop.ui.form_support import ask_discard
 from clinic_desktop.ui.paperwork.session_buttons import SessionPaperwork
 from clinic_desktop.ui.session_record import SessionRecordView
@@ -74,6 +75,10 @@ class SessionScreen(QWidget):
         self.paperwork.actions.message.connect(self.message)
         header_row.addWidget(self.paperwork, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(header)
+        #: Shown when another workstation changed this session while entries here are unsaved.
+        self.changed_bar = ChangedBar()
+        self.changed_bar.reloadRequested.connect(self.reload_changed)
+        layout.addWidget(self.changed_bar)
         self.error = error_label("formError")
         layout.addWidget(self.error)
         self.tabs = QTabWidget()
@@ -196,6 +201,18 @@ class SessionScreen(QWidget):
             return "Escort: none named for today"
         phone = f", {d.escort_phone}" if d.escort_phone else ""
         return f"Escort: {d.escort_name}{phone} — {'confirmed' if d.escort_confirmed else 'not confirmed yet'}"
+
+    def changed_elsewhere(self) -> None:
+        """Another workstation changed this session or patient: show it now, or offer to when entries are unsaved."""
+        if self.is_dirty():
+            self.changed_bar.show()
+        else:
+            self.reload()
+
+    def reload_changed(self) -> None:
+        if self.confirm_discard():
+            self.changed_bar.hide()
+            self.reload()
 
     # --- closing -------------------------------------------------------------------------------------
     def is_dirty(self) -> bool:

@@ -1,0 +1,88 @@
+"""`clinic-desktop backup` and `clinic-desktop restore`: verified copies of the database, and putting one back.
+
+Both run without a sign-in, like `audit verify`: whoever can run them as the operating-system user that owns
+the data folder can already read (and replace) the database file and the audit key, so a clinic password
+would protect nothing. Each is audited with no staff member and the operating-system user's name instead,
+so the log still says who did it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from clinic_desktop.domain.clock import SystemClock
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage.audit_chain import AuditKeyring
+
+
+def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
+    backup = commands.add_parser("backup", help="take a verified backup of the database, with its manifest")
+    backup.add_argument("--to", metavar="FILE", type=Path,
+                        help="where to write it (default: a time-stamped file in the data folder's backups/)")
+    restore = commands.add_parser("restore", help="verify a backup, keep the current database as a safety copy, "
+                                                  "then restore the backup")
+    restore.add_argument("file", metavar="FILE", type=Path, help="the backup (its .manifest.json must be beside it)")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()[:64]
+    except (OSError, KeyError):  # no login name in this environment (e.g. a container without a passwd entry)
+        return ""
+
+
+def _audit(services, action: str, details: dict) -> None:  # noqa: ANN001 (Services)
+    ctx = services.context
+    with ctx.db.write() as uow:
+        ctx.audit(uow.session, None, action, object_type="backup", object_id=str(details["file"])[:40],
+                  details=details, username=_os_user())
+        uow.commit()
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from clinic_desktop.app import open_services
+    from clinic_desktop.storage.backup_manifest import BackupKind, manifest_path
+    from clinic_desktop.storage.backup_restore import automatic_target, take_backup
+
+    services, locations = open_services(args.data_dir, args.database_url)
+    db, now = services.context.db, services.context.now()
+    try:
+        url = db.engine.url.render_as_string(hide_password=False)
+        target = args.to or automatic_target(locations.backups_dir, BackupKind.MANUAL, now, url)
+        if target.exists() and target.is_dir():
+            raise ClinicError(f"{target} is a folder: give a file name after --to.")
+        manifest = take_backup(url, db.keyring, target.resolve(), BackupKind.MANUAL, now)
+        _audit(services, "backup", {"file": manifest.file, "kind": manifest.kind, "reason": "command line",
+                                    "sha256": manifest.sha256, "audit_seq": manifest.audit_seq})
+    finally:
+        db.close()
+    print(f"Backed up to {target} and verified (schema {manifest.schema_revision}, {manifest.audit_seq} audit "
+          f"entries, SHA-256 {manifest.sha256[:12]}...); manifest {manifest_path(target).name} beside it.")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from clinic_desktop.app import open_services
+    from clinic_desktop.settings import resolve_locations
+    from clinic_desktop.storage.backup_restore import is_sqlite, restore_backup, verify_restored
+
+    locations = resolve_locations(args.data_dir, args.database_url)
+    # Not opened through open_database first: the database being replaced may be the damaged one.
+    keyring = AuditKeyring(locations.data_dir)
+    now = datetime.now(timezone.utc)
+    restored = restore_backup(args.file, locations.database_url, keyring, locations.backups_dir, now)
+    services, _locations = open_services(args.data_dir, args.database_url, SystemClock())
+    db = services.context.db
+    try:
+        with db.read() as uow:
+            verify_restored(uow.session, db.keyring, is_sqlite(locations.database_url))
+        _audit(services, "restore", {"file": args.file.name, "taken_at": restored.manifest.created_at,
+                                     "safety_copy": restored.safety_copy.name if restored.safety_copy else None})
+    finally:
+        db.close()
+    kept = f" The database as it was is kept at {restored.safety_copy}." if restored.safety_copy else ""
+    print(f"Restored {args.file} (taken {restored.manifest.created_at}); it opens and verifies.{kept}")
+    return 0

@@ -1,0 +1,167 @@
+"""Backups for administrators (list, back up now, restore) and the automatic daily and on-exit backups."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.errors import ValidationError
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
+from clinic_desktop.storage import models
+from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
+from clinic_desktop.storage.backup_restore import (
+    automatic_target,
+    restore_backup,
+    take_backup,
+    verify_restored,
+)
+from clinic_desktop.storage.database import open_database
+
+log = logging.getLogger(__name__)
+
+#: A daily backup is taken when the newest automatic one is at least this old.
+DAILY = timedelta(days=1)
+#: `progress(done, total)` in database pages.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    """One backup as the Backup and Restore page lists it."""
+
+    file_name: str
+    path: Path
+    kind: BackupKind
+    #: From the manifest (UTC); None for a file without one.
+    taken_at: datetime | None
+    size: int
+    verified: bool
+    problem: str
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    file_name: str
+    safety_copy: Path | None
+    taken_at: datetime
+
+
+def backups_folder(ctx: ServiceContext) -> Path:
+    """The data folder's backups/ (the audit key lives in the data folder itself)."""
+    return ctx.db.keyring.folder / "backups"
+
+
+def _url(ctx: ServiceContext) -> str:
+    return ctx.db.engine.url.render_as_string(hide_password=False)
+
+
+def _entry(found: BackupFile) -> BackupEntry:
+    m = found.manifest
+    return BackupEntry(found.path.name, found.path, found.kind, datetime.fromisoformat(m.created_at) if m else None,
+                       found.size, bool(m and m.verified), m.problem if m else "No manifest beside it.")
+
+
+def _record(ctx: ServiceContext, actor: StaffMember | None, manifest: Manifest, reason: str,
+            username: str = "") -> None:
+    with ctx.db.write() as uow:
+        if actor is not None:
+            acting_staff(uow.session, actor)
+        ctx.audit(uow.session, actor, "backup", object_type="backup", object_id=manifest.file[:40],
+                  details={"file": manifest.file, "kind": manifest.kind, "reason": reason, "sha256": manifest.sha256,
+                           "audit_seq": manifest.audit_seq}, username=username)
+        uow.commit()
+
+
+class BackupService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        #: Taken by the application itself with no one signed in (on exit, on a timer): not a user action.
+        self.automatic = AutomaticBackups(ctx)
+
+    @requires(Action.BACKUP_MANAGE)
+    def list(self, actor: StaffMember) -> list[BackupEntry]:
+        """Every backup in the backups folder, newest first."""
+        return [_entry(b) for b in list_backups(backups_folder(self._ctx))]
+
+    @requires(Action.BACKUP_MANAGE)
+    def back_up_now(self, actor: StaffMember, progress: Progress | None = None) -> BackupEntry:
+        """A manual backup into the backups folder (never pruned), verified, with its manifest; audited."""
+        folder = backups_folder(self._ctx)
+        target = automatic_target(folder, BackupKind.MANUAL, self._ctx.now(), _url(self._ctx))
+        manifest = take_backup(_url(self._ctx), self._ctx.db.keyring, target, BackupKind.MANUAL, self._ctx.now(),
+                               progress)
+        _record(self._ctx, actor, manifest, "manual")
+        return _entry(BackupFile(target, BackupKind.MANUAL, manifest.size, manifest))
+
+    @requires(Action.BACKUP_MANAGE)
+    def restore(self, actor: StaffMember, file_name: str, password: str,
+                progress: Progress | None = None) -> RestoreOutcome:
+        """The administrator's password again, then verify, keep a safety copy, restore, re-open and verify.
+        Everyone must sign in again afterwards: the accounts are those of the restored database."""
+        folder = backups_folder(self._ctx)
+        if not isinstance(file_name, str) or Path(file_name).name != file_name:
+            raise ValidationError("Choose one of the backups listed.", "backup")
+        backup = folder / file_name
+        if not backup.is_file():
+            raise ValidationError(f"There is no backup called {file_name} in {folder}.", "backup")
+        reauthenticate(self._ctx, actor, password, "restore_confirmed")
+        db, url = self._ctx.db, _url(self._ctx)
+        db.engine.dispose()  # no pooled connection of ours holds the old file while it is replaced
+        restored = restore_backup(backup, url, db.keyring, folder, self._ctx.now(), progress)
+        db.engine.dispose()
+        # Opened as at start-up: an older schema is upgraded (after its own backup) before anyone uses it.
+        reopened = open_database(url, folder, self._ctx.now(), db.keyring.folder)
+        try:
+            with reopened.read() as uow:
+                verify_restored(uow.session, db.keyring, reopened.is_sqlite)
+        finally:
+            reopened.close()
+        with db.write() as uow:
+            # The restored database may not hold this administrator's account (or holds another under its id).
+            row = uow.session.get(models.Staff, actor.id)
+            staff_id = actor.id if row is not None and row.username == actor.username else None
+            self._ctx.audit(uow.session, None, "restore", object_type="backup", object_id=file_name[:40],
+                            details={"file": file_name, "taken_at": restored.manifest.created_at,
+                                     "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
+                                     "by_staff_id": staff_id}, username=actor.username)
+            uow.commit()
+        return RestoreOutcome(file_name, restored.safety_copy, datetime.fromisoformat(restored.manifest.created_at))
+
+
+class AutomaticBackups:
+    """Daily and on-exit backups into backups/, pruned to the clinic's `backup_generations`.
+
+    Deliberately not a guarded service action: the application takes them itself, with no one signed in
+    (on exit, or on a timer behind the lock screen), to a fixed place with a fixed rule, and no one can
+    restore through it. Each is audited as done by the application (no staff member)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def run(self, reason: str) -> BackupEntry | None:
+        """"daily": only when the newest automatic backup is a day old (or there is none); "exit": always.
+        Returns the new backup, or None when none was due. Raises ClinicError when it fails."""
+        if reason not in ("daily", "exit"):
+            raise ValueError(f"unknown automatic backup reason {reason!r}")
+        folder, now = backups_folder(self._ctx), self._ctx.now()
+        if reason == "daily" and not self.due(now):
+            return None
+        target = automatic_target(folder, BackupKind.AUTOMATIC, now, _url(self._ctx))
+        manifest = take_backup(_url(self._ctx), self._ctx.db.keyring, target, BackupKind.AUTOMATIC, now)
+        _record(self._ctx, None, manifest, reason, username="")
+        with self._ctx.db.read() as uow:
+            keep = load_settings(uow.session).backup_generations
+        for removed in prune_automatic(folder, keep):
+            log.info("Removed the automatic backup %s (keeping %d)", removed.name, keep)
+        return _entry(BackupFile(target, BackupKind.AUTOMATIC, manifest.size, manifest))
+
+    def due(self, now: datetime) -> bool:
+        newest = next((b for b in list_backups(backups_folder(self._ctx))
+                       if b.kind is BackupKind.AUTOMATIC and b.manifest is not None), None)
+        return newest is None or now - datetime.fromisoformat(newest.manifest.created_at) >= DAILY

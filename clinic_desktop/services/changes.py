@@ -1,0 +1,121 @@
+"""What other workstations changed: every change writes its audit entry in the same transaction, so the audit
+log's highest sequence number is a cheap change marker (one primary-key lookup) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.services.context import ServiceContext, requires
+from clinic_desktop.storage import models
+
+#: More entries than this since the last look (a restore, an import, a long pause): the caller reloads
+#: everything it shows instead of receiving thousands of rows.
+MAX_CHANGES = 500
+#: Audit actions that record no change to the data a screen shows.
+NOT_CHANGES = frozenset({"login", "login_failed", "login_refused_locked", "logout", "lock", "unlock", "view", "print",
+                         "export", "backup"})
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One changed object: ("patient", 12, 12), ("session", 40, 12), ("chair", 3, None)."""
+
+    object_type: str
+    object_id: str
+    patient_id: int | None
+    staff_id: int | None
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """The changes after a marker, and the marker to ask from next time."""
+
+    marker: int
+    items: frozenset[Changed] = frozenset()
+    #: Too many to list: everything on show should be read again.
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.items)
+
+    @property
+    def patient_ids(self) -> frozenset[int]:
+        return frozenset(c.patient_id for c in self.items if c.patient_id is not None)
+
+    def touches(self, object_type: str, object_id: int | str) -> bool:
+        return self.everything or any(c.object_type == object_type and c.object_id == str(object_id)
+                                      for c in self.items)
+
+    def touches_patient(self, patient_id: int) -> bool:
+        return self.everything or patient_id in self.patient_ids
+
+
+class ChangeService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    @requires(Action.PATIENT_VIEW)
+    def latest(self, actor: StaffMember) -> int:
+        """The current change marker (0 for an empty log)."""
+        with self._ctx.db.read() as uow:
+            return uow.session.execute(select(func.coalesce(func.max(models.AuditEntry.seq), 0))).scalar_one()
+
+    @requires(Action.PATIENT_VIEW)
+    def changed_since(self, actor: StaffMember, marker: int) -> ChangeSet:
+        """What was changed after `marker` (by anyone, on any workstation), and the new marker."""
+        entry = models.AuditEntry
+        with self._ctx.db.read() as uow:
+            rows = uow.session.execute(
+                select(entry.seq, entry.action, entry.object_type, entry.object_id, entry.patient_id, entry.staff_id)
+                .where(entry.seq > marker).order_by(entry.seq).limit(MAX_CHANGES + 1)).all()
+            if len(rows) > MAX_CHANGES:
+                newest = uow.session.execute(select(func.max(entry.seq))).scalar_one()
+                return ChangeSet(newest, everything=True)
+        if not rows:
+            return ChangeSet(marker)
+        items = frozenset(Changed(r.object_type, r.object_id, r.patient_id, r.staff_id)
+                          for r in rows if r.action not in NOT_CHANGES)
+        return ChangeSet(rows[-1].seq, items)
+
+
+def last_change_words(session: Session, ctx: ServiceContext, object_type: str, object_id: int,
+                      session_ids: tuple[int, ...] = ()) -> str:
+    """"Changed by Dana Whitlock, RN at 09:42." from the object's newest audit entry (for a refused stale save);
+    `session_ids`: a series also changes through its sessions (a check-in makes it active)."""
+    entry = models.AuditEntry
+    which = and_(entry.object_type == object_type, entry.object_id == str(object_id))
+    if session_ids:
+        which = or_(which, and_(entry.object_type == "session", entry.object_id.in_([str(i) for i in session_ids])))
+    row = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
+                          .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
+                          .where(which).order_by(entry.seq.desc()).limit(1)).first()
+    if row is None:
+        return ""
+    who = f"{row.full_name}, {row.credentials}" if row.credentials else (row.full_name or "someone")
+    return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(row.details)}"
+
+
+#: How many changed fields a refusal spells out (the rest are counted), and how long each value may be.
+MAX_FIELDS, MAX_VALUE = 5, 40
+
+
+def changed_fields_words(details: object) -> str:
+    """" They changed phone from 555-0142 to 555-0199." from an update's audit details ({field: {old, new}});
+    empty for entries of other shapes (a check-in, a signature), which say who and when only."""
+    if not isinstance(details, dict) or not details or not all(
+            isinstance(v, dict) and set(v) == {"old", "new"} for v in details.values()):
+        return ""
+
+    def shown(value: object) -> str:
+        text = "nothing" if value in (None, "", [], {}) else str(value)
+        return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
+
+    parts = [f"{field.replace('_', ' ')} from {shown(v['old'])} to {shown(v['new'])}"
+             for field, v in list(details.items())[:MAX_FIELDS]]
+    more = len(details) - MAX_FIELDS
+    return f" They changed {'; '.join(parts)}" + (f"; and {more} more" if more > 0 else "") + "."

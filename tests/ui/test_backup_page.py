@@ -1,0 +1,115 @@
+"""The Backup and Restore page: the list, Back up now with its progress bar, and restoring with the password."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from PySide6.QtWidgets import QDialog, QLabel
+
+from clinic_desktop.domain.patients import PatientInput
+from clinic_desktop.ui.backup_page import COLUMNS, RestoreDialog
+from tests.conftest import PASSWORD
+from tests.ui.ui_support import while_dialog_open
+
+
+def _answer(password: str | None) -> Callable[[QDialog], None]:
+    def act(dialog: QDialog) -> None:
+        dialog.grab().save("/tmp/h4/restore_dialog.png")
+        if password is None:
+            dialog.reject()
+        else:
+            dialog.password.setText(password)
+            dialog.accept()
+    return act
+
+
+def rows(page) -> list[dict[str, str]]:  # noqa: ANN001
+    return [{COLUMNS[c]: page.table.item(r, c).text() for c in range(len(COLUMNS))}
+            for r in range(page.table.rowCount())]
+
+
+def register(services, who, family: str) -> None:  # noqa: ANN001
+    services.patients.register(who, PatientInput(given_names="Ada", family_name=family,
+                                                 date_of_birth="1980-05-01", sex="female"))
+
+
+@pytest.fixture
+def window(make_window, staff):
+    window = make_window()
+    window.sign_in(staff["admin"])
+    return window
+
+
+@pytest.fixture
+def page(window):
+    window.menus.backups.trigger()
+    page = window.workspace.backups
+    assert page is not None and window.workspace.tabs.currentWidget() is page
+    return page
+
+
+def test_only_administrators_see_the_menu_entry(make_window, staff):
+    """A nurse's Administration menu has no Backup and restore; the workspace refuses to open the page."""
+    window = make_window()
+    window.sign_in(staff["nurse"])
+    assert not window.menus.backups.isVisible()
+    assert window.workspace.show_backups() is None
+
+
+def test_back_up_now_shows_progress_and_adds_a_verified_row(page, services, staff, qtbot):
+    """The bar is shown while pages are copied; afterwards the new manual backup is listed as verified."""
+    for i in range(90):  # enough pages for several steps of the backup API
+        register(services, staff["nurse"], f"Patient-{i}")
+    assert rows(page) == []
+    seen: list[tuple[bool, int, int]] = []
+    page.progress.valueChanged.connect(lambda v: seen.append((page.progress.isVisible(), v,
+                                                              page.progress.maximum())))
+    page.progress.valueChanged.connect(lambda v: v > page.progress.maximum() // 2 and not
+                                       page.grab().save("/tmp/h4/backup_page_progress.png") and None)
+    with qtbot.waitSignal(page.message):
+        made = page.back_up_now()
+    steps = [s for s in seen if s[1] > 0]
+    assert made is not None and len(steps) > 1 and all(visible for visible, _v, _m in steps)
+    assert [v for _s, v, _m in steps] == sorted(v for _s, v, _m in steps) and steps[-1][1] == steps[-1][2]
+    assert not page.progress.isVisible()
+    listed = rows(page)
+    assert len(listed) == 1 and listed[0]["Kind"] == "manual" and listed[0]["Verified"] == "yes"
+    assert listed[0]["File"] == made.file_name and listed[0]["Taken"] == "2026-03-02 09:00"
+    page.grab().save("/tmp/h4/backup_page.png")
+
+
+def test_restore_with_the_password_signs_everyone_out(window, page, services, staff):
+    """Confirm with the password: the later patient is gone and the window returns to the sign-in page."""
+    page.back_up_now()
+    register(services, staff["nurse"], "Later")
+    page.table.selectRow(0)
+    dialogs = while_dialog_open(RestoreDialog, _answer(PASSWORD))
+    assert page.restore_selected()
+    warning = " ".join(label.text() for label in dialogs[0].findChildren(QLabel))
+    assert "no longer in the database" in warning and "must sign in again" in warning
+    assert window.current is None and window.sessions == {}
+    assert window.stack.currentWidget() is window.sign_in_page
+    fresh = services.auth.login("adeyemi", PASSWORD)
+    assert services.patients.count(staff["nurse"]) == 0 and fresh.username == "adeyemi"
+
+
+def test_a_wrong_password_shows_an_error_and_restores_nothing(window, page, services, staff):
+    """The refusal is on the page; the user is still signed in; the later patient is still there."""
+    page.back_up_now()
+    register(services, staff["nurse"], "Later")
+    page.table.selectRow(0)
+    while_dialog_open(RestoreDialog, _answer("not the password at all"))
+    assert not page.restore_selected()
+    assert page.error.isVisible() and "password is not right" in page.error.text()
+    assert window.current is not None and services.patients.count(staff["nurse"]) == 1
+    page.grab().save("/tmp/h4/backup_page_error.png")
+
+
+def test_cancelling_the_warning_restores_nothing(page, services, staff):
+    """Cancel in the restore dialog: no restore, no safety copy listed."""
+    page.back_up_now()
+    page.table.selectRow(0)
+    while_dialog_open(RestoreDialog, _answer(None))
+    assert not page.restore_selected()
+    assert [r["Kind"] for r in rows(page)] == ["manual"]
