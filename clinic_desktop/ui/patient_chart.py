@@ -77,6 +77,8 @@ class PatientChartView(QScrollArea):
         self._layout.addStretch(2)
 
     def show_chart(self, chart: PatientChart) -> None:
+        # The same patient read again (a change here or at another workstation) keeps the reader's place.
+        keep = self.verticalScrollBar().value() if self.chart is not None and self.chart.id == chart.id else 0
         self.chart = chart
         if self._statuses[0] is not chart:  # read once per chart, not again when a resize lays it out anew
             self._statuses = (chart, self.consent_statuses(chart))
@@ -103,7 +105,7 @@ class PatientChartView(QScrollArea):
         self._layout.addWidget(self._series(chart))
         self._layout.addStretch(1)
         self._fit_height()
-        self.verticalScrollBar().setValue(0)
+        self.verticalScrollBar().setValue(keep)
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
         super().resizeEvent(event)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Protocol, Timepoint
@@ -179,3 +180,26 @@ def test_patient_without_a_series_has_no_outcomes_section(qtbot, services, staff
     qtbot.addWidget(view)
     view.show_chart(clinic.patient())
     assert view.findChildren(OutcomesPanel) == []
+
+
+def test_reading_the_same_patient_again_keeps_the_place_a_new_patient_starts_at_the_top(qtbot, services, staff,
+                                                                                          clock):
+    """A refresh (a change here or at another workstation) must not jump the reader back to the top."""
+    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    ada = clinic.patient()
+    clinic.plan(ada.id)
+    grace = clinic.patient(given_names="Grace", family_name="Hopper")
+    view = PatientChartView(services.context.zone, services.context.today)
+    qtbot.addWidget(view)
+    view.resize(900, 400)  # short, so the chart scrolls
+    view.show()
+    view.show_chart(services.patients.chart(staff["nurse"], ada.id))
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 150, timeout=2000)
+    bar.setValue(150)
+    view.show_chart(services.patients.chart(staff["nurse"], ada.id))
+    QApplication.processEvents()
+    assert bar.value() == 150
+    view.show_chart(services.patients.chart(staff["nurse"], grace.id))
+    QApplication.processEvents()
+    assert bar.value() == 0
