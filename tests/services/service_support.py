@@ -78,6 +78,16 @@ class Clinic:
         self.services.doses.stop(self.staff["nurse"], session_id, password=PASSWORD,
                                 volume_given_ml=dose.total_volume_ml)
 
+    def infusing(self) -> int:
+        """A new patient's first session, prepared, ordered and started 5 minutes after check-in: its id."""
+        patient = self.patient()
+        sid = self.plan(patient.id).sessions[0].id
+        self.prepare(patient.id, sid)
+        self.clock.advance(minutes=5)
+        self.services.doses.order(self.staff["physician"], sid, IV_ORDER, PASSWORD)
+        self.services.doses.start(self.staff["nurse"], sid, "LOT-1", LOT_EXPIRY)
+        return sid
+
     def full_day(self, patient_id: int, session_id: int, **prepare) -> None:
         """A whole uneventful session, ending in discharge after the minimum observation."""
         self.prepare(patient_id, session_id, **prepare)

@@ -16,7 +16,7 @@ from clinic_desktop.storage import audit_chain, models
 from clinic_desktop.storage.database import open_database
 
 from tests.conftest import PASSWORD, START, TEST_STAFF, ZONE
-from tests.services.service_support import IV_ORDER, LOT_EXPIRY, Clinic
+from tests.services.service_support import Clinic
 
 REPO = Path(__file__).resolve().parents[2]
 #: The writers chart this long after the dose started (inside the infusion, so "during" readings are valid).
@@ -78,13 +78,7 @@ def infusing_clinic(folder: Path) -> Infusing:
                 staff[key] = Principal(row.id, name, creds, role, True, row.is_admin, username,
                                        signed_in_at=clock.now())
             session.commit()
-        clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
-        patient = clinic.patient()
-        sid = clinic.plan(patient.id).sessions[0].id
-        clinic.prepare(patient.id, sid)
-        clock.advance(minutes=5)
-        services.doses.order(staff["physician"], sid, IV_ORDER, PASSWORD)
-        services.doses.start(staff["nurse"], sid, "LOT-1", LOT_EXPIRY)
+        sid = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
     finally:
         db.close()
     return Infusing(folder, sid)

@@ -160,16 +160,9 @@ def test_vitals_form_shows_the_full_disk_message_and_keeps_what_was_typed(qtbot,
     typed, and adds no reading; saving again once space is back works."""
     from clinic_desktop.ui.session_screen.vitals_panel import VitalsPanel
 
-    from tests.conftest import PASSWORD
-    from tests.services.service_support import IV_ORDER, LOT_EXPIRY, Clinic
+    from tests.services.service_support import Clinic
 
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
-    patient = clinic.patient()
-    sid = clinic.plan(patient.id).sessions[0].id
-    clinic.prepare(patient.id, sid)
-    clock.advance(minutes=5)
-    services.doses.order(staff["physician"], sid, IV_ORDER, PASSWORD)
-    services.doses.start(staff["nurse"], sid, "LOT-1", LOT_EXPIRY)
+    sid = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
     clock.advance(minutes=10)
     nurse = staff["nurse"]
     panel = VitalsPanel(services, lambda: nurse, sid)

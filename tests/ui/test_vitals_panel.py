@@ -10,21 +10,13 @@ from clinic_desktop.ui.session_screen.vitals_chart import BP_COLOUR, HR_COLOUR
 from clinic_desktop.ui.session_screen.vitals_panel import STATUS, VitalsPanel
 from clinic_desktop.ui.session_screen.vitals_rows import DUE, LATE, ON_TIME, OVERDUE
 
-from tests.conftest import PASSWORD
-from tests.services.service_support import IV_ORDER, LOT_EXPIRY, NORMAL, Clinic
+from tests.services.service_support import NORMAL, Clinic
 
 
 @pytest.fixture
 def infusing(services, staff, clock):
     """A session whose dose started at the clock's time, with its baseline reading; returns the session id."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
-    patient = clinic.patient()
-    sid = clinic.plan(patient.id).sessions[0].id
-    clinic.prepare(patient.id, sid)
-    clock.advance(minutes=5)
-    services.doses.order(staff["physician"], sid, IV_ORDER, PASSWORD)
-    services.doses.start(staff["nurse"], sid, "LOT-1", LOT_EXPIRY)
-    return sid
+    return Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
 
 
 def _panel(qtbot, services, staff, sid, who="nurse") -> VitalsPanel:
