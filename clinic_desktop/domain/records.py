@@ -347,6 +347,8 @@ class DoseRecordEntry:
     waste_witness: str = ""
     signatures: tuple[SignatureEntry, ...] = ()
     amendments: tuple[AmendmentEntry, ...] = ()
+    #: The version shown: an amendment made on it is refused once another workstation changed the record.
+    row_version: int = 1
 
     def signed(self, meaning: str) -> SignatureEntry | None:
         """The current signature with this meaning ("Ordered by", ...), if any."""

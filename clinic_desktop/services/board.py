@@ -33,6 +33,8 @@ class BoardEntry:
     #: The next reading due (None when none is pending), and how many due readings are overdue now.
     next_vitals_due: datetime | None
     overdue_readings: int
+    #: The session's version on show: a no-show marked from the board over a change made elsewhere is refused.
+    row_version: int = 1
 
 
 @dataclass(frozen=True)
@@ -91,4 +93,5 @@ def _entry(ts: models.TreatmentSession, series: models.InfusionSeries, patient: 
         due, overdue = next_due(grid), sum(1 for r in grid if r.overdue)
     return BoardEntry(ts.id, patient.id, f"{patient.family_name}, {patient.given_names}", patient.mrn, ts.sequence,
                       series.planned_sessions, series.protocol, ts.scheduled_at, ts.chair_id, ts.status,
-                      dose.started_at if dose else None, dose.stopped_at if dose else None, due, overdue)
+                      dose.started_at if dose else None, dose.stopped_at if dose else None, due, overdue,
+                      ts.row_version)

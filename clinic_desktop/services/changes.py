@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.errors import ConcurrentChange
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.context import ServiceContext, requires
 from clinic_desktop.storage import models
@@ -84,13 +85,16 @@ class ChangeService:
 
 
 def last_change_words(session: Session, ctx: ServiceContext, object_type: str, object_id: int,
-                      session_ids: tuple[int, ...] = ()) -> str:
+                      session_ids: tuple[int, ...] = (), also: tuple[tuple[str, int], ...] = ()) -> str:
     """"Changed by Dana Whitlock, RN at 09:42." from the object's newest audit entry (for a refused stale save);
-    `session_ids`: a series also changes through its sessions (a check-in makes it active)."""
+    `session_ids`: a series also changes through its sessions (a check-in makes it active); `also`: other
+    (object_type, object_id) entries that change the same row (a checklist explanation changes its session)."""
     entry = models.AuditEntry
     which = and_(entry.object_type == object_type, entry.object_id == str(object_id))
     if session_ids:
         which = or_(which, and_(entry.object_type == "session", entry.object_id.in_([str(i) for i in session_ids])))
+    for other_type, other_id in also:
+        which = or_(which, and_(entry.object_type == other_type, entry.object_id == str(other_id)))
     row = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
                           .where(which).order_by(entry.seq.desc()).limit(1)).first()
@@ -100,15 +104,54 @@ def last_change_words(session: Session, ctx: ServiceContext, object_type: str, o
     return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(row.details)}"
 
 
+#: What a refused stale save says happened to the user's entries, unless the caller says better.
+NOT_SAVED = "Nothing was saved; look at the chart as it is now and try again."
+
+
+def refuse_if_changed(session: Session, ctx: ServiceContext, what: str, row: object, expected_version: int | None,
+                      *, object_type: str = "", also: tuple[tuple[str, int], ...] = (),
+                      outcome: str = NOT_SAVED) -> None:
+    """ConcurrentChange naming who changed `row` last, when and what, if its row_version moved on from
+    `expected_version` (the version the user's screen showed); None skips the check (callers that show no
+    version). `what` is the word for the record ("session"); `object_type` its audit name when that differs;
+    a series also counts the changes made through its sessions."""
+    if expected_version is None or row.row_version == expected_version:
+        return
+    kind = object_type or what
+    session_ids = tuple(ts.id for ts in row.sessions) if kind == "series" else ()
+    raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
+                           + last_change_words(session, ctx, kind, row.id, session_ids, also) + " " + outcome)
+
+
+def session_audit_objects(ts: models.TreatmentSession) -> tuple[tuple[str, int], ...]:
+    """The audit entries besides "session" ones that change a session's row: its checklist explanations and
+    override, and the dose's start and stop (which move the session to infusing and recovering)."""
+    dose = (("administration", ts.dose_record.id),) if ts.dose_record is not None else ()
+    return (("session_check", ts.id), ("checks_override", ts.id)) + dose
+
+
+def dose_audit_objects(dose: models.DoseRecord) -> tuple[tuple[str, int], ...]:
+    """The audit entries that change a dose record besides its order: giving it, and the waste witnessed."""
+    return (("administration", dose.id), ("waste", dose.id))
+
+
 #: How many changed fields a refusal spells out (the rest are counted), and how long each value may be.
 MAX_FIELDS, MAX_VALUE = 5, 40
 
 
 def changed_fields_words(details: object) -> str:
-    """" They changed phone from 555-0142 to 555-0199." from an update's audit details ({field: {old, new}});
-    empty for entries of other shapes (a check-in, a signature), which say who and when only."""
-    if not isinstance(details, dict) or not details or not all(
-            isinstance(v, dict) and set(v) == {"old", "new"} for v in details.values()):
+    """" They changed phone from 555-0142 to 555-0199." from an update's audit details ({field: {old, new}}, or
+    an amendment's {"changes": {...}}), other details left out; empty for entries with no such pairs (a signature),
+    which say who and when only."""
+    if isinstance(details, dict) and isinstance(details.get("changes"), dict):
+        details = details["changes"]  # an amendment: {"changes": {field: {old, new}}, "reason": ...}
+    if not isinstance(details, dict):
+        return ""
+    # Only the {old, new} pairs that differ: a move's reason, a stop's list of cancelled sessions, a chair
+    # left as it was are not changes to spell out.
+    details = {field: v for field, v in details.items()
+               if isinstance(v, dict) and set(v) == {"old", "new"} and v["old"] != v["new"]}
+    if not details:
         return ""
 
     def shown(value: object) -> str:

@@ -23,6 +23,7 @@ from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import AuthenticationFailed, reauthenticate
+from clinic_desktop.services.changes import dose_audit_objects, refuse_if_changed
 from clinic_desktop.services.chart import latest_weight
 from clinic_desktop.services.context import (
     ServiceContext,
@@ -106,8 +107,9 @@ class DoseService:
 
     @requires(Action.DOSE_AMEND_ORDER)
     def amend_order(self, actor: StaffMember, session_id: int, form: DoseOrderForm, reason: str,
-                    password: str) -> DoseRecordEntry:
-        """Change a signed order: the old values stay in the history, the reason and a new signature are kept."""
+                    password: str, expected_version: int | None = None) -> DoseRecordEntry:
+        """Change a signed order: the old values stay in the history, the reason and a new signature are kept.
+        With `expected_version` (the dose record's row_version shown) a change saved elsewhere since is refused."""
         why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
                            multiline=True)
         override = _override_reason(form)
@@ -116,6 +118,7 @@ class DoseService:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
             row = _dose_or_refuse(ts)
+            _refuse_if_stale(uow.session, self._ctx, row, expected_version)
             calc, weight_kg = self._checked_calculation(uow.session, ts, form, override)
             before = snapshot(row, ORDER_FIELDS)
             _fill_order(row, ts.series.protocol, form, calc, weight_kg, override)
@@ -197,8 +200,10 @@ class DoseService:
     def amend_administration(self, actor: StaffMember, session_id: int, reason: str, password: str, *,
                              lot_number: str | None = None, lot_expiry: date | None = None,
                              started_at: datetime | None = None, stopped_at: datetime | None = None,
-                             volume_given_ml: Decimal | str | None = None) -> DoseRecordEntry:
-        """Correct a signed administration record; the original values stay visible in the history."""
+                             volume_given_ml: Decimal | str | None = None,
+                             expected_version: int | None = None) -> DoseRecordEntry:
+        """Correct a signed administration record; the original values stay visible in the history. With
+        `expected_version` (the dose record's row_version shown) a change saved elsewhere since is refused."""
         why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
                            multiline=True)
         reauthenticate(self._ctx, actor, password, "signature_confirmed")
@@ -206,6 +211,7 @@ class DoseService:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
             dose = _dose_or_refuse(ts)
+            _refuse_if_stale(uow.session, self._ctx, dose, expected_version)
             if not signing.is_signed(uow.session, "administration", dose.id):
                 raise RuleViolation("The administration is not signed yet: there is nothing to amend.")
             before = snapshot(dose, ADMINISTRATION_FIELDS)
@@ -316,6 +322,14 @@ def _previous_doses(session: Session, patient_id: int, exclude_session_id: int) 
 
 def _override_reason(form: DoseOrderForm) -> str:
     return checked_text(form.override_reason, "override_reason", "Override reason", max_length=2000, multiline=True)
+
+
+def _refuse_if_stale(session: Session, ctx: ServiceContext, dose: models.DoseRecord,
+                     expected_version: int | None) -> None:
+    """An amendment written against a dose record that another workstation changed since: refused, naming who."""
+    refuse_if_changed(session, ctx, "dose record", dose, expected_version, object_type="dose_order",
+                      also=dose_audit_objects(dose), outcome="Nothing was amended or signed: read the dose record "
+                      "as it is now, then amend it again if it still needs correcting.")
 
 
 def _dose_or_refuse(ts: models.TreatmentSession) -> models.DoseRecord:

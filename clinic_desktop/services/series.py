@@ -8,7 +8,7 @@ from decimal import Decimal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.dosing import ESKETAMINE_FIRST_DOSE_MG
 from clinic_desktop.domain.enums import Protocol, Route, SeriesStatus, SessionStatus
-from clinic_desktop.domain.errors import ConcurrentChange, RuleViolation, ValidationError
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.quantities import to_decimal
 from clinic_desktop.domain.records import SeriesSummary, StaffMember
 from clinic_desktop.domain.schedule import (
@@ -19,7 +19,7 @@ from clinic_desktop.domain.schedule import (
 )
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action
-from clinic_desktop.services.changes import last_change_words
+from clinic_desktop.services.changes import refuse_if_changed, session_audit_objects
 from clinic_desktop.services.chart import series_summaries
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.storage import models
@@ -71,7 +71,7 @@ class SeriesService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
-            _refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
+            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"This series is already {series.status.label.lower()}.")
             old = series.status
@@ -102,7 +102,8 @@ class SeriesService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = get_or_404(uow.session, models.TreatmentSession, session_id, "session")
-            _refuse_if_changed(uow.session, self._ctx, "session", ts, expected_version)
+            refuse_if_changed(uow.session, self._ctx, "session", ts, expected_version,
+                              also=session_audit_objects(ts))
             if ts.status is not SessionStatus.SCHEDULED:
                 raise RuleViolation(f"Only a scheduled session can be moved; this one is {ts.status.label.lower()}.")
             if chair_id is not None:
@@ -119,12 +120,15 @@ class SeriesService:
             return self._summary(uow.session, ts.series)
 
     @requires(Action.SERIES_PLAN)
-    def extend(self, actor: StaffMember, series_id: int, extra_sessions: int, reason: str) -> SeriesSummary:
-        """Add sessions after the last one, on the series' weekdays, time and chair; a reason is required."""
+    def extend(self, actor: StaffMember, series_id: int, extra_sessions: int, reason: str,
+               expected_version: int | None = None) -> SeriesSummary:
+        """Add sessions after the last one, on the series' weekdays, time and chair; a reason is required. With
+        `expected_version` (the series' row_version shown) a change saved elsewhere since is refused."""
         text = checked_text(reason, "reason", "Reason for extending", required=True, max_length=1000, multiline=True)
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
+            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"A {series.status.label.lower()} series cannot be extended; plan a new one.")
             last = max((ts.scheduled_at for ts in series.sessions), default=self._ctx.now())
@@ -156,15 +160,6 @@ class SeriesService:
     @staticmethod
     def _summary(session, series: models.InfusionSeries) -> SeriesSummary:  # noqa: ANN001
         return next(s for s in series_summaries(session, series.patient_id) if s.id == series.id)
-
-
-def _refuse_if_changed(session, ctx: ServiceContext, what: str, row, expected_version: int | None) -> None:  # noqa: ANN001
-    """ConcurrentChange, naming who changed it and when, if the row moved on from the version the user saw."""
-    if expected_version is not None and row.row_version != expected_version:
-        raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
-                               + last_change_words(session, ctx, what, row.id, tuple(
-                                   ts.id for ts in row.sessions) if what == "series" else ())
-                               + " Nothing was saved; look at the chart as it is now and try again.")
 
 
 def _checked_target_dose(protocol: Protocol, value: Decimal | str, settings: ClinicSettings) -> Decimal:

@@ -95,7 +95,7 @@ def _dose_entry(session: Session, keyring: AuditKeyring, d: models.DoseRecord,
         d.lot_number, d.lot_expiry, d.started_at, d.stopped_at, d.volume_given_ml, d.volume_wasted_ml,
         names.get(d.administered_by_id, ""), names.get(d.waste_witness_id, ""), signatures,
         tuple(AmendmentEntry(a.record_type, dict(a.changes), a.reason, amended_by.get(a.amended_by_id, ""),
-                             a.amended_at) for a in amendments))
+                             a.amended_at) for a in amendments), row_version=d.row_version)
 
 
 def _vitals_entry(r: models.VitalSignsReading, baseline: VitalSigns | None, settings: ClinicSettings,

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_checks
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus
-from clinic_desktop.domain.errors import ConcurrentChange, RuleViolation, ValidationError
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.records import SessionDetail, StaffMember
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_phone, checked_text
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import reauthenticate
-from clinic_desktop.services.changes import last_change_words
+from clinic_desktop.services.changes import refuse_if_changed, session_audit_objects
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.session_records import build_session_detail, gather_facts
 from clinic_desktop.storage import models
@@ -107,11 +107,9 @@ class SessionService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
-            if expected_version is not None and ts.row_version != expected_version:
-                raise ConcurrentChange("This session was changed on another workstation after you opened it. "
-                                       + last_change_words(uow.session, self._ctx, "session", ts.id)
-                                       + " Your answer was not saved: look at the answers stored now, then "
-                                       "answer again if it still needs changing.")
+            _refuse_if_stale(uow.session, self._ctx, ts, expected_version,
+                             "Your answer was not saved: look at the answers stored now, then answer again if it "
+                             "still needs changing.")
             if ts.status is not SessionStatus.CHECKED_IN:
                 raise RuleViolation("Day-of-treatment answers are recorded between check-in and the dose.")
             before = snapshot(ts, DAY_FIELDS)
@@ -129,12 +127,17 @@ class SessionService:
             return self._checks(uow.session, ts)
 
     @requires(Action.SESSION_DAY_ANSWERS)
-    def explain_check(self, actor: StaffMember, session_id: int, key: str, note: str) -> tuple[CheckItem, ...]:
-        """A nurse's word on one checklist item (why a warning is acceptable, what was done about it)."""
+    def explain_check(self, actor: StaffMember, session_id: int, key: str, note: str,
+                      expected_version: int | None = None) -> tuple[CheckItem, ...]:
+        """A nurse's word on one checklist item (why a warning is acceptable, what was done about it). With
+        `expected_version` (the session's row_version shown) a change saved elsewhere since is refused."""
         text = checked_text(note, "note", "Explanation", required=True, max_length=1000, multiline=True)
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            _refuse_if_stale(uow.session, self._ctx, ts, expected_version,
+                             "Your explanation was not saved: read the checklist as it is now, then save it again "
+                             "if it still applies.")
             if key not in {i.key for i in self._checks(uow.session, ts)}:
                 raise ValidationError(f"There is no checklist item {key!r}.", "key")
             if ts.status not in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN):
@@ -149,14 +152,19 @@ class SessionService:
             return self._checks(uow.session, ts)
 
     @requires(Action.CHECKS_OVERRIDE)
-    def override_checks(self, actor: StaffMember, session_id: int, reason: str,
-                        password: str) -> tuple[CheckItem, ...]:
-        """A physician lets the dose go ahead despite the overridable blocking checks: a reason and a signature."""
+    def override_checks(self, actor: StaffMember, session_id: int, reason: str, password: str,
+                        expected_version: int | None = None) -> tuple[CheckItem, ...]:
+        """A physician lets the dose go ahead despite the overridable blocking checks: a reason and a signature.
+        With `expected_version` (the session's row_version shown) a change saved elsewhere since is refused: the
+        physician overrides the checklist they read, not one changed under them."""
         text = checked_text(reason, "reason", "Override reason", required=True, max_length=2000, multiline=True)
         reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            _refuse_if_stale(uow.session, self._ctx, ts, expected_version,
+                             "Nothing was signed: read the checklist as it is now, then sign again if the override "
+                             "is still needed.")
             items = blocking(self._checks(uow.session, ts))
             hard = [i for i in items if not i.overridable]
             if hard:
@@ -177,19 +185,32 @@ class SessionService:
             return self._checks(uow.session, ts)
 
     @requires(Action.SESSION_CANCEL)
-    def cancel(self, actor: StaffMember, session_id: int, reason: str) -> SessionDetail:
+    def cancel(self, actor: StaffMember, session_id: int, reason: str,
+               expected_version: int | None = None) -> SessionDetail:
+        """Cancel one session for a stated reason. With `expected_version` (the session's row_version shown) a
+        change saved elsewhere since (moved, checked in) is refused."""
         text = checked_text(reason, "reason", "Reason for cancelling", required=True, max_length=1000, multiline=True)
-        return self._finish(actor, session_id, SessionStatus.CANCELLED, text)
+        return self._finish(actor, session_id, SessionStatus.CANCELLED, text, expected_version)
 
     @requires(Action.SESSION_CANCEL)
-    def mark_no_show(self, actor: StaffMember, session_id: int) -> SessionDetail:
-        return self._finish(actor, session_id, SessionStatus.NO_SHOW, "")
+    def mark_no_show(self, actor: StaffMember, session_id: int,
+                     expected_version: int | None = None) -> SessionDetail:
+        """The patient did not come. Only once the session's time has come: before that the patient has not missed
+        it yet (a patient who calls off is a cancellation). With `expected_version` a change saved elsewhere since
+        is refused."""
+        return self._finish(actor, session_id, SessionStatus.NO_SHOW, "", expected_version)
 
-    def _finish(self, actor: StaffMember, session_id: int, status: SessionStatus, reason: str) -> SessionDetail:
+    def _finish(self, actor: StaffMember, session_id: int, status: SessionStatus, reason: str,
+                expected_version: int | None) -> SessionDetail:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            _refuse_if_stale(uow.session, self._ctx, ts, expected_version,
+                             "Nothing was saved; look at the session as it is now and try again.")
             require_transition(ts.status, status)
+            if status is SessionStatus.NO_SHOW and ts.scheduled_at > self._ctx.now():
+                raise RuleViolation("This session's time has not come yet, so it cannot be a no-show. If the patient "
+                                    "called to say they are not coming, cancel it instead.")
             old = ts.status
             ts.status = status
             ts.status_reason = reason
@@ -199,6 +220,12 @@ class SessionService:
                             details={"status": {"old": old, "new": status}, "reason": reason})
             uow.commit()
             return build_session_detail(uow.session, ts, load_settings(uow.session), self._ctx.db.keyring)
+
+
+def _refuse_if_stale(session: Session, ctx: ServiceContext, ts: models.TreatmentSession,
+                     expected_version: int | None, outcome: str) -> None:
+    """A session changed elsewhere since the user's screen showed `expected_version`: refused, naming who."""
+    refuse_if_changed(session, ctx, "session", ts, expected_version, also=session_audit_objects(ts), outcome=outcome)
 
 
 def complete_series_if_done(series: models.InfusionSeries) -> None:

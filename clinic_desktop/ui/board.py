@@ -1,4 +1,5 @@
-"""Today's board: a column per chair with its sessions of the day, check-in, and when vitals are next due.
+"""Today's board: a column per chair with its sessions of the day, check-in or no-show, and when vitals are next
+due.
 
 It re-reads the day every 30 seconds and redraws the countdowns every few seconds from the services' clock,
 so a test moves a FixedClock and calls `refresh` or `tick`."""
@@ -29,6 +30,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.board import BoardDay, BoardEntry
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS, STATUS_COLOURS, CheckInPanel, entry_lines
+from clinic_desktop.ui.series_actions import NoShowDialog
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 #: How often the day is read again (other workstations check in, chart vitals, discharge).
@@ -118,10 +120,13 @@ class TodayBoard(QWidget):
         self.selection_label = text_label("Select a session: Enter or double-click opens it.", name="muted")
         self.open_button = QPushButton("&Open session")
         self.check_in_button = QPushButton("Check &in…")
-        for button in (self.open_button, self.check_in_button):
+        self.no_show_button = QPushButton("No-&show…")
+        self.no_show_button.setToolTip("The patient did not come (once the session's time has passed)")
+        for button in (self.open_button, self.check_in_button, self.no_show_button):
             button.setAutoDefault(False)
         actions = QHBoxLayout()
         actions.addWidget(self.selection_label, 1)
+        actions.addWidget(self.no_show_button)
         actions.addWidget(self.check_in_button)
         actions.addWidget(self.open_button)
         self.check_in_panel = CheckInPanel(self._check_in)
@@ -140,6 +145,7 @@ class TodayBoard(QWidget):
         self.today_button.clicked.connect(lambda: self.show_day(self._services.context.today()))
         self.open_button.clicked.connect(self.open_selected)
         self.check_in_button.clicked.connect(self.start_check_in)
+        self.no_show_button.clicked.connect(self.mark_no_show)
         self.check_in_panel.checkedIn.connect(self._checked_in)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
@@ -262,6 +268,10 @@ class TodayBoard(QWidget):
         self.check_in_button.setVisible(can_check_in)
         self.check_in_button.setEnabled(can_check_in and entry is not None and entry.status is SessionStatus.SCHEDULED
                                         and self.day == self._services.context.today())
+        can_mark = self.may(Action.SESSION_CANCEL)
+        self.no_show_button.setVisible(can_mark)
+        self.no_show_button.setEnabled(can_mark and entry is not None and entry.status is SessionStatus.SCHEDULED
+                                       and entry.scheduled_at <= self._services.context.now())
 
     def select(self, session_id: int) -> BoardEntry | None:
         """Make a session the current one (as a click would)."""
@@ -280,6 +290,18 @@ class TodayBoard(QWidget):
     def start_check_in(self) -> None:
         if self.selected is not None and self.check_in_button.isEnabled():
             self.check_in_panel.open_for(self.selected)
+
+    def mark_no_show(self) -> None:
+        """Ask, then mark the selected session as missed; a refusal (changed elsewhere) stays in the dialog."""
+        entry = self.selected
+        if entry is None or not self.no_show_button.isEnabled():
+            return
+        what = f"session {entry.sequence} of {entry.of_planned} for {entry.patient_name}"
+        detail = NoShowDialog.ask(what, entry.scheduled_at, self._zone, lambda: self._services.sessions.mark_no_show(
+            self._actor(), entry.session_id, expected_version=entry.row_version), self)
+        if detail is not None:
+            self.message.emit(f"{entry.patient_name} — {detail.summary.label} marked as a no-show.", 6000)
+            self.refresh()
 
     def _check_in(self, session_id: int, escort_name: str, escort_phone: str, confirmed: bool, npo: bool | None,
                   pregnancy: str | None):  # noqa: ANN202 (SessionDetail)

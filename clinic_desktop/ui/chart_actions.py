@@ -1,5 +1,6 @@
-"""The chart's front-desk buttons: edit, weight, screening and planning on top; below the series tree, moving
-or cancelling a session and extending or stopping a series. Only what the user's role allows is shown."""
+"""The chart's front-desk buttons: edit, weight, screening and planning on top; below the series tree, moving,
+cancelling or marking a no-show of a session and extending or stopping a series. Only what the user's role allows
+is shown."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ CHART_BUTTONS = (("Edit patient", Action.PATIENT_UPDATE, "editRequested"),
 #: (button text, action it needs, kind sent with seriesAction, what it acts on: "session" or "series").
 SERIES_BUTTONS = (("Reschedule session…", Action.SERIES_PLAN, "reschedule", "session"),
                   ("Cancel session…", Action.SESSION_CANCEL, "cancel", "session"),
+                  ("Mark no-show…", Action.SESSION_CANCEL, "no_show", "session"),
                   ("Extend series…", Action.SERIES_PLAN, "extend", "series"),
                   ("Stop series…", Action.SERIES_STOP, "stop", "series"))
 OPEN_SERIES = (SeriesStatus.PLANNED, SeriesStatus.ACTIVE)
@@ -92,6 +94,9 @@ def series_buttons(view: QWidget, tree: QTreeWidget) -> QVBoxLayout:
         for button, kind in buttons:
             if kind in ("reschedule", "cancel"):
                 button.setEnabled(session is not None and session.status is SessionStatus.SCHEDULED)
+            elif kind == "no_show":  # missed only once its day has come (the service checks the hour)
+                button.setEnabled(session is not None and session.status is SessionStatus.SCHEDULED
+                                  and view.has_come(session))
             else:
                 button.setEnabled(series is not None and series.status in OPEN_SERIES)
 

@@ -22,6 +22,7 @@ from clinic_desktop.ui.screening_form import ScreeningForm
 from clinic_desktop.ui.series_actions import (
     CancelSessionDialog,
     ExtendSeriesDialog,
+    NoShowDialog,
     RescheduleDialog,
     StopSeriesDialog,
 )
@@ -201,7 +202,7 @@ class FrontDesk(QObject):
             self._done(None, patient_id, f"Weight recorded for {chart.display_name}: {formatting.weight(entry)}.")
 
     def series_action(self, kind: str, target_id: int) -> None:
-        """Reschedule or cancel a session, extend or stop a series, from the chart on show."""
+        """Reschedule, cancel or mark as a no-show a session, extend or stop a series, from the chart on show."""
         chart = self._ws.chart.chart if self._ws.chart is not None else None
         if chart is None:
             return
@@ -220,11 +221,16 @@ class FrontDesk(QObject):
             text = f"{session.label} moved to {formatting.local_time(moved.scheduled_at, zone)}." if moved else ""
         elif kind == "cancel" and session is not None:
             result = CancelSessionDialog.ask(session, zone, lambda reason: services.sessions.cancel(
-                actor, session.id, reason), self._ws)
+                actor, session.id, reason, expected_version=session.row_version), self._ws)
             text = f"{session.label} cancelled."
+        elif kind == "no_show" and session is not None:
+            result = NoShowDialog.ask(session.label.lower(), session.scheduled_at, zone,
+                                      lambda: services.sessions.mark_no_show(
+                                          actor, session.id, expected_version=session.row_version), self._ws)
+            text = f"{session.label} marked as a no-show."
         elif kind == "extend" and series is not None:
             result = ExtendSeriesDialog.ask(series, lambda extra, reason: services.series.extend(
-                actor, series.id, extra, reason), self._ws)
+                actor, series.id, extra, reason, expected_version=series.row_version), self._ws)
             text = f"Series extended to {result.planned_sessions} sessions." if result else ""
         elif kind == "stop" and series is not None:
             result = StopSeriesDialog.ask(series, lambda reason: services.series.stop(

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.domain.consent import ConsentStatus
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.interactions import medication_findings
-from clinic_desktop.domain.records import PatientChart, SeriesSummary
+from clinic_desktop.domain.records import PatientChart, SeriesSummary, SessionSummary
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.outcomes_panel import OutcomesPanel
@@ -41,7 +41,8 @@ class PatientChartView(QScrollArea):
     weightRequested = Signal(int)
     screeningRequested = Signal(int)
     planRequested = Signal(int)
-    #: ("reschedule" | "cancel", session id) or ("extend" | "stop", series id), from under the series tree.
+    #: ("reschedule" | "cancel" | "no_show", session id) or ("extend" | "stop", series id), from under the series
+    #: tree.
     seriesAction = Signal(str, int)
     #: From the Paperwork menu (ui/paperwork/chart_menu.py): ("consent", series id or 0, protocol value),
     #: ("record_consent", 0, "") or ("summary", series id, "").
@@ -107,6 +108,10 @@ class PatientChartView(QScrollArea):
         self._fit_height()
         self.verticalScrollBar().setValue(keep)
 
+    def has_come(self, session: SessionSummary) -> bool:
+        """Whether the session's day is today or past (a patient can have missed it)."""
+        return session.scheduled_at.astimezone(self._zone).date() <= self._today()
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
         super().resizeEvent(event)
         if self.chart is not None and self._is_narrow() != self._narrow:
@@ -114,8 +119,11 @@ class PatientChartView(QScrollArea):
         self._fit_height()
 
     def _is_narrow(self) -> bool:
-        """Too narrow for two columns of sections: about 100 characters of text."""
-        return self.viewport().width() < self.fontMetrics().averageCharWidth() * 100
+        """Too narrow for two columns of sections: about 100 characters of text. Measured as if the scroll bar
+        were always there: the viewport's own width changes as the scroll bar comes and goes with the layout's
+        height, and a window width between the two made the chart flip between layouts without end (blank)."""
+        width = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        return width < self.fontMetrics().averageCharWidth() * 100
 
     def _fit_height(self) -> None:
         """Give the body the height its wrapped text needs at this width, so nothing is squeezed or clipped

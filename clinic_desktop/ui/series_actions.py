@@ -1,4 +1,5 @@
-"""Changing a planned series from the chart: move or cancel one session, extend or stop the series."""
+"""Changing a planned series from the chart: move, cancel or mark as a no-show one session, extend or stop the
+series."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from clinic_desktop.ui.widgets import add_field, error_label, text_label
 
 
 class ActionDialog(QDialog):
-    """A small form whose last field is a reason; `submit` runs the service call, errors beside the fields."""
+    """A small form whose last field is a reason (none when `reason_caption` is empty); `submit` runs the service
+    call, errors beside the fields."""
 
     def __init__(self, title: str, heading: str, action_text: str, reason_caption: str,
                  parent: QWidget | None = None) -> None:
@@ -46,7 +48,8 @@ class ActionDialog(QDialog):
 
     def finish_layout(self) -> None:
         """The reason, the form's own error line and the buttons, after the subclass's fields."""
-        self.errors.add("reason", add_field(self.form, self._reason_caption, self.reason), self.reason)
+        if self._reason_caption:
+            self.errors.add("reason", add_field(self.form, self._reason_caption, self.reason), self.reason)
         self.form.addWidget(self.errors.form_error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.action_button = buttons.addButton(self._action_text, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -121,6 +124,24 @@ class CancelSessionDialog(ActionDialog):
 
     def call(self) -> object:
         return self._cancel(self.reason.text())
+
+
+class NoShowDialog(ActionDialog):
+    """The patient did not come to one session: marked as a no-show once its time has come; nothing else moves."""
+
+    def __init__(self, what: str, scheduled_at: datetime, zone: ZoneInfo, mark: Callable[[], object],
+                 parent: QWidget | None = None) -> None:
+        """`what`: the session in words ("session 2 of 6", "session 2 of 6 for Lovelace, Ada")."""
+        super().__init__("Mark as no-show", f"Mark {what} on {formatting.local_time(scheduled_at, zone)} as a "
+                         "no-show?", "Mark as no-show", "", parent)
+        self._mark = mark
+        self.form.addWidget(text_label("The patient did not come and did not call off. The series' other sessions "
+                                       "keep their dates; reschedule or extend the series if a session is to be "
+                                       "made up.", name="muted"))
+        self.finish_layout()
+
+    def call(self) -> object:
+        return self._mark()
 
 
 class ExtendSeriesDialog(ActionDialog):

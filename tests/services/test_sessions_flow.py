@@ -295,17 +295,25 @@ def test_series_stopped_during_a_session_stays_stopped_after_its_discharge(clini
     assert (series.status, series.stop_reason) == (SeriesStatus.STOPPED, "Severe emergence reaction")
 
 
-def test_cancel_and_no_show_transitions(clinic, services, staff, day):
-    """Cancel needs a reason; no-show only before check-in; a closed session takes no further step."""
+def test_cancel_and_no_show_transitions(clinic, services, staff, clock, day):
+    """Cancel needs a reason; no-show only once the session's time has come and before check-in; a closed session
+    takes no further step."""
     pid, sid = day
     series_id = services.sessions.detail(staff["nurse"], sid).summary.series_id
-    second, third = services.series.get(staff["nurse"], series_id).sessions[1:3]
+    second, third, fourth = services.series.get(staff["nurse"], series_id).sessions[1:4]
     with pytest.raises(ValidationError):
         services.sessions.cancel(staff["front_desk"], sid, "")
+    with pytest.raises(RuleViolation, match="time has not come yet"):
+        services.sessions.mark_no_show(staff["front_desk"], second.id)
+    clock.set(second.scheduled_at)
+    sign_in_again(staff, clock)
     assert services.sessions.mark_no_show(staff["front_desk"], second.id).summary.status is SessionStatus.NO_SHOW
     with pytest.raises(RuleViolation):
         services.sessions.check_in(staff["front_desk"], second.id)
-    services.sessions.check_in(staff["front_desk"], sid)
+    clock.set(third.scheduled_at)
+    sign_in_again(staff, clock)
+    services.sessions.check_in(staff["front_desk"], third.id)
+    sid, third = third.id, fourth
     with pytest.raises(RuleViolation):
         services.sessions.mark_no_show(staff["front_desk"], sid)
     cancelled = services.sessions.cancel(staff["front_desk"], sid, "Felt unwell on arrival")

@@ -1,4 +1,5 @@
-"""Today's board: sessions by chair, the day picker, check-in, and vitals countdowns that follow the clock."""
+"""Today's board: sessions by chair, the day picker, check-in and no-show, and vitals countdowns that follow the
+clock."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import time
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
 from clinic_desktop.ui.board import REFRESH_MS, TICK_MS, TodayBoard
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS
+from clinic_desktop.ui.series_actions import NoShowDialog
 from tests.conftest import PASSWORD
 from tests.services.signing_support import IV_ORDER, LOT_EXPIRY, ready_session
 from tests.ui.front_desk_support import buttons, chair, induction, patient, signed_in
@@ -90,6 +93,27 @@ def test_checking_a_patient_in(qtbot, services, staff, make_window, day):
     assert (detail.escort_confirmed, detail.npo_confirmed, detail.pregnancy_status) == (True, True,
                                                                                        PregnancyStatus.NEGATIVE)
     assert not board.check_in_button.isEnabled(), "a checked-in session is not checked in twice"
+
+
+def test_a_patient_who_did_not_come_is_marked_as_a_no_show(qtbot, services, staff, clock, make_window, day,
+                                                           monkeypatch):
+    """At 09:00 the 10:30 session cannot be missed yet; at 09:20 the 09:00 one is marked after the question,
+    the row says No-show and the session can no longer be checked in."""
+    board = signed_in(make_window, staff["front_desk"]).workspace.front_desk.board
+    board.select(day[1].sessions[0].id)
+    assert board.no_show_button.isVisible() and not board.no_show_button.isEnabled()
+    clock.advance(minutes=20)
+    asked = []
+    monkeypatch.setattr(NoShowDialog, "exec", lambda d: asked.append(d.findChild(QLabel, "subheading").text())
+                        or d.submit())
+    sid = day[0].sessions[0].id
+    board.refresh()
+    board.select(sid)
+    board.no_show_button.click()
+    assert asked == ["Mark session 1 of 6 for Lovelace, Ada on Mon 2026-03-02 09:00 as a no-show?"]
+    assert _item(board, sid).text().endswith("Session 1 of 6 · No-show")
+    assert services.sessions.detail(staff["nurse"], sid).summary.status is SessionStatus.NO_SHOW
+    assert not board.no_show_button.isEnabled() and not board.check_in_button.isEnabled()
 
 
 def test_the_vitals_countdown_and_overdue_mark_follow_the_clock(qtbot, services, staff, clock, make_window):

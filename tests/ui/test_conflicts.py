@@ -3,7 +3,11 @@ what was typed, and Reload shows the stored version."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.domain.patients import PatientInput
@@ -12,7 +16,8 @@ from clinic_desktop.settings import Locations
 from clinic_desktop.storage.database import open_database
 from clinic_desktop.ui.main_window import MainWindow
 from tests.conftest import ZONE
-from tests.ui.session_support import checked_in
+from tests.ui.session_support import PASSWORD, Acting, checked_in, given, screen_for
+from tests.ui.ui_support import visible_texts
 
 
 @pytest.fixture
@@ -77,3 +82,71 @@ def test_an_open_patient_form_catches_up_or_offers_reload(qtbot, services, other
     ws.watcher.poll()
     assert form.edits["family_name"].text() == "Byron" and form.edits["phone"].text() == "555-0142"
     assert form.reload_button.isVisible() and "Changed at another workstation" in form.errors.form_error.text()
+
+
+def test_a_stale_administration_amendment_keeps_the_typing_and_goes_through_after_reload(
+        qtbot, services, other, staff, clock):
+    """Another nurse corrects the lot while this one amends the volume: the signature is refused beside the form
+    with who changed what, the typed volume and reason stay; after Reload the same amendment is signed and does
+    not put the old lot back."""
+    _pid, sid, _ = checked_in(services, staff)
+    given(services, staff, clock, sid)
+    screen = screen_for(qtbot, services, Acting(staff["nurse"]), sid)
+    screen.show_section("dose")
+    admin = screen.dose.administration
+    admin.amend_link.click()
+    admin.given.setText("99")
+    admin.amend_reason.setText("Pump residue not given")
+    seen = other.sessions.detail(staff["nurse2"], sid).dose
+    other.doses.amend_administration(staff["nurse2"], sid, "Lot misread", PASSWORD, lot_number="LOT-2",
+                                     expected_version=seen.row_version)
+    qtbot.keyClicks(admin.sign.password, PASSWORD)
+    qtbot.keyClick(admin.sign.password, Qt.Key.Key_Return)
+    shown = admin.errors.form_error
+    assert shown.isVisible() and "This dose record was changed on another workstation" in shown.text()
+    assert "Changed by Luis Ferreira, RN at 09:40. They changed lot number from LOT-1 to LOT-2." in shown.text()
+    assert admin.mode == "amend" and admin.given.text() == "99"
+    assert admin.amend_reason.text() == "Pump residue not given"
+    QApplication.processEvents()
+    screen.grab().save(str(_shots() / "administration_conflict.png"))
+    assert services.sessions.detail(staff["nurse"], sid).dose.volume_given_ml == Decimal("100.8"), "nothing saved"
+    screen.reload()  # what the "Changed at another workstation" bar's Reload does
+    assert admin.mode == "amend" and admin.given.text() == "99" and "Lot LOT-2, expires 2027-01-01" in \
+        visible_texts(admin)
+    qtbot.keyClicks(admin.sign.password, PASSWORD)
+    qtbot.keyClick(admin.sign.password, Qt.Key.Key_Return)
+    dose = services.sessions.detail(staff["nurse"], sid).dose
+    assert (dose.volume_given_ml, dose.lot_number, admin.mode) == (Decimal("99"), "LOT-2", "done")
+
+
+def test_a_stale_checklist_explanation_keeps_the_typing(qtbot, services, other, staff):
+    """Fasting is answered at another workstation while this nurse explains it: the explanation is refused in its
+    row with who answered what, the text stays in the box through a reload, and saved again it is kept."""
+    _pid, sid, _ = checked_in(services, staff, npo=None)
+    screen = screen_for(qtbot, services, Acting(staff["nurse"]), sid)
+    checks = screen.checks
+    checks.rows["npo"].explain.click()
+    checks.rows["npo"].note.setPlainText("Clear water at 07:00 only")
+    seen = other.sessions.detail(staff["nurse2"], sid).row_version
+    other.sessions.update_day_answers(staff["nurse2"], sid, npo_confirmed=True, expected_version=seen)
+    checks.rows["npo"].save.click()
+    row = checks.rows["npo"]
+    words = row.errors.form_error.text()
+    assert row.errors.form_error.isVisible() and "This session was changed on another workstation" in words
+    assert "Changed by Luis Ferreira, RN at 09:00. They changed npo confirmed from nothing to True." in words
+    assert row.editing and row.note_text() == "Clear water at 07:00 only"
+    screen.grab().save(str(_shots() / "explanation_conflict.png"))
+    assert "npo" not in services.sessions.detail(staff["nurse"], sid).check_notes, "nothing saved"
+    screen.reload()
+    row = checks.rows["npo"]
+    assert row.tag.text() == "✓ OK" and row.editing and row.note_text() == "Clear water at 07:00 only"
+    row.save.click()
+    assert services.sessions.detail(staff["nurse"], sid).check_notes["npo"][0] == "Clear water at 07:00 only"
+    assert not checks.rows["npo"].editing
+
+
+def _shots():  # noqa: ANN202
+    """Where the screenshots for a person to look at go."""
+    folder = Path("/tmp/h8")
+    folder.mkdir(exist_ok=True)
+    return folder

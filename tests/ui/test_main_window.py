@@ -16,6 +16,8 @@ from clinic_desktop.services.demo import DemoBuilder
 from clinic_desktop.settings import Locations
 from clinic_desktop.ui.main_window import MainWindow
 from clinic_desktop.ui.patient_list import PatientListModel
+from tests.ui.front_desk_support import chair, induction
+from tests.ui.front_desk_support import patient as register
 
 
 def _window(qtbot, services, tmp_path: Path, user: Principal) -> MainWindow:
@@ -168,3 +170,30 @@ def test_a_name_in_a_tooltip_is_shown_literally(qtbot, services, staff):
     model.search("")
     tip = model.index(0, PatientListModel.NAME).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;i&gt;Italic&lt;/i&gt;, &lt;b&gt;Bold&lt;/b&gt;" in tip and "<b>" not in tip
+
+
+def test_the_chart_shows_at_every_window_width(qtbot, services, staff, tmp_path, monkeypatch):
+    """Across the width where the chart changes from two columns to one, each width lays the chart out once
+    and it stays on show. (A short chart fits without a scroll bar in two columns but needs one in one column:
+    the scroll bar coming and going used to flip the layout without end, leaving the chart blank.)"""
+    patient = register(services, staff)
+    induction(services, staff, patient.id, chair(services, staff))
+    window = _window(qtbot, services, tmp_path, staff["nurse"])
+    ws = window.workspace
+    ws.open_patient(patient.id)
+    layouts = []
+    shown = type(ws.chart).show_chart
+    monkeypatch.setattr(type(ws.chart), "show_chart", lambda view, chart: layouts.append(1) or shown(view, chart))
+    threshold = ws.chart.fontMetrics().averageCharWidth() * 100
+    QApplication.processEvents()
+    others = window.width() - ws.chart.width()  # the patient list, the splitter's handle, margins
+    seen = set()
+    for height in (600, 700, 800):
+        for width in range(threshold - 30, threshold + 30, 2):
+            layouts.clear()
+            window.resize(width + others, height)
+            QApplication.processEvents()
+            seen.add(ws.chart._is_narrow())
+            assert len(layouts) <= 1, f"laid out {len(layouts)} times at {ws.chart.width()} × {height} px"
+            assert ws.chart.chart.display_name in _labels(ws.chart), f"blank at {ws.chart.width()} × {height} px"
+    assert seen == {True, False}, "the widths tried cross from one column to two"

@@ -1,8 +1,9 @@
-"""Planning a series with a live preview of its dates; moving or cancelling one session; extending and stopping."""
+"""Planning a series with a live preview of its dates; moving, cancelling or marking a no-show of one session;
+extending and stopping."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import pytest
 from PySide6.QtCore import QDate, QTime
@@ -128,6 +129,34 @@ def test_cancelling_one_session_needs_a_reason_and_leaves_the_others(qtbot, serv
     _click(ws, "series_cancel")
     statuses = [s.status for s in ws.chart.chart.series[0].sessions]
     assert statuses[1] is SessionStatus.CANCELLED and statuses.count(SessionStatus.SCHEDULED) == 5
+
+
+def test_a_missed_session_is_marked_as_a_no_show_once_its_time_has_come(qtbot, services, staff, make_window,
+                                                                       answer_dialogs):
+    """Today's 09:00 session (it is 09:00) is marked from the chart; Wednesday's cannot be yet (button disabled);
+    a session later today is refused in the dialog, which says why and changes nothing."""
+    chair_id = chair(services, staff)
+    early, later = patient(services, staff), patient(services, staff, "Marlow")
+    induction(services, staff, early.id, chair_id)
+    induction(services, staff, later.id, chair_id, time(11, 0))
+    ws = signed_in(make_window, staff["front_desk"]).workspace
+    ws.open_patient(early.id)
+    _select_session(ws, 2)
+    assert not _shown(ws, QPushButton, "series_no_show").isEnabled()
+    _select_session(ws, 1)
+    assert _shown(ws, QPushButton, "series_no_show").isEnabled()
+    answer_dialogs.append(lambda d: None)
+    _click(ws, "series_no_show")
+    statuses = [s.status for s in ws.chart.chart.series[0].sessions]
+    assert statuses[0] is SessionStatus.NO_SHOW and statuses.count(SessionStatus.SCHEDULED) == 5
+
+    ws.open_patient(later.id)
+    _select_session(ws, 1)
+    seen = []
+    answer_dialogs.append(seen.append)
+    _click(ws, "series_no_show")
+    assert "time has not come yet" in seen[0].errors.shown()[""]
+    assert ws.chart.chart.series[0].sessions[0].status is SessionStatus.SCHEDULED
 
 
 def test_extending_and_stopping_require_a_reason(qtbot, services, staff):

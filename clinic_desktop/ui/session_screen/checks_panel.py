@@ -229,26 +229,33 @@ class ChecksPanel(Panel):
     def _answer(self, **answer: object) -> None:
         # The version on show: an answer changed at another workstation since is refused, and the refusal says
         # who changed it and when (the change watcher then offers the reload).
-        seen = self.detail.row_version if self.detail is not None else None
+        seen = self._seen_version()
         if run(self, self.errors, lambda: self.services.sessions.update_day_answers(
                 self.principal(), self.session_id, **answer, expected_version=seen), "Today's answers saved.") is None \
                 and self.detail is not None:
             self._show_answers(self.detail)  # refused: show what is recorded, not what was clicked
 
+    def _seen_version(self) -> int | None:
+        """The session's version on show: a save over a change made elsewhere since is refused, and the refusal
+        (beside the form, which keeps what was typed) says who changed what."""
+        return self.detail.row_version if self.detail is not None else None
+
     def _explain(self, key: str, note: str) -> None:
         row = self.rows.get(key)
         self._drafts.pop(key, None)
         self._saving = key
+        seen = self._seen_version()
         try:
             run(self, row.errors if row else self.errors, lambda: self.services.sessions.explain_check(
-                self.principal(), self.session_id, key, note), "Explanation saved.")
+                self.principal(), self.session_id, key, note, expected_version=seen), "Explanation saved.")
         finally:
             self._saving = ""
 
     def _override(self, password: str) -> None:
         reason = self.reason.toPlainText()
+        seen = self._seen_version()
         if run(self, self.errors_override, lambda: self.services.sessions.override_checks(
-                self.principal(), self.session_id, reason, password),
+                self.principal(), self.session_id, reason, password, expected_version=seen),
                "Checks overridden and signed.", self.sign) is not None:
             self.reason.clear()
 

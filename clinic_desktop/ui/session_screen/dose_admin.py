@@ -91,6 +91,9 @@ class AdministrationPart(QWidget):
         self.amend_link = link_button("Amend the administration record")
         layout.addWidget(self.amend_link)
         self.mode = ""
+        #: The record the amendment form was filled from: only the fields typed over are sent, so a retry after
+        #: another workstation's amendment does not put back the values it corrected.
+        self._amend_base = None
         self.start_button.clicked.connect(self._start)
         self.lot.returnPressed.connect(self._start)
         self.expiry.returnPressed.connect(self._start)
@@ -175,6 +178,7 @@ class AdministrationPart(QWidget):
             self.wasted.setText("0")
             self._fill_witnesses()
         elif mode == "amend" and d is not None:
+            self._amend_base = d
             self.lot.setText(d.lot_number)
             self.expiry.setText(formatting.day(d.lot_expiry))
             self.given.setText(formatting.number(d.volume_given_ml))
@@ -232,14 +236,18 @@ class AdministrationPart(QWidget):
                 witness_password=witness_password), "The dose has stopped; the administration is signed.",
                 self.sign)
         elif self.mode == "amend":
-            d = self.detail.dose
+            d = self._amend_base or self.detail.dose
+            # The record on show: an amendment over one changed elsewhere since is refused with who changed what,
+            # and the form keeps what was typed.
+            seen = self.detail.dose.row_version
             given = self.given.text().strip()
             expiry = self.expiry.text().strip()
             if run(self.panel, self.errors, lambda: services.doses.amend_administration(
                     actor, sid, self.amend_reason.text(), password,
                     lot_number=self.lot.text() if self.lot.text() != d.lot_number else None,
                     lot_expiry=parse_expiry(expiry) if expiry != formatting.day(d.lot_expiry) else None,
-                    volume_given_ml=given if given != formatting.number(d.volume_given_ml) else None),
+                    volume_given_ml=given if given != formatting.number(d.volume_given_ml) else None,
+                    expected_version=seen),
                     "The administration record is amended and signed.", self.sign) is not None:
                 self._set_mode("done")
 

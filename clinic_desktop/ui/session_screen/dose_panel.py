@@ -182,8 +182,11 @@ class DosePanel(Panel):
 
     def _amend(self, form, reason: str, password: str) -> None:  # noqa: ANN001 (DoseOrderForm)
         current = self.form
+        # The order on show: an amendment over one changed elsewhere since is refused with who changed what,
+        # and the form keeps what was typed.
+        seen = self.detail.dose.row_version if self.detail is not None and self.detail.dose is not None else None
         if run(self, current.errors, lambda: self.services.doses.amend_order(
-                self.principal(), self.session_id, form, reason, password),
+                self.principal(), self.session_id, form, reason, password, expected_version=seen),
                "The order is amended and signed.", current.sign) is not None:
             self._close_form()
             self.amend_link.setVisible(self.may(Action.DOSE_AMEND_ORDER))
