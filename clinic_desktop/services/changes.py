@@ -84,17 +84,14 @@ class ChangeService:
         return ChangeSet(rows[-1].seq, items)
 
 
-def last_change_words(session: Session, ctx: ServiceContext, object_type: str, object_id: int,
-                      session_ids: tuple[int, ...] = (), also: tuple[tuple[str, int], ...] = ()) -> str:
-    """"Changed by Dana Whitlock, RN at 09:42." from the object's newest audit entry (for a refused stale save);
-    `session_ids`: a series also changes through its sessions (a check-in makes it active); `also`: other
-    (object_type, object_id) entries that change the same row (a checklist explanation changes its session)."""
+def _last_change_words(session: Session, ctx: ServiceContext, objects: tuple[tuple[str, int], ...]) -> str:
+    """"Changed by Dana Whitlock, RN at 09:42." from the newest audit entry of any of `objects` ((object_type,
+    object_id) pairs: the record and the other entries that change its row), for a refused stale save."""
     entry = models.AuditEntry
-    which = and_(entry.object_type == object_type, entry.object_id == str(object_id))
-    if session_ids:
-        which = or_(which, and_(entry.object_type == "session", entry.object_id.in_([str(i) for i in session_ids])))
-    for other_type, other_id in also:
-        which = or_(which, and_(entry.object_type == other_type, entry.object_id == str(other_id)))
+    ids_by_type: dict[str, list[str]] = {}
+    for object_type, object_id in objects:
+        ids_by_type.setdefault(object_type, []).append(str(object_id))
+    which = or_(*(and_(entry.object_type == t, entry.object_id.in_(ids)) for t, ids in ids_by_type.items()))
     row = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
                           .where(which).order_by(entry.seq.desc()).limit(1)).first()
@@ -114,13 +111,17 @@ def refuse_if_changed(session: Session, ctx: ServiceContext, what: str, row: obj
     """ConcurrentChange naming who changed `row` last, when and what, if its row_version moved on from
     `expected_version` (the version the user's screen showed); None skips the check (callers that show no
     version). `what` is the word for the record ("session"); `object_type` its audit name when that differs;
-    a series also counts the changes made through its sessions."""
+    `also`: other audit objects whose entries change the same row (see the *_audit_objects below)."""
     if expected_version is None or row.row_version == expected_version:
         return
-    kind = object_type or what
-    session_ids = tuple(ts.id for ts in row.sessions) if kind == "series" else ()
+    objects = ((object_type or what, row.id),) + also
     raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
-                           + last_change_words(session, ctx, kind, row.id, session_ids, also) + " " + outcome)
+                           + _last_change_words(session, ctx, objects) + " " + outcome)
+
+
+def series_audit_objects(series: models.InfusionSeries) -> tuple[tuple[str, int], ...]:
+    """A series also changes through its sessions (a check-in makes it active)."""
+    return tuple(("session", ts.id) for ts in series.sessions)
 
 
 def session_audit_objects(ts: models.TreatmentSession) -> tuple[tuple[str, int], ...]:

@@ -38,7 +38,7 @@ from clinic_desktop.services.chart import (
 from clinic_desktop.domain.access import Action
 from clinic_desktop.services import scoring
 from clinic_desktop.services.audit_values import changes, patient_snapshot
-from clinic_desktop.services.changes import last_change_words
+from clinic_desktop.services.changes import refuse_if_changed
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
 from clinic_desktop.storage import models, patient_queries
 
@@ -127,10 +127,8 @@ class PatientService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             row = get_or_404(uow.session, models.Patient, patient_id, "patient")
-            if row.row_version != expected_version:
-                raise ConcurrentChange("This patient was changed on another workstation after you opened it. "
-                                       + last_change_words(uow.session, self._ctx, "patient", row.id)
-                                       + " Your entries are kept; reload to see the other change.")
+            refuse_if_changed(uow.session, self._ctx, "patient", row, expected_version,
+                              outcome="Your entries are kept; reload to see the other change.")
             _check_clinician(uow.session, clean.referring_clinician_id)
             before = patient_snapshot(row)
             with uow.session.no_autoflush:  # one UPDATE of the patient row, so the version moves by one

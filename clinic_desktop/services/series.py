@@ -19,7 +19,7 @@ from clinic_desktop.domain.schedule import (
 )
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action
-from clinic_desktop.services.changes import refuse_if_changed, session_audit_objects
+from clinic_desktop.services.changes import refuse_if_changed, series_audit_objects, session_audit_objects
 from clinic_desktop.services.chart import series_summaries
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.storage import models
@@ -71,7 +71,8 @@ class SeriesService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
-            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
+            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version,
+                              also=series_audit_objects(series))
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"This series is already {series.status.label.lower()}.")
             old = series.status
@@ -128,7 +129,8 @@ class SeriesService:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
-            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version)
+            refuse_if_changed(uow.session, self._ctx, "series", series, expected_version,
+                              also=series_audit_objects(series))
             if series.status in (SeriesStatus.STOPPED, SeriesStatus.COMPLETED):
                 raise RuleViolation(f"A {series.status.label.lower()} series cannot be extended; plan a new one.")
             last = max((ts.scheduled_at for ts in series.sessions), default=self._ctx.now())
