@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from clinic_desktop.domain.enums import NoteKind
-from clinic_desktop.domain.records import NoteEntry
+from clinic_desktop.domain.session_records import NoteEntry
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.text import checked_text
 

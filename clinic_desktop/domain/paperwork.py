@@ -8,17 +8,14 @@ from decimal import Decimal
 
 from clinic_desktop.domain.enums import LabelledEnum, Protocol
 from clinic_desktop.domain.records import (
-    DoseRecordEntry,
-    NoteEntry,
     OutcomeLine,
     ReferringClinician,
     ScoreEntry,
     SeriesScores,
     SeriesSummary,
     SessionSummary,
-    SignatureEntry,
-    VitalsEntry,
 )
+from clinic_desktop.domain.session_records import DoseRecordEntry, NoteEntry, SignatureEntry, VitalsEntry
 
 
 class SheetKind(LabelledEnum):

@@ -18,7 +18,8 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Po
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from clinic_desktop.domain.records import ScorePoint, SeriesScores, VitalsEntry
+from clinic_desktop.domain.records import ScorePoint, SeriesScores
+from clinic_desktop.domain.session_records import VitalsEntry
 from clinic_desktop.domain.scales import get_scale
 from clinic_desktop.printing.fonts import BODY, register_fonts
 

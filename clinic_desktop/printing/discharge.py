@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from clinic_desktop.domain.paperwork import DischargeSheet
-from clinic_desktop.domain.records import VitalsEntry
+from clinic_desktop.domain.session_records import VitalsEntry
 from clinic_desktop.printing import formats, templates
 from clinic_desktop.printing.layout import Styles, build_pdf, letterhead, para, styles
 from clinic_desktop.printing.placeholders import values

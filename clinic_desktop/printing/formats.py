@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.paperwork import PrintContext
 from clinic_desktop.domain.quantities import plain
-from clinic_desktop.domain.records import SignatureEntry
+from clinic_desktop.domain.session_records import SignatureEntry
 
 
 def local(dt: datetime, zone_name: str) -> str:

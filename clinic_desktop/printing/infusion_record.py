@@ -20,7 +20,7 @@ from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.paperwork import InfusionRecordSheet
 from clinic_desktop.domain.quantities import plain
-from clinic_desktop.domain.records import AmendmentEntry, DoseRecordEntry, SignatureEntry, VitalsEntry
+from clinic_desktop.domain.session_records import AmendmentEntry, DoseRecordEntry, SignatureEntry, VitalsEntry
 from clinic_desktop.printing import formats
 from clinic_desktop.printing.charts import vitals_chart
 from clinic_desktop.printing.fonts import BOLD

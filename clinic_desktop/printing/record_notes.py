@@ -15,7 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from clinic_desktop.domain.enums import NoteKind
 from clinic_desktop.domain.monitoring import describe_note
-from clinic_desktop.domain.records import NoteEntry
+from clinic_desktop.domain.session_records import NoteEntry
 from clinic_desktop.printing import formats
 from clinic_desktop.printing.layout import Styles, para
 

@@ -16,7 +16,8 @@ from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.interactions import medication_findings
 from clinic_desktop.domain.quantities import to_decimal
-from clinic_desktop.domain.records import DoseRecordEntry, StaffMember
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.domain.session_records import DoseRecordEntry
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action, is_allowed

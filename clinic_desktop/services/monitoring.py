@@ -19,7 +19,8 @@ from clinic_desktop.domain.enums import (
 )
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.monitoring import checked_note
-from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail, StaffMember, VitalsEntry
+from clinic_desktop.domain.records import ScoreEntry, StaffMember
+from clinic_desktop.domain.session_records import NoteEntry, SessionDetail, VitalsEntry
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.vitals import assess, validate_vitals

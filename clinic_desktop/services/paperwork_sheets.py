@@ -23,7 +23,8 @@ from clinic_desktop.domain.paperwork import (
     PrintContext,
     SummaryLetter,
 )
-from clinic_desktop.domain.records import OutcomeLine, SeriesSummary, SessionDetail, VitalsEntry
+from clinic_desktop.domain.records import OutcomeLine, SeriesSummary
+from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.printing import templates
 from clinic_desktop.services.chart import printed_name, referring_clinician_record, series_summaries

@@ -11,7 +11,13 @@ from clinic_desktop.domain.checks import PreInfusionFacts
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Timepoint, VitalsPhase
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import AmendmentEntry, DoseRecordEntry, NoteEntry, SessionDetail, VitalsEntry
+from clinic_desktop.domain.session_records import (
+    AmendmentEntry,
+    DoseRecordEntry,
+    NoteEntry,
+    SessionDetail,
+    VitalsEntry,
+)
 from clinic_desktop.domain.vitals import VitalSigns, assess
 from clinic_desktop.services import signing
 from clinic_desktop.services.chart import latest_weight, session_summary

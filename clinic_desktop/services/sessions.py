@@ -11,7 +11,8 @@ from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_check
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
-from clinic_desktop.domain.records import SessionDetail, StaffMember
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_phone, checked_text
 from clinic_desktop.services import signing

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_desktop.domain.records import SignatureEntry
+from clinic_desktop.domain.session_records import SignatureEntry
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import AuditKeyring, canonical
 

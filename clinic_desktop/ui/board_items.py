@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
-from clinic_desktop.domain.records import SessionDetail
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.vitals_schedule import GRACE
 from clinic_desktop.services.board import BoardEntry
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves

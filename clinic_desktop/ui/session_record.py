@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import DoseRecordEntry, SessionDetail, SignatureEntry
+from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail, SignatureEntry
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.widgets import FieldGrid, FitScrollArea, badge, section, text_label
 

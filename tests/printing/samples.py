@@ -28,8 +28,6 @@ from clinic_desktop.domain.paperwork import (
     SummaryLetter,
 )
 from clinic_desktop.domain.records import (
-    DoseRecordEntry,
-    NoteEntry,
     OutcomeLine,
     ReferringClinician,
     ScoreEntry,
@@ -37,9 +35,8 @@ from clinic_desktop.domain.records import (
     SeriesScores,
     SeriesSummary,
     SessionSummary,
-    SignatureEntry,
-    VitalsEntry,
 )
+from clinic_desktop.domain.session_records import DoseRecordEntry, NoteEntry, SignatureEntry, VitalsEntry
 from clinic_desktop.printing import templates
 
 UTC = timezone.utc

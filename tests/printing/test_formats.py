@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from clinic_desktop.domain.paperwork import PrintContext
-from clinic_desktop.domain.records import SignatureEntry
+from clinic_desktop.domain.session_records import SignatureEntry
 from clinic_desktop.printing import formats
 
 UTC = timezone.utc

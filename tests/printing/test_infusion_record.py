@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import AmendmentEntry
+from clinic_desktop.domain.session_records import AmendmentEntry
 from clinic_desktop.printing.infusion_record import render_infusion_record
 from clinic_desktop.printing.record_notes import chunks
 from tests.pdf_text import page_texts as pages

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
-from clinic_desktop.domain.records import DoseRecordEntry
+from clinic_desktop.domain.session_records import DoseRecordEntry
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit import AuditFilter
 from clinic_desktop.services.auth import AuthenticationFailed

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import SessionStatus
-from clinic_desktop.domain.records import SessionDetail
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.paperwork.actions import PaperworkActions
 

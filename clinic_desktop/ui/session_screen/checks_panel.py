@@ -19,7 +19,7 @@ from clinic_desktop.domain.checks import CheckItem
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import SessionDetail
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
 from clinic_desktop.ui.session_screen.actions import run

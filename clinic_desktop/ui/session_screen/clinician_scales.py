@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from clinic_desktop.domain.enums import Timepoint
-from clinic_desktop.domain.records import ScoreEntry, SessionDetail
+from clinic_desktop.domain.records import ScoreEntry
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.scales import CSSRS_SCREENER, MADRS
 from clinic_desktop.ui.session_screen.monitoring_scales import RecordScale, ScaleForm
 from clinic_desktop.ui.session_screen.scale_grid import ScaleGrid

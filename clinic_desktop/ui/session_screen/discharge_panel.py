@@ -22,7 +22,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import SessionDetail
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_screen.actions import run

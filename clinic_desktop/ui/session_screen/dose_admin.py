@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLine
 from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError, ValidationError
-from clinic_desktop.domain.records import SessionDetail, StaffMember
+from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line

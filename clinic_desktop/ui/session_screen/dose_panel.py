@@ -9,7 +9,8 @@ from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import DoseRecordEntry, PatientChart, SessionDetail
+from clinic_desktop.domain.records import PatientChart
+from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
 from clinic_desktop.services.tolerance import PreviousDose
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QRadi
 
 from clinic_desktop.domain.enums import Timepoint
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
-from clinic_desktop.domain.records import ScoreEntry, SessionDetail
+from clinic_desktop.domain.records import ScoreEntry
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.scales import CADSS, MOAAS, cadss6_subtotal
 from clinic_desktop.ui.form_support import enter_saves
 from clinic_desktop.ui.session_screen.scale_grid import ScaleGrid

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.domain.enums import NoteKind
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.monitoring import ACTION_WORDS, ADVERSE_EVENTS, OUTCOME_WORDS, SEVERITIES, SIDE_EFFECTS
-from clinic_desktop.domain.records import NoteEntry
+from clinic_desktop.domain.session_records import NoteEntry
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.widgets import error_label
 

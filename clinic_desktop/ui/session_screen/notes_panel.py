@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QTabWidget, QVBoxLayout, QWidget
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import NoteKind, Timepoint
 from clinic_desktop.domain.monitoring import describe_note
-from clinic_desktop.domain.records import NoteEntry, ScoreEntry, SessionDetail
+from clinic_desktop.domain.records import ScoreEntry
+from clinic_desktop.domain.session_records import NoteEntry, SessionDetail
 from clinic_desktop.services.monitoring import CHARTING
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
-from clinic_desktop.domain.records import SessionDetail
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
 
 

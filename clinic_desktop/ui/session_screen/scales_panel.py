@@ -12,7 +12,8 @@ from clinic_desktop.domain.access import Action, PermissionDenied, Principal
 from clinic_desktop.domain.enums import StaffRole, Timepoint
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import ScoreEntry, SessionDetail
+from clinic_desktop.domain.records import ScoreEntry
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.scales import get_scale
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting

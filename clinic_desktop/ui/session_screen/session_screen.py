@@ -15,7 +15,8 @@ from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import PatientChart, SessionDetail
+from clinic_desktop.domain.records import PatientChart
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.change_watcher import ChangedBar
 from clinic_desktop.ui.form_support import ask_discard

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from clinic_desktop.domain.records import VitalsEntry
+from clinic_desktop.domain.session_records import VitalsEntry
 
 #: Dark, colour-blind-distinguishable colours (blue and orange), each also told apart by its marker shape.
 BP_COLOUR = QColor("#174ea6")

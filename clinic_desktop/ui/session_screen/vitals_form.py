@@ -25,7 +25,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import AlertAction, VitalsPhase
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import SessionDetail, VitalsEntry
+from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.vitals import VitalSigns, assess, validate_vitals
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.formatting import grade_style

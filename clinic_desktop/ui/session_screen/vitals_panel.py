@@ -23,7 +23,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.records import SessionDetail, VitalsEntry
+from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.vitals import VitalSigns
 from clinic_desktop.services.monitoring import CHARTING
 from clinic_desktop.services.registry import Services

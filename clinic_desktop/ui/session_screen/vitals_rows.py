@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Sequence
 
 from clinic_desktop.domain.enums import VitalsPhase
-from clinic_desktop.domain.records import SessionDetail, VitalsEntry
+from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.vitals_schedule import due_rows
 
 #: Row states, as stored in GridRow.state.
