@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.clock import Clock, SystemClock
@@ -14,7 +13,6 @@ from clinic_desktop.storage.database import open_database
 
 log = logging.getLogger(__name__)
 
-ICON = Path(__file__).resolve().parent.parent / "resources" / "clinic-desktop.svg"
 
 
 def clinic_zone() -> ZoneInfo:
@@ -95,10 +93,9 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Clinic Desktop")
     app.setOrganizationName("clinic_desktop")
-    if ICON.exists():  # present in a source checkout; a bundled build ships it beside the code
-        from PySide6.QtGui import QIcon
+    from clinic_desktop.ui.theme import application_icon
 
-        app.setWindowIcon(QIcon(str(ICON)))
+    app.setWindowIcon(application_icon())
     try:
         services, locations = open_for_gui(data_dir, database_url)
     except ClinicError as exc:

@@ -8,13 +8,13 @@ main font lacks (Chinese, Japanese, Korean) in the fallback font, so no glyph pr
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from clinic_desktop.resources import resource_path
+
 BODY, BOLD, FALLBACK = "ClinicSans", "ClinicSans-Bold", "ClinicFallback"
 _FILES = {BODY: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", FALLBACK: "DroidSansFallbackFull.ttf"}
 
@@ -23,7 +23,7 @@ _FILES = {BODY: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf", FALLBACK: "DroidS
 def register_fonts() -> None:
     """Register the bundled fonts once per process (they are embedded, subset, in every PDF)."""
     for name, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+        pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", filename))))
     pdfmetrics.registerFontFamily(BODY, normal=BODY, bold=BOLD, italic=BODY, boldItalic=BOLD)
 
 

@@ -25,8 +25,9 @@ from typing import Mapping
 from clinic_desktop.domain.consent import version_key
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import TemplateSection, TextTemplate
+from clinic_desktop.resources import resource_path
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "resources" / "templates"
+TEMPLATE_DIR = resource_path("templates")
 _NAME = re.compile(r"^(?P<kind>[a-z0-9-]+?)-(?P<version>\d+(?:\.\d+)*)\.txt$")
 
 

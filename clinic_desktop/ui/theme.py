@@ -33,3 +33,20 @@ QLabel#changedNote {{ color: #7a4f01; }}
 QLineEdit:disabled, QComboBox:disabled {{ color: #3c4043; background: #f1f3f4; }}
 QTableView::item:selected, QTreeView::item:selected {{ background: #d2e3fc; color: #202124; }}
 """
+
+
+#: The icon's pixel sizes shipped as PNG (resources/icons): what docks, task bars and title bars ask for.
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def application_icon():  # noqa: ANN201 (a QIcon; PySide6 is imported on first use like the rest of the window)
+    """The window and task-bar icon, from the PNGs shipped with the package (SVG support is a Qt plug-in that a
+    trimmed bundle may leave out, so the pixel sizes come first)."""
+    from PySide6.QtGui import QIcon
+
+    from clinic_desktop.resources import resource_path
+
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"clinic-desktop-{size}.png")))
+    return icon

@@ -14,12 +14,13 @@ from clinic_desktop.storage.models.people import (
     Staff,
     WeightMeasurement,
 )
-from clinic_desktop.storage.models.settings import ClinicSetting
+from clinic_desktop.storage.models.settings import ClinicImage, ClinicSetting, SheetText
 from clinic_desktop.storage.models.treatment import Chair, DoseRecord, InfusionSeries, TreatmentSession
 
 __all__ = [
     "Amendment", "AuditEntry", "EmergencySession", "Signature",
-    "Allergy", "Base", "Chair", "ClinicSetting", "ConsentRecord", "Diagnosis", "DoseRecord", "InfusionSeries",
-    "Medication", "MonitoringNote", "Patient", "ReferringClinician", "ScaleResponse", "ScreeningRecord", "Staff",
+    "Allergy", "Base", "Chair", "ClinicImage", "ClinicSetting", "ConsentRecord", "Diagnosis", "DoseRecord", "InfusionSeries",
+    "Medication", "MonitoringNote", "Patient", "ReferringClinician", "ScaleResponse", "ScreeningRecord", "SheetText",
+    "Staff",
     "TreatmentSession", "VitalSignsReading", "WeightMeasurement",
 ]

@@ -23,7 +23,10 @@ class Chair(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)
+    #: False once retired: the board hides it, its sessions keep naming it.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Left-to-right order of the board's columns (the clinic arranges them as the room is laid out).
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class InfusionSeries(CreatedAt, Base):
