@@ -34,7 +34,10 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
     locations.data_dir.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     db = open_database(locations.database_url, locations.backups_dir, clock.now())
-    return Services.build(db, clock, zone or clinic_zone()), locations
+    from clinic_desktop.services.clinic_settings import configured_zone
+
+    # Every workstation of a clinic plans in the clinic's zone once it has chosen one (Clinic page).
+    return Services.build(db, clock, zone or configured_zone(db) or clinic_zone()), locations
 
 
 def _unexpected_error_hook(parent):  # noqa: ANN001, ANN202 (a QWidget; returns sys.excepthook's shape)

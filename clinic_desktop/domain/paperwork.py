@@ -34,11 +34,32 @@ class SheetKind(LabelledEnum):
 
 @dataclass(frozen=True)
 class ClinicLetterhead:
+    """The clinic as every sheet prints it (from the clinic profile): who, where, whom to call, on what paper."""
+
     name: str
     address: str
     phone: str
     #: Where a patient calls out of hours; empty means the main phone.
     after_hours_phone: str = ""
+    email: str = ""
+    #: "letter" or "a4" (clinic_profile.PaperSize).
+    paper: str = "letter"
+    emergency_number: str = "911"
+    crisis_number: str = "988"
+    crisis_line: str = "the Suicide & Crisis Lifeline"
+    #: The logo as stored (PNG or JPEG bytes), printed at the left of the letterhead; None prints none.
+    logo: bytes | None = None
+
+    @property
+    def out_of_hours_phone(self) -> str:
+        """The number a patient calls at night: the after-hours line, else the main phone, else ""."""
+        return self.after_hours_phone or self.phone
+
+
+def job_name(kind: "SheetKind", mrn: str) -> str:
+    """What a print queue and a PDF's title show: the sheet and the record number, never the patient's name
+    (print queues and file managers are seen by people who need not know who is treated here)."""
+    return f"{kind.label} MRN {mrn}"
 
 
 @dataclass(frozen=True)
@@ -164,3 +185,9 @@ class PrintedSheet:
     object_id: int
     pdf: bytes
     suggested_filename: str
+    #: The patient's record number: the print job and the PDF are named by sheet and MRN (job_name).
+    mrn: str = ""
+
+    @property
+    def job_name(self) -> str:
+        return job_name(self.kind, self.mrn)

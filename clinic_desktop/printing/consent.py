@@ -7,7 +7,7 @@ from dataclasses import replace
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from clinic_desktop.domain.paperwork import ConsentSheet
+from clinic_desktop.domain.paperwork import ConsentSheet, SheetKind, job_name
 from clinic_desktop.printing import templates
 from clinic_desktop.printing.formats import printed_line
 from clinic_desktop.printing.layout import Styles, build_pdf, letterhead, para, styles
@@ -36,7 +36,8 @@ def render_consent(sheet: ConsentSheet) -> bytes:
     ]
     footer = (f"Consent form {sheet.template.kind} version {sheet.template.version} · "
               f"{printed_line(sheet.context)}")
-    return build_pdf(story, title=text.title, footer=footer)
+    return build_pdf(story, title=job_name(SheetKind.CONSENT, sheet.patient.mrn), footer=footer,
+                     paper=sheet.clinic.paper)
 
 
 def treatment_box(sheet: ConsentSheet, s: Styles) -> Table:

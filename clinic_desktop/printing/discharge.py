@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from clinic_desktop.domain.paperwork import DischargeSheet
+from clinic_desktop.domain.paperwork import DischargeSheet, SheetKind, job_name
 from clinic_desktop.domain.session_records import VitalsEntry
 from clinic_desktop.printing import formats, templates
 from clinic_desktop.printing.layout import Styles, build_pdf, letterhead, para, styles
@@ -37,7 +37,8 @@ def render_discharge(sheet: DischargeSheet) -> bytes:
         acknowledgement(s),
     ]
     footer = f"Discharge instructions version {sheet.template.version} · {formats.printed_line(sheet.context)}"
-    return build_pdf(story, title=text.title, footer=footer)
+    return build_pdf(story, title=job_name(SheetKind.DISCHARGE, sheet.patient.mrn), footer=footer,
+                     paper=sheet.clinic.paper)
 
 
 def summary(sheet: DischargeSheet, s: Styles) -> Table:
@@ -51,7 +52,8 @@ def summary(sheet: DischargeSheet, s: Styles) -> Table:
         ("Discharge score:", score_line(sheet)),
         ("Escort:", sheet.escort_name.strip() or NO_ESCORT),
         ("Next appointment:", weekday_and_time(sheet.next_appointment, zone) if sheet.next_appointment
-         else f"None booked — call the clinic at {sheet.clinic.phone}"),
+         else "None booked — call the clinic" + (f" at {sheet.clinic.phone}" if sheet.clinic.phone else "")
+         + " to book one"),
     ]
     label = s.cell.clone("summary-label", fontName=s.heading.fontName)
     value = s.cell.clone("summary-value", fontSize=10, leading=13)
@@ -102,11 +104,13 @@ def score_line(sheet: DischargeSheet) -> str:
 def emergency_panel(sheet: DischargeSheet, s: Styles) -> Table:
     """The numbers that matter most, boxed in red so they are found at a glance."""
     big = s.body.clone("emergency", fontName=s.heading.fontName, fontSize=12, leading=16, spaceAfter=2)
-    lines = [para("Emergency: call 911. Thoughts of suicide: call or text 988.", big)]
-    after_hours = sheet.clinic.after_hours_phone or sheet.clinic.phone
-    numbers = [n for n in (sheet.clinic.phone, after_hours and f"After hours: {after_hours}") if n]
+    clinic = sheet.clinic
+    lines = [para(f"Emergency: call {clinic.emergency_number}. Thoughts of suicide: call or text "
+                  f"{clinic.crisis_number}.", big)]
+    after_hours = clinic.out_of_hours_phone
+    numbers = [n for n in (clinic.phone, after_hours and f"After hours: {after_hours}") if n]
     if numbers:  # a clinic that has not set its phone prints no empty "Phone:" for a patient to puzzle over
-        lines.append(para(f"{sheet.clinic.name}: {' · '.join(numbers)}", s.body))
+        lines.append(para(f"{clinic.name}: {' · '.join(numbers)}", s.body))
     table = Table([[lines]], colWidths=[FULL_WIDTH])
     table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, ALERT_RED), ("BACKGROUND", (0, 0), (-1, -1), ALERT_FILL),
                                ("LEFTPADDING", (0, 0), (-1, -1), 10), ("TOPPADDING", (0, 0), (-1, -1), 6),

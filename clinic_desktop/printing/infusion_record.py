@@ -12,22 +12,21 @@ from decimal import Decimal
 from typing import Sequence
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.paperwork import InfusionRecordSheet
+from clinic_desktop.domain.paperwork import InfusionRecordSheet, SheetKind, job_name
 from clinic_desktop.domain.quantities import plain
 from clinic_desktop.domain.session_records import AmendmentEntry, DoseRecordEntry, SignatureEntry, VitalsEntry
 from clinic_desktop.printing import formats
 from clinic_desktop.printing.charts import vitals_chart
 from clinic_desktop.printing.fonts import BOLD
-from clinic_desktop.printing.layout import MARGIN, Styles, build_pdf, grid, letterhead, para, styles
+from clinic_desktop.printing.layout import TEXT_WIDTH, Styles, build_pdf, grid, letterhead, para, styles
 from clinic_desktop.printing.record_notes import notes_section
 
-WIDTH = LETTER[0] - 2 * MARGIN
+WIDTH = TEXT_WIDTH
 NONE = "\u2014"  #: an em dash marks a value that was not recorded, so a blank never looks like an omission
 LABEL_FILL = colors.HexColor("#f1f3f4")
 #: A row taller than a page (a reason of thousands of characters) may split, but not into slivers shorter than this.
@@ -54,7 +53,8 @@ def render_infusion_record(sheet: InfusionRecordSheet) -> bytes:
     story += notes_section(sheet.notes, sheet.context.zone_name, WIDTH, s)
     story += _scores(sheet, s)
     footer = f"Infusion record · {formats.printed_line(sheet.context)}"
-    return build_pdf(story, title=f"Infusion record: {sheet.patient.name}, {sheet.session.label}", footer=footer)
+    return build_pdf(story, title=job_name(SheetKind.RECORD, sheet.patient.mrn), footer=footer,
+                     paper=sheet.clinic.paper)
 
 
 def amount(value: Decimal | None, unit: str) -> str:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
@@ -17,9 +17,15 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from clinic_desktop.domain.paperwork import ClinicLetterhead, PatientIdent
 from clinic_desktop.printing.fonts import BODY, BOLD, markup, register_fonts
+from clinic_desktop.printing.logo import logo_image
 
 MARGIN = 18 * mm
 GREY = colors.HexColor("#5f6368")
+#: The paper sizes a clinic chooses from (clinic_profile.PaperSize values), width and height in points.
+PAPER = {"letter": LETTER, "a4": A4}
+#: The text is laid out this wide on every paper, centred: Letter gets MARGIN at each side and A4, 17 pt
+#: narrower, 15 mm (well inside what office printers reach), so one layout serves both.
+TEXT_WIDTH = LETTER[0] - 2 * MARGIN
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,25 @@ def para(text: str | None, style: ParagraphStyle) -> Paragraph:
 
 
 def letterhead(clinic: ClinicLetterhead, patient: PatientIdent | None, s: Styles) -> Table:
-    """Clinic name, address and phone on the left; the patient's identifiers on the right."""
-    left = [para(clinic.name, s.title), para(clinic.address, s.small)]
-    if clinic.phone:  # an unset phone prints nothing rather than a dangling "Phone"
-        left.append(para(f"Phone {clinic.phone}", s.small))
+    """The logo (if any), clinic name, address and contacts on the left; the patient's identifiers on the right."""
+    left = [para(clinic.name, s.title)]
+    if clinic.address:
+        left.append(para(clinic.address, s.small))
+    contacts = [f"Phone {clinic.phone}" if clinic.phone else "", clinic.email]
+    if any(contacts):  # an unset phone prints nothing rather than a dangling "Phone"
+        left.append(para(" · ".join(c for c in contacts if c), s.small))
     right = []
     if patient is not None:
         right = [para(patient.name, ParagraphStyle("pname", parent=s.right, fontName=BOLD, fontSize=11)),
                  para(f"Date of birth {patient.date_of_birth.isoformat()}", s.right),
                  para(f"MRN {patient.mrn}", s.right)]
-    table = Table([[left, right]], colWidths=["58%", "42%"])
+    logo = logo_image(clinic.logo)
+    if logo is None:
+        table = Table([[left, right]], colWidths=[TEXT_WIDTH * 0.58, TEXT_WIDTH * 0.42])
+    else:
+        gap = 4 * mm
+        table = Table([[logo, left, right]], colWidths=[logo.drawWidth + gap, TEXT_WIDTH * 0.58 - logo.drawWidth - gap,
+                                                        TEXT_WIDTH * 0.42])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, GREY),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
@@ -81,19 +96,22 @@ def grid(rows: Sequence[Sequence[object]], widths: Sequence[object], s: Styles, 
     return table
 
 
-def build_pdf(story: list[Flowable], *, title: str, footer: str) -> bytes:
-    """Lay the story out on Letter pages; every page's footer says `footer` and "Page k of n"."""
+def build_pdf(story: list[Flowable], *, title: str, footer: str, paper: str = "letter") -> bytes:
+    """Lay the story out on the clinic's paper (TEXT_WIDTH wide, centred); every page's footer says `footer` and
+    "Page k of n". `title` is the PDF's title as file managers show it: the sheet and MRN, never a name."""
     register_fonts()
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(buffer, pagesize=LETTER, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+    page_width, _page_height = PAPER[paper]
+    side = (page_width - TEXT_WIDTH) / 2
+    doc = BaseDocTemplate(buffer, pagesize=PAPER[paper], leftMargin=side, rightMargin=side, topMargin=MARGIN,
                           bottomMargin=MARGIN + 6 * mm, title=title, author="clinic_desktop")
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=_numbered_canvas(footer))
+    doc.build(story, canvasmaker=_numbered_canvas(footer, side))
     return buffer.getvalue()
 
 
-def _numbered_canvas(footer: str) -> type:
+def _numbered_canvas(footer: str, side: float) -> type:
     class NumberedCanvas(pdfcanvas.Canvas):
         """Holds pages until the end, so each can say how many there are in all."""
 
@@ -112,8 +130,8 @@ def _numbered_canvas(footer: str) -> type:
                 self.setFont(BODY, 8)
                 self.setFillColor(GREY)
                 width, _height = self._pagesize
-                self.drawString(MARGIN, MARGIN - 2 * mm, footer)
-                self.drawRightString(width - MARGIN, MARGIN - 2 * mm, f"Page {number} of {total}")
+                self.drawString(side, MARGIN - 2 * mm, footer)
+                self.drawRightString(width - side, MARGIN - 2 * mm, f"Page {number} of {total}")
                 super().showPage()
             super().save()
 

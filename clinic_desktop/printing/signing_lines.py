@@ -8,17 +8,16 @@ from __future__ import annotations
 from typing import Sequence
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
-from clinic_desktop.printing.layout import MARGIN, Styles, para
+from clinic_desktop.printing.layout import TEXT_WIDTH, Styles, para
 
 #: Room to write: a hand-written name needs about 9 mm, a signature more.
 LINE_HEIGHT = 28
 SIGNATURE_HEIGHT = 38
 INK = colors.HexColor("#3c4043")
 #: The width inside layout.build_pdf's text frame (a Frame pads 6 pt on each side).
-FULL_WIDTH = LETTER[0] - 2 * MARGIN - 12
+FULL_WIDTH = TEXT_WIDTH - 12
 
 
 def signature_block(title: str, s: Styles, width: float = FULL_WIDTH, *, note: str = "",

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from clinic_desktop.domain.paperwork import GivenDose, SummaryLetter
+from clinic_desktop.domain.paperwork import GivenDose, SheetKind, SummaryLetter, job_name
 from clinic_desktop.domain.records import OutcomeLine, ReferringClinician
 from clinic_desktop.printing import formats
 from clinic_desktop.printing.charts import scores_chart
 from clinic_desktop.printing.fonts import BOLD
 from clinic_desktop.printing.infusion_record import NONE, amount
-from clinic_desktop.printing.layout import MARGIN, Styles, build_pdf, grid, letterhead, para, styles
+from clinic_desktop.printing.layout import TEXT_WIDTH, Styles, build_pdf, grid, letterhead, para, styles
 from clinic_desktop.printing.signing_lines import INK
 
-WIDTH = LETTER[0] - 2 * MARGIN
+WIDTH = TEXT_WIDTH
 #: The doses table's columns and widths: each as wide as its usual longest value at 8.5 pt ("Session 12 of 12",
 #: "Actual body weight"); the adverse events take the rest.
 DOSE_COLUMNS = (("Session", 77), ("Date", 56), ("Dose", 42), ("mg/kg", 50), ("Weight basis", 88), ("Duration", 44),
@@ -49,7 +48,8 @@ def render_summary_letter(sheet: SummaryLetter) -> bytes:
               para(sheet.recommendations or "No recommendations were written.", s.body)]
     story += _closing(sheet, s)
     footer = f"Series summary · {formats.printed_line(sheet.context)}"
-    return build_pdf(story, title=f"Series summary: {sheet.patient.name}", footer=footer)
+    return build_pdf(story, title=job_name(SheetKind.SUMMARY, sheet.patient.mrn), footer=footer,
+                     paper=sheet.clinic.paper)
 
 
 def _addressee(clinician: ReferringClinician | None, s: Styles) -> list[Flowable]:

@@ -93,10 +93,23 @@ def _load(kind: str, version: str, folder: Path) -> TextTemplate:
     return TextTemplate(kind, version, title, tuple(sections))
 
 
+#: Where a paragraph's sentences end (after ".", "!", "?" or ":" and a space).
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
 def filled(template: TextTemplate, values: Mapping[str, str]) -> TextTemplate:
-    """The template with {placeholders} replaced (unknown ones are left visible, never an error on paper)."""
+    """The template with {placeholders} replaced. A sentence whose placeholder has no value (a phone number the
+    clinic has not set) is left out rather than printed as "call us at ."; a paragraph left empty goes too.
+    Unknown placeholders stay visible, never an error on paper."""
     def fill(text: str) -> str:
-        return re.sub(r"\{([a-z_]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
+        return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+    def fill_paragraph(text: str) -> str:
+        kept = [fill(sentence) for sentence in _SENTENCE_END.split(text)
+                if all(values.get(name, "?") != "" for name in _PLACEHOLDER.findall(sentence))]
+        return " ".join(kept)
 
     return TextTemplate(template.kind, template.version, fill(template.title), tuple(
-        TemplateSection(fill(s.heading), tuple(fill(p) for p in s.paragraphs)) for s in template.sections))
+        TemplateSection(fill(s.heading), tuple(p for p in map(fill_paragraph, s.paragraphs) if p))
+        for s in template.sections))

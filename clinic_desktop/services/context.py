@@ -111,6 +111,15 @@ def load_profile(session: Session) -> ClinicProfile:
     return ClinicProfile.from_mapping({row.name: row.value for row in stored})
 
 
+#: The name the letterhead logo is stored under in clinic_images.
+LOGO = "logo"
+
+
+def load_logo(session: Session) -> bytes | None:
+    """The letterhead logo's image bytes, or None when the clinic has none."""
+    return session.execute(select(models.ClinicImage.data).where(models.ClinicImage.name == LOGO)).scalar()
+
+
 def get_or_404(session: Session, model: type, ident: int, what: str):  # noqa: ANN201 (ORM instance of `model`)
     """The row, or NotFound with a message that names what was looked for."""
     row = session.get(model, ident)

@@ -12,6 +12,7 @@ from typing import Any, Callable
 from decimal import Decimal
 
 from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.clinic_profile import ClinicProfile
 from clinic_desktop.domain.consent import ConsentStatus
 from clinic_desktop.domain.enums import Protocol, StaffRole
 from clinic_desktop.domain.outcomes import STATUS_BASELINE_ONLY, STATUS_REMISSION, STATUS_RESPONSE
@@ -20,7 +21,14 @@ from clinic_desktop.domain.records import OutcomeLine, StaffMember
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services import paperwork_sheets as sheets
 from clinic_desktop.services.consents import patient_consent_status
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
+from clinic_desktop.services.context import (
+    ServiceContext,
+    acting_staff,
+    get_or_404,
+    load_profile,
+    requires,
+    staff_member,
+)
 from clinic_desktop.services.sessions import load_session
 from clinic_desktop.storage import models
 
@@ -45,21 +53,22 @@ class PaperworkService:
         return PrintedSheet(SheetKind.CONSENT, f"Consent form, {sheet.protocol.label}: {sheet.patient.name}",
                             sheet.template.version, patient_id, "series" if series_id else "patient",
                             series_id or patient_id, _renderers().render_consent(sheet),
-                            self._filename("consent", sheet.patient.mrn))
+                            self._filename("consent", sheet.patient.mrn), sheet.patient.mrn)
 
     @requires(Action.PRINT)
     def discharge(self, actor: StaffMember, session_id: int) -> PrintedSheet:
         sheet, patient_id = self._session_sheet(actor, session_id, sheets.discharge_sheet)
         return PrintedSheet(SheetKind.DISCHARGE, f"Discharge sheet, {sheet.session.label}: {sheet.patient.name}",
                             sheet.template.version, patient_id, "session", session_id,
-                            _renderers().render_discharge(sheet), self._filename("discharge", sheet.patient.mrn))
+                            _renderers().render_discharge(sheet), self._filename("discharge", sheet.patient.mrn),
+                            sheet.patient.mrn)
 
     @requires(Action.PRINT)
     def infusion_record(self, actor: StaffMember, session_id: int) -> PrintedSheet:
         sheet, patient_id = self._session_sheet(actor, session_id, sheets.infusion_record_sheet)
         return PrintedSheet(SheetKind.RECORD, f"Infusion record, {sheet.session.label}: {sheet.patient.name}", "",
                             patient_id, "session", session_id, _renderers().render_infusion_record(sheet),
-                            self._filename("infusion-record", sheet.patient.mrn))
+                            self._filename("infusion-record", sheet.patient.mrn), sheet.patient.mrn)
 
     @requires(Action.PRINT)
     def summary_letter(self, actor: StaffMember, series_id: int, recommendations: str | None = None) -> PrintedSheet:
@@ -68,7 +77,8 @@ class PaperworkService:
         with self._ctx.db.read() as uow:
             staff = staff_member(acting_staff(uow.session, actor))
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
-            text = (default_recommendations(sheets.series_outcome_lines(uow.session, series.patient_id, series_id))
+            text = (default_recommendations(sheets.series_outcome_lines(uow.session, series.patient_id, series_id),
+                                            load_profile(uow.session))
                     if recommendations is None else checked_text(
                         recommendations, "recommendations", "Recommendations", max_length=MAX_RECOMMENDATIONS,
                         multiline=True))
@@ -79,14 +89,15 @@ class PaperworkService:
         self._ctx.audit_emergency_view(actor, "series", series_id, patient_id)
         return PrintedSheet(SheetKind.SUMMARY, f"Series summary letter: {sheet.patient.name}", "", patient_id,
                             "series", series_id, _renderers().render_summary_letter(sheet),
-                            self._filename("summary-letter", sheet.patient.mrn))
+                            self._filename("summary-letter", sheet.patient.mrn), sheet.patient.mrn)
 
     @requires(Action.PRINT)
     def default_recommendations(self, actor: StaffMember, series_id: int) -> str:
         """The recommendations a letter starts from, for the physician to edit."""
         with self._ctx.db.read() as uow:
             series = get_or_404(uow.session, models.InfusionSeries, series_id, "series")
-            return default_recommendations(sheets.series_outcome_lines(uow.session, series.patient_id, series_id))
+            return default_recommendations(sheets.series_outcome_lines(uow.session, series.patient_id, series_id),
+                                           load_profile(uow.session))
 
     # -- the print record and the consent status ----------------------------------------------------------------
 
@@ -135,7 +146,7 @@ def _renderers():  # noqa: ANN202 (a namespace of the four render functions)
     return renderers
 
 
-def default_recommendations(outcomes: tuple[OutcomeLine, ...]) -> str:
+def default_recommendations(outcomes: tuple[OutcomeLine, ...], profile: ClinicProfile) -> str:
     """A starting text built from reference 11: maintenance or stop by the response, what to monitor with repeated
     dosing, the crisis plan, next contact. The physician edits it before signing."""
     phq9 = next((o for o in outcomes if o.instrument == "phq9"), None)
@@ -154,7 +165,8 @@ def default_recommendations(outcomes: tuple[OutcomeLine, ...]) -> str:
         course,
         "Monitoring with repeated treatment: blood pressure at each visit, liver function tests, and questions "
         "about urinary symptoms.",
-        "Crisis plan: the patient has been told to call or text 988, or call 911, in a crisis.",
+        f"Crisis plan: the patient has been told to call or text {profile.crisis_number}, or call "
+        f"{profile.emergency_number}, in a crisis.",
         "Please continue the patient's regular psychiatric care; ketamine treatment is not a substitute for it.",
     ))
 

@@ -28,7 +28,7 @@ from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
 from clinic_desktop.printing import templates
 from clinic_desktop.services.chart import printed_name, referring_clinician_record, series_summaries
-from clinic_desktop.services.context import load_profile, load_settings
+from clinic_desktop.services.context import load_logo, load_profile, load_settings
 from clinic_desktop.services.scoring import outcome_points, series_outcomes
 from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.storage import models
@@ -38,8 +38,14 @@ from clinic_desktop.storage.audit_chain import AuditKeyring
 DISCHARGE_SCALES = ("aldrete", "padss")
 
 
-def letterhead(profile: ClinicProfile) -> ClinicLetterhead:
-    return ClinicLetterhead(profile.name, profile.address, profile.phone, profile.after_hours_phone)
+def letterhead(profile: ClinicProfile, logo: bytes | None = None) -> ClinicLetterhead:
+    return ClinicLetterhead(profile.name, profile.address, profile.phone, profile.after_hours_phone, profile.email,
+                            profile.paper, profile.emergency_number, profile.crisis_number, profile.crisis_line, logo)
+
+
+def clinic_letterhead(session: Session) -> ClinicLetterhead:
+    """The clinic's letterhead as stored now: its profile and its logo."""
+    return letterhead(load_profile(session), load_logo(session))
 
 
 def patient_ident(patient: models.Patient) -> PatientIdent:
@@ -75,7 +81,7 @@ def consent_sheet(session: Session, patient: models.Patient, series_id: int | No
     settings = load_settings(session)
     course = (planned_course(series, settings.iv_min_duration_min) if series is not None
               else "As planned with your physician; the sessions are booked separately.")
-    return ConsentSheet(letterhead(load_profile(session)), patient_ident(patient), protocol, course,
+    return ConsentSheet(clinic_letterhead(session), patient_ident(patient), protocol, course,
                         templates.latest(template_kind(protocol)), context)
 
 
@@ -85,7 +91,7 @@ def discharge_sheet(session: Session, ts: models.TreatmentSession, keyring: Audi
     patient = ts.series.patient
     discharge_scores = [s for s in detail.scores if s.instrument in DISCHARGE_SCALES]
     return DischargeSheet(
-        letterhead(load_profile(session)), patient_ident(patient), detail.summary, detail.protocol,
+        clinic_letterhead(session), patient_ident(patient), detail.summary, detail.protocol,
         detail.dose.dose_mg if detail.dose else None, detail.dose.mg_per_kg if detail.dose else None,
         detail.vitals[-1] if detail.vitals else None, discharge_scores[-1] if discharge_scores else None,
         detail.escort_name, next_appointment(session, patient.id, ts.scheduled_at), templates.latest("discharge"),
@@ -105,7 +111,7 @@ def infusion_record_sheet(session: Session, ts: models.TreatmentSession, keyring
                           context: PrintContext) -> InfusionRecordSheet:
     detail = build_session_detail(session, ts, load_settings(session), keyring)
     return InfusionRecordSheet(
-        letterhead(load_profile(session)), patient_ident(ts.series.patient), detail.summary, detail.protocol,
+        clinic_letterhead(session), patient_ident(ts.series.patient), detail.summary, detail.protocol,
         detail.dose, detail.vitals, detail.notes, detail.scores, detail.checks_override_reason,
         detail.checks_override_signature, context)
 
@@ -123,7 +129,7 @@ def summary_letter(session: Session, series_row: models.InfusionSeries, keyring:
             if series.protocol.is_esketamine and patient.rems_enrolled_on else
             "Not enrolled in the SPRAVATO REMS" if series.protocol.is_esketamine else "")
     return SummaryLetter(
-        letterhead(load_profile(session)), patient_ident(patient),
+        clinic_letterhead(session), patient_ident(patient),
         referring_clinician_record(patient.referring_clinician) if patient.referring_clinician else None,
         tuple(d.description + (f" ({d.code})" if d.code else "") for d in patient.diagnoses), series, doses, scores,
         series_outcome_lines(session, patient.id, series.id), tuple(

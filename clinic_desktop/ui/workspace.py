@@ -15,6 +15,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.backup_page import BackupPage
 from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE, ChangeWatcher
+from clinic_desktop.ui.clinic_page import ClinicPage
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
 from clinic_desktop.ui.paperwork.actions import PaperworkActions
@@ -38,6 +39,8 @@ class Workspace(QWidget):
     message = Signal(str, int)
     #: The clinic settings were saved here (the new ClinicSettings).
     settingsSaved = Signal(object)
+    #: The clinic's profile (letterhead) was saved here (the new ClinicProfile).
+    clinicSaved = Signal(object)
     #: A backup was restored here: everyone signs in again (the message to show on the sign-in page).
     restored = Signal(str)
 
@@ -52,6 +55,7 @@ class Workspace(QWidget):
         self.reviews: EmergencyReviewPage | None = None
         self.users: UsersPage | None = None
         self.clinic_settings: SettingsPage | None = None
+        self.clinic: ClinicPage | None = None
         self.backups: BackupPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
@@ -109,6 +113,12 @@ class Workspace(QWidget):
         if not self.may(Action.BACKUP_MANAGE) and self.backups is not None:
             self._remove(self.backups)
             self.backups = None
+        if self.clinic is not None:
+            if self.may(Action.SETTINGS_VIEW):
+                self.clinic.refresh()  # e.g. emergency access gives or takes physician rights
+            else:
+                self._remove(self.clinic)
+                self.clinic = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -303,6 +313,19 @@ class Workspace(QWidget):
         self.tabs.setCurrentWidget(self.clinic_settings)
         return self.clinic_settings
 
+    def show_clinic(self) -> ClinicPage | None:
+        if not self.may(Action.SETTINGS_VIEW):
+            return None
+        if self.clinic is None:
+            self.clinic = ClinicPage(self._services, lambda: self.principal)
+            self.clinic.message.connect(self.message)
+            self.clinic.saved.connect(self.clinicSaved)
+            self._add_tab(self.clinic, "Clinic")
+        else:
+            self.clinic.refresh()
+        self.tabs.setCurrentWidget(self.clinic)
+        return self.clinic
+
     # --- tabs ---------------------------------------------------------------------------------------
     def _add_tab(self, widget: QWidget, title: str, closable: bool = True) -> None:
         index = self.tabs.addTab(widget, title)
@@ -333,6 +356,10 @@ class Workspace(QWidget):
             self.users = None
         elif widget is self.backups:
             self.backups = None
+        elif widget is self.clinic:
+            if not self.clinic.confirm_discard():
+                return
+            self.clinic = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return

@@ -87,7 +87,7 @@ def test_fits_on_two_pages_with_version_footer_and_page_numbers(pages: list[str]
     """One or two pages, each saying the template version, who printed it, and "Page k of n"."""
     assert 1 <= len(pages) <= 2
     for number, page in enumerate(pages, start=1):
-        assert "Discharge instructions version 2026.1 · printed 2026-03-02 14:00 by Robin Hale, RN" in page
+        assert "Discharge instructions version 2026.2 · printed 2026-03-02 14:00 by Robin Hale, RN" in page
         assert f"Page {number} of {len(pages)}" in page
 
 

@@ -93,7 +93,32 @@ def test_discharge_sheet_carries_the_dose_vitals_score_escort_and_next_appointme
     for expected in ("Ada Lovelace", "40 mg", "0.5 mg/kg", "Tom Lovelace", "988", "911",
                      next_visit.strftime("%Y-%m-%d"), "Aldrete", "124/78"):
         assert expected in text, expected
-    assert sheet.kind is SheetKind.DISCHARGE and sheet.template_version == "2026.1"
+    assert sheet.kind is SheetKind.DISCHARGE and sheet.template_version == "2026.2"
+
+
+def test_discharge_sheet_follows_the_clinic_profile_numbers_paper_and_logo(clinic, course):
+    """A clinic abroad sets 112 / 116 123, A4 and a logo: the printed sheet (and the letter's crisis plan) say so."""
+    import io
+
+    import pypdf
+    from PIL import Image
+
+    from clinic_desktop.domain.clinic_profile import ClinicProfile
+
+    logo = io.BytesIO()
+    Image.new("RGB", (200, 80), (10, 90, 200)).save(logo, "PNG")
+    clinic.services.settings.update_profile(clinic.staff["admin"], ClinicProfile(
+        "Quay Mood Clinic", "7 Quay Street, Galway", "091 555 0100", emergency_number="112",
+        crisis_number="116 123", crisis_line="Samaritans", paper="a4"), logo=logo.getvalue())
+    patient, series = course
+    sheet = clinic.services.paperwork.discharge(clinic.staff["nurse"], series.sessions[1].id)
+    text = flat(text_of(sheet.pdf))
+    assert "Emergency: call 112. Thoughts of suicide: call or text 116 123." in text and "911" not in text
+    reader = pypdf.PdfReader(io.BytesIO(sheet.pdf))
+    assert round(float(reader.pages[0].mediabox.width)) == 595 and len(reader.pages[0].images) == 1
+    assert sheet.job_name == f"Discharge sheet MRN {patient.mrn}" == reader.metadata.title
+    letter = clinic.services.paperwork.default_recommendations(clinic.staff["physician"], series.id)
+    assert "call or text 116 123, or call 112" in letter
 
 
 def test_infusion_record_carries_the_signed_order_and_administration(clinic, course):
