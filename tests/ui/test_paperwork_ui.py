@@ -41,7 +41,7 @@ def two_pages() -> bytes:
 
 def a_sheet(pdf: bytes | None = None) -> PrintedSheet:
     return PrintedSheet(SheetKind.CONSENT, "Consent form, IV racemic ketamine, induction: Ada Lovelace", "2026.1",
-                        1, "patient", 1, pdf or two_pages(), "consent-000001-2026-03-02.pdf")
+                        1, "patient", 1, pdf or two_pages(), "consent-000001-2026-03-02.pdf", "000001")
 
 
 def pdf_printer(path: Path) -> QPrinter:
@@ -125,8 +125,10 @@ def test_printing_sends_one_printer_page_per_pdf_page_and_honours_the_range(prev
     printers = [pdf_printer(tmp_path / "all.pdf"), pdf_printer(tmp_path / "second.pdf"), None]
     printers[1].setPrintRange(QPrinter.PrintRange.PageRange)
     printers[1].setFromTo(2, 2)
-    dialog, told = preview(choose_printer=lambda pdf, title: printers.pop(0))
+    job_names: list[str] = []
+    dialog, told = preview(choose_printer=lambda pdf, title: job_names.append(title) or printers.pop(0))
     dialog.print_button.click()
+    assert job_names == ["Consent form MRN 000001"]  # the print queue never shows the patient's name
     assert len(PdfReader(tmp_path / "all.pdf").pages) == 2
     assert dialog.print_sheet() == "PDF file: second.pdf"
     assert len(PdfReader(tmp_path / "second.pdf").pages) == 1

@@ -133,7 +133,8 @@ class PreviewDialog(QDialog):
     def print_sheet(self) -> str | None:
         """The system print dialog, then the pages to the chosen printer; the destination, or None."""
         self._say("", "")
-        printer = self._choose_printer(self.sheet.pdf, self.sheet.title)
+        # The queue shows the job to anyone near the printer: sheet and MRN, never the patient's name.
+        printer = self._choose_printer(self.sheet.pdf, self.sheet.job_name)
         if printer is None:
             return None
         # About a quarter of a second a page at 300 dpi: a wait cursor meanwhile.
