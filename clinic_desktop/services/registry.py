@@ -19,6 +19,7 @@ from clinic_desktop.services.paperwork import PaperworkService
 from clinic_desktop.services.passwords import Passwords
 from clinic_desktop.services.patients import PatientService
 from clinic_desktop.services.series import SeriesService
+from clinic_desktop.services.setup import SetupService
 from clinic_desktop.services.sessions import SessionService
 from clinic_desktop.services.staff import StaffService
 from clinic_desktop.storage.database import Database
@@ -41,6 +42,8 @@ class Services:
     backups: BackupService
     #: What other workstations changed (polled by ui/change_watcher.py).
     changes: ChangeService
+    #: How far a new clinic's setup has come (the first-run guide and the board).
+    setup: SetupService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
@@ -48,9 +51,9 @@ class Services:
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
                    AuditService(ctx), BoardService(ctx), PaperworkService(ctx), BackupService(ctx),
-                   ChangeService(ctx))
+                   ChangeService(ctx), SetupService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes)
+                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes, self.setup)

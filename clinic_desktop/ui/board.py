@@ -31,6 +31,7 @@ from clinic_desktop.services.board import BoardDay, BoardEntry
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS, STATUS_COLOURS, CheckInPanel, entry_lines
 from clinic_desktop.ui.series_actions import NoShowDialog
+from clinic_desktop.ui.setup_guide import board_reminder
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 #: How often the day is read again (other workstations check in, chart vitals, discharge).
@@ -46,6 +47,7 @@ QListWidget#boardList { background: #f8f9fa; border: 1px solid #dadce0; border-r
 QListWidget#boardList::item { border: 2px solid #dadce0; border-radius: 4px; padding: 6px; margin: 3px; }
 QListWidget#boardList::item:selected { border: 2px solid #174ea6; background: #d2e3fc; color: #202124; }
 QFrame#checkInPanel { border: 1px solid #dadce0; border-radius: 6px; background: #ffffff; }
+QFrame#setupBar { border: 1px solid #f9ab00; border-radius: 6px; background: #fef7e0; }
 """
 
 
@@ -77,6 +79,8 @@ class TodayBoard(QWidget):
 
     message = Signal(str, int)
     sessionChosen = Signal(int)
+    #: "Finish setting up…": the workspace opens the first-run guide.
+    setupRequested = Signal()
 
     def __init__(self, services: Services, actor: Callable[[], Principal], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +111,17 @@ class TodayBoard(QWidget):
         top.addWidget(self.updated, 1)
 
         self.error = error_label("formError")
+        # A new clinic's unfinished setup, said where the day starts (hidden once everything is in place).
+        self.setup_note = text_label("", selectable=False)
+        self.setup_button = QPushButton("&Finish setting up…")
+        self.setup_button.setAutoDefault(False)
+        self.setup_button.clicked.connect(self.setupRequested)
+        self.setup_bar = QFrame()
+        self.setup_bar.setObjectName("setupBar")
+        setup_row = QHBoxLayout(self.setup_bar)
+        setup_row.addWidget(self.setup_note, 1)
+        setup_row.addWidget(self.setup_button)
+        self.setup_bar.setVisible(False)
         self.empty = text_label("", name="emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._columns_widget = QWidget()
@@ -135,6 +150,7 @@ class TodayBoard(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
         layout.addWidget(self.error)
+        layout.addWidget(self.setup_bar)
         layout.addWidget(self.empty)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(actions)
@@ -181,7 +197,21 @@ class TodayBoard(QWidget):
         self.day_label.setText(f"{self.day:%A %Y-%m-%d}{suffix}")
         self.today_button.setEnabled(self.day != today)
         self._fill(board)
+        self._show_setup()
         self.updated.setText(f"Updated {self._services.context.now().astimezone(self._zone):%H:%M:%S}")
+
+    def _show_setup(self) -> None:
+        """What a new clinic still has to set up, with the way to do it for those who may."""
+        try:
+            status = self._services.setup.status(self._actor())
+        except ClinicError:
+            status = None  # the board itself still works; the guide will say what failed
+        self.setup_bar.setVisible(status is not None and not status.complete)
+        if status is None or status.complete:
+            return
+        self.setup_note.setText(board_reminder(status))
+        now = self._services.context.now()
+        self.setup_button.setVisible(any(is_allowed(self._actor(), step.action, now) for step in status.open_steps))
 
     def _fill(self, board: BoardDay) -> None:
         chair_names = {c.id: c.name for c in board.chairs}
@@ -207,7 +237,8 @@ class TodayBoard(QWidget):
                     self.selected = entry
             column.list.blockSignals(False)
         self.empty.setText("" if board.entries else
-                           ("No chairs are set up yet: an administrator adds them." if not board.chairs
+                           ("No chairs are set up yet: an administrator adds them under Administration > Chairs."
+                            if not board.chairs
                             else "No sessions booked on this day."))
         self.empty.setVisible(not board.entries)
         self.tick()

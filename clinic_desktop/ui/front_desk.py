@@ -56,6 +56,7 @@ class FrontDesk(QObject):
                 self.board = TodayBoard(self._services, self._actor)
                 self.board.message.connect(self._ws.message)
                 self.board.sessionChosen.connect(self._ws.open_session)
+                self.board.setupRequested.connect(self._ws.show_setup_guide)
                 index = self._ws.tabs.insertTab(0, self.board, "Today")
                 self._ws.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, None)
         else:

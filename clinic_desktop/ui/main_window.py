@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.first_admin_page.signedIn.connect(self.sign_in)
+        self.first_admin_page.signedIn.connect(self._first_sign_in)
         self.sign_in_page.signedIn.connect(self.sign_in)
         self.sign_in_page.back.connect(self._back_to_lock)
         self.lock_page.unlocked.connect(self._unlocked)
@@ -144,6 +144,12 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.sign_in_page)
             self.sign_in_page.focus()
         self._refresh_chrome()
+
+    def _first_sign_in(self, principal: Principal) -> None:
+        """The clinic's first administrator: signed in, then walked through setting the clinic up."""
+        self.sign_in(principal)
+        if self.workspace is not None:
+            self.workspace.show_setup_guide()
 
     def sign_in(self, principal: Principal) -> None:
         """Show this user's workspace: the one they left if they were signed in before, else a new one."""

@@ -23,6 +23,7 @@ from clinic_desktop.ui.patient_chart import PatientChartView
 from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
 from clinic_desktop.ui.settings_page import SettingsPage
+from clinic_desktop.ui.setup_guide import SetupGuide, SetupStep
 from clinic_desktop.ui.users_page import UsersPage
 from clinic_desktop.ui.widgets import text_label
 
@@ -56,6 +57,7 @@ class Workspace(QWidget):
         self.users: UsersPage | None = None
         self.clinic_settings: SettingsPage | None = None
         self.clinic: ClinicPage | None = None
+        self.setup_guide: SetupGuide | None = None
         self.backups: BackupPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
@@ -320,11 +322,39 @@ class Workspace(QWidget):
             self.clinic = ClinicPage(self._services, lambda: self.principal)
             self.clinic.message.connect(self.message)
             self.clinic.saved.connect(self.clinicSaved)
+            self.clinic.saved.connect(lambda _profile: self._back_to_guide())
             self._add_tab(self.clinic, "Clinic")
         else:
             self.clinic.refresh()
         self.tabs.setCurrentWidget(self.clinic)
         return self.clinic
+
+    def show_setup_guide(self) -> SetupGuide:
+        """The first-run guide (after the first administrator, or from the board's "Finish setting up")."""
+        if self.setup_guide is None:
+            self.setup_guide = SetupGuide(self._services, lambda: self.principal)
+            self.setup_guide.stepRequested.connect(self._open_setup_step)
+            self.setup_guide.finished.connect(self._finish_setup)
+            self._add_tab(self.setup_guide, "Getting started")
+        self.tabs.setCurrentWidget(self.setup_guide)
+        self.setup_guide.refresh()
+        return self.setup_guide
+
+    def _open_setup_step(self, step: str) -> None:
+        opener = {SetupStep.CLINIC: self.show_clinic, SetupStep.CHAIRS: self.show_chairs,
+                  SetupStep.ACCOUNTS: self.show_users}[SetupStep(step)]
+        opener()
+
+    def _back_to_guide(self) -> None:
+        """A step's page saved: the guide (if it is open) shows the next step."""
+        if self.setup_guide is not None:
+            self.show_setup_guide()
+
+    def _finish_setup(self) -> None:
+        guide, self.setup_guide = self.setup_guide, None
+        self._remove(guide)
+        self.show_board()
+        self.sync()
 
     # --- tabs ---------------------------------------------------------------------------------------
     def _add_tab(self, widget: QWidget, title: str, closable: bool = True) -> None:
@@ -356,6 +386,8 @@ class Workspace(QWidget):
             self.users = None
         elif widget is self.backups:
             self.backups = None
+        elif widget is self.setup_guide:
+            self.setup_guide = None
         elif widget is self.clinic:
             if not self.clinic.confirm_discard():
                 return
