@@ -184,7 +184,7 @@ class TodayBoard(QWidget):
         self.updated.setText(f"Updated {self._services.context.now().astimezone(self._zone):%H:%M:%S}")
 
     def _fill(self, board: BoardDay) -> None:
-        chair_names = {c.id: c.name for c in board.chairs}
+        chair_names = {c.id: c.name if c.active else f"{c.name} (retired)" for c in board.chairs}
         wanted: dict[int | None, str] = dict(chair_names)
         if any(e.chair_id not in chair_names for e in board.entries):
             wanted[None] = NO_CHAIR
@@ -207,8 +207,8 @@ class TodayBoard(QWidget):
                     self.selected = entry
             column.list.blockSignals(False)
         self.empty.setText("" if board.entries else
-                           ("No chairs are set up yet: an administrator adds them." if not board.chairs
-                            else "No sessions booked on this day."))
+                           ("No chairs are set up yet: an administrator adds them under Administration > Chairs."
+                            if not board.chairs else "No sessions booked on this day."))
         self.empty.setVisible(not board.entries)
         self.tick()
         self._sync_actions()
