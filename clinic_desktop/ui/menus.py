@@ -39,6 +39,7 @@ class Menus:
 
         self.admin = bar.addMenu("&Administration")
         self.users = self._add(self.admin, "&Users...", lambda: self._workspace("show_users"))
+        self.chairs = self._add(self.admin, "&Chairs...", lambda: self._workspace("show_chairs"))
         self.settings = self._add(self.admin, "Clinic &settings...", lambda: self._workspace("show_settings"))
         self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
         self.backups = self._add(self.admin, "&Backup and restore...", lambda: self._workspace("show_backups"))
@@ -75,6 +76,7 @@ class Menus:
         self.view.menuAction().setVisible(self.board.isVisible())
         self._show(self.refresh, may(Action.PATIENT_VIEW))
         self._show(self.users, may(Action.USER_MANAGE))
+        self._show(self.chairs, may(Action.CHAIR_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits
         self._show(self.audit, may(Action.AUDIT_VIEW))
         self._show(self.backups, may(Action.BACKUP_MANAGE))

@@ -14,6 +14,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.backup_page import BackupPage
+from clinic_desktop.ui.chairs_page import ChairsPage
 from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE, ChangeWatcher
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
@@ -53,6 +54,7 @@ class Workspace(QWidget):
         self.users: UsersPage | None = None
         self.clinic_settings: SettingsPage | None = None
         self.backups: BackupPage | None = None
+        self.chairs: ChairsPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -109,6 +111,9 @@ class Workspace(QWidget):
         if not self.may(Action.BACKUP_MANAGE) and self.backups is not None:
             self._remove(self.backups)
             self.backups = None
+        if not self.may(Action.CHAIR_MANAGE) and self.chairs is not None:
+            self._remove(self.chairs)
+            self.chairs = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -227,6 +232,8 @@ class Workspace(QWidget):
         if board is not None and (changes.everything or patients or any(
                 c.object_type in ("session", "series", "chair") for c in changes.items)):
             board.refresh()
+        if self.chairs is not None and (changes.everything or any(c.object_type == "chair" for c in changes.items)):
+            self.chairs.refresh()
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
             if isinstance(view, SessionScreen) and view.detail is not None and (
@@ -290,6 +297,18 @@ class Workspace(QWidget):
         self.tabs.setCurrentWidget(self.backups)
         return self.backups
 
+    def show_chairs(self) -> ChairsPage | None:
+        if not self.may(Action.CHAIR_MANAGE):
+            return None
+        if self.chairs is None:
+            self.chairs = ChairsPage(self._services, lambda: self.principal)
+            self.chairs.message.connect(self.message)
+            self._add_tab(self.chairs, "Chairs")
+        else:
+            self.chairs.refresh()
+        self.tabs.setCurrentWidget(self.chairs)
+        return self.chairs
+
     def show_settings(self) -> SettingsPage | None:
         if not self.may(Action.SETTINGS_VIEW):
             return None
@@ -333,6 +352,8 @@ class Workspace(QWidget):
             self.users = None
         elif widget is self.backups:
             self.backups = None
+        elif widget is self.chairs:
+            self.chairs = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return
