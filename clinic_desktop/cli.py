@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from clinic_desktop.cli_clinic import add_clinic_parser
 
     add_clinic_parser(commands)
+    from clinic_desktop.cli_chairs import add_chairs_parsers
+
+    add_chairs_parsers(commands)
     return parser
 
 
@@ -114,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from clinic_desktop.cli_backup import run_backup, run_restore
 
             return run_backup(args) if args.command == "backup" else run_restore(args)
+        if args.command == "chairs":
+            from clinic_desktop.cli_chairs import run_chairs
+
+            return run_chairs(args)
     except ClinicError as exc:
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 1

@@ -42,8 +42,16 @@ class StaffMember:
 
 @dataclass(frozen=True)
 class Chair:
+    """A treatment chair as the board, planning and the chairs page show it."""
+
     id: int
     name: str
+    #: False once retired: off the board and out of planning, still named by its past sessions.
+    active: bool = True
+    #: Its column on the board, counting from 1 at the left; 0 for a retired chair.
+    position: int = 0
+    #: Open sessions booked in it from today on (what must move before it can be retired).
+    booked: int = 0
 
 
 @dataclass(frozen=True)

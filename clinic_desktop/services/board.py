@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.clinic_settings import ClinicSettings
@@ -60,8 +61,6 @@ class BoardService:
         now = self._ctx.now()
         with self._ctx.db.read() as uow:
             settings = load_settings(uow.session)
-            chairs = tuple(Chair(c.id, c.name) for c in uow.session.execute(
-                select(models.Chair).where(models.Chair.active.is_(True)).order_by(models.Chair.name)).scalars())
             rows = uow.session.execute(
                 select(models.TreatmentSession, models.InfusionSeries, models.Patient, models.DoseRecord)
                 .join(models.InfusionSeries, models.TreatmentSession.series_id == models.InfusionSeries.id)
@@ -80,7 +79,17 @@ class BoardService:
                     readings[sid].append((taken_at, phase))
             entries = tuple(_entry(ts, series, patient, dose, readings.get(ts.id), now, settings)
                             for ts, series, patient, dose in rows)
+            chairs = _columns(uow.session, {ts.chair_id for ts, _s, _p, _d in rows})
         return BoardDay(day, chairs, entries)
+
+
+def _columns(session: Session, used: set[int | None]) -> tuple[Chair, ...]:
+    """The active chairs left to right, then any retired chair that has sessions on the day shown (a past day
+    keeps its columns; a retired chair with nothing that day stays hidden)."""
+    rows = session.execute(select(models.Chair).where(models.Chair.active.is_(True) | models.Chair.id.in_(
+        sorted(i for i in used if i is not None))).order_by(models.Chair.position, models.Chair.name, models.Chair.id))
+    ordered = sorted(rows.scalars(), key=lambda c: not c.active)  # stable: board order, retired ones after
+    return tuple(Chair(c.id, c.name, c.active, i if c.active else 0) for i, c in enumerate(ordered, start=1))
 
 
 def _entry(ts: models.TreatmentSession, series: models.InfusionSeries, patient: models.Patient,

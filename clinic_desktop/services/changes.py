@@ -114,7 +114,13 @@ def refuse_if_changed(session: Session, ctx: ServiceContext, what: str, row: obj
     `also`: other audit objects whose entries change the same row (see the *_audit_objects below)."""
     if expected_version is None or row.row_version == expected_version:
         return
-    objects = ((object_type or what, row.id),) + also
+    raise_changed_elsewhere(session, ctx, what, ((object_type or what, row.id),) + also, outcome)
+
+
+def raise_changed_elsewhere(session: Session, ctx: ServiceContext, what: str, objects: tuple[tuple[str, int], ...],
+                            outcome: str = NOT_SAVED) -> None:
+    """The ConcurrentChange of a stale save, for records that tell staleness some other way than a row_version
+    (a chair compares the name the user saw)."""
     raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
                            + _last_change_words(session, ctx, objects) + " " + outcome)
 

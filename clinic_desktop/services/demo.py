@@ -104,7 +104,7 @@ class DemoBuilder:
             session.add(row)
             self._staff.setdefault(role, []).append(row)
             accounts.append(DemoAccount(username, password, name, StaffRole(role)))
-        self._chairs = [models.Chair(name=f"Chair {n}", active=True) for n in range(1, 5)]
+        self._chairs = [models.Chair(name=f"Chair {n}", active=True, position=n) for n in range(1, 5)]
         self._clinicians = [models.ReferringClinician(
             full_name=name, practice=practice, address=self._address(), phone=self._phone(), fax=self._phone(),
             email=f"referrals.{search_key(name.split()[-1])}@example.org", created_at=self._now)

@@ -10,6 +10,7 @@ from clinic_desktop.services.audit import AuditService
 from clinic_desktop.services.auth import AuthService
 from clinic_desktop.services.backups import BackupService
 from clinic_desktop.services.board import BoardService
+from clinic_desktop.services.chairs import ChairService
 from clinic_desktop.services.changes import ChangeService
 from clinic_desktop.services.clinic_settings import SettingsService
 from clinic_desktop.services.context import ServiceContext
@@ -42,6 +43,8 @@ class Services:
     backups: BackupService
     #: What other workstations changed (polled by ui/change_watcher.py).
     changes: ChangeService
+    #: The chairs on the board and in planning (administrators add, order and retire them).
+    chairs: ChairService
     #: How far a new clinic's setup has come (the first-run guide and the board).
     setup: SetupService
 
@@ -51,9 +54,10 @@ class Services:
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
                    AuditService(ctx), BoardService(ctx), PaperworkService(ctx), BackupService(ctx),
-                   ChangeService(ctx), SetupService(ctx))
+                   ChangeService(ctx), ChairService(ctx), SetupService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes, self.setup)
+                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes,
+                self.chairs, self.setup)

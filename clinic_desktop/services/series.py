@@ -42,7 +42,7 @@ class SeriesService:
             acting_staff(uow.session, actor)
             get_or_404(uow.session, models.Patient, patient_id, "patient")
             if chair_id is not None:
-                get_or_404(uow.session, models.Chair, chair_id, "chair")
+                _bookable_chair(uow.session, chair_id, "chair")
             dose = _checked_target_dose(protocol, target_dose, load_settings(uow.session))
             series = models.InfusionSeries(
                 patient_id=patient_id, protocol=protocol, planned_sessions=planned_sessions, start_date=start,
@@ -107,8 +107,8 @@ class SeriesService:
                               also=session_audit_objects(ts))
             if ts.status is not SessionStatus.SCHEDULED:
                 raise RuleViolation(f"Only a scheduled session can be moved; this one is {ts.status.label.lower()}.")
-            if chair_id is not None:
-                get_or_404(uow.session, models.Chair, chair_id, "chair")
+            if chair_id is not None or ts.chair_id is not None:  # "same chair" too: it may have been retired
+                _bookable_chair(uow.session, chair_id if chair_id is not None else ts.chair_id, "chair_id")
             old = {"scheduled_at": ts.scheduled_at, "chair_id": ts.chair_id}
             ts.scheduled_at = new_time
             if chair_id is not None:
@@ -140,16 +140,19 @@ class SeriesService:
             if series.planned_sessions + extra_sessions > MAX_PLANNED_SESSIONS:
                 raise ValidationError(f"A series holds at most {MAX_PLANNED_SESSIONS} sessions.", "extra_sessions")
             first_new = len(series.sessions) + 1
+            # A series planned in a chair retired since books its new sessions in no chair, for the desk to place.
+            chair = uow.session.get(models.Chair, series.chair_id) if series.chair_id is not None else None
+            chair_id = chair.id if chair is not None and chair.active else None
             for k, at in enumerate(times, start=first_new):
                 uow.session.add(models.TreatmentSession(series_id=series.id, sequence=k, scheduled_at=at,
-                                                        chair_id=series.chair_id, status=SessionStatus.SCHEDULED,
+                                                        chair_id=chair_id, status=SessionStatus.SCHEDULED,
                                                         created_at=self._ctx.now()))
             old = series.planned_sessions
             series.planned_sessions = old + extra_sessions
             self._ctx.audit(uow.session, actor, "update", object_type="series", object_id=series.id,
                             patient_id=series.patient_id, details={
                                 "planned_sessions": {"old": old, "new": series.planned_sessions}, "reason": text,
-                                "new_sessions": [t.isoformat() for t in times]})
+                                "new_sessions": [t.isoformat() for t in times], "chair_id": chair_id})
             uow.commit()
             uow.session.expire(series, ["sessions"])
             return self._summary(uow.session, series)
@@ -162,6 +165,14 @@ class SeriesService:
     @staticmethod
     def _summary(session, series: models.InfusionSeries) -> SeriesSummary:  # noqa: ANN001
         return next(s for s in series_summaries(session, series.patient_id) if s.id == series.id)
+
+
+def _bookable_chair(session, chair_id: int, field: str) -> models.Chair:  # noqa: ANN001 (an ORM Session)
+    """The chair a session is booked in: it must exist and still be on the board."""
+    chair = get_or_404(session, models.Chair, chair_id, "chair")
+    if not chair.active:
+        raise ValidationError(f"{chair.name} is retired; choose another chair.", field)
+    return chair
 
 
 def _checked_target_dose(protocol: Protocol, value: Decimal | str, settings: ClinicSettings) -> Decimal:

@@ -1,4 +1,4 @@
-"""Staff members and chairs: the people who sign and the places patients sit."""
+"""Staff members: the people who sign (their sign-in accounts are in auth.py; chairs in chairs.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ValidationError
-from clinic_desktop.domain.records import Chair, StaffMember
+from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
@@ -48,25 +48,3 @@ class StaffService:
     def get(self, actor: StaffMember, staff_id: int) -> StaffMember:
         with self._ctx.db.read() as uow:
             return staff_member(get_or_404(uow.session, models.Staff, staff_id, "staff member"))
-
-    @requires(Action.STAFF_VIEW)
-    def chairs(self, actor: StaffMember) -> list[Chair]:
-        with self._ctx.db.read() as uow:
-            rows = uow.session.execute(select(models.Chair).where(models.Chair.active.is_(True))
-                                       .order_by(models.Chair.name)).scalars()
-            return [Chair(row.id, row.name) for row in rows]
-
-    @requires(Action.CHAIR_MANAGE)
-    def add_chair(self, actor: StaffMember, name: str) -> Chair:
-        label = checked_text(name, "name", "Chair name", required=True, max_length=40)
-        with self._ctx.db.write() as uow:
-            if uow.session.execute(select(models.Chair).where(models.Chair.name == label)).first():
-                raise ValidationError(f"There is already a chair called {label!r}.", "name")
-            acting_staff(uow.session, actor)
-            row = models.Chair(name=label, active=True)
-            uow.session.add(row)
-            uow.flush()
-            self._ctx.audit(uow.session, actor, "create", object_type="chair", object_id=row.id,
-                            details={"new": {"name": label}})
-            uow.commit()
-            return Chair(row.id, row.name)

@@ -214,7 +214,7 @@ class TodayBoard(QWidget):
         self.setup_button.setVisible(any(is_allowed(self._actor(), step.action, now) for step in status.open_steps))
 
     def _fill(self, board: BoardDay) -> None:
-        chair_names = {c.id: c.name for c in board.chairs}
+        chair_names = {c.id: c.name if c.active else f"{c.name} (retired)" for c in board.chairs}
         wanted: dict[int | None, str] = dict(chair_names)
         if any(e.chair_id not in chair_names for e in board.entries):
             wanted[None] = NO_CHAIR
@@ -238,8 +238,7 @@ class TodayBoard(QWidget):
             column.list.blockSignals(False)
         self.empty.setText("" if board.entries else
                            ("No chairs are set up yet: an administrator adds them under Administration > Chairs."
-                            if not board.chairs
-                            else "No sessions booked on this day."))
+                            if not board.chairs else "No sessions booked on this day."))
         self.empty.setVisible(not board.entries)
         self.tick()
         self._sync_actions()

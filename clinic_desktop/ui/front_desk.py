@@ -213,7 +213,7 @@ class FrontDesk(QObject):
         result, text = None, ""
         if kind == "reschedule" and session is not None:
             try:
-                chairs = services.staff.chairs(actor)
+                chairs = services.chairs.bookable(actor)
             except ClinicError:
                 chairs = []
             result = RescheduleDialog.ask(session, chairs, zone, lambda when, chair, reason: services.series.reschedule(

@@ -40,6 +40,7 @@ class Menus:
         self.admin = bar.addMenu("&Administration")
         self.users = self._add(self.admin, "&Users...", lambda: self._workspace("show_users"))
         self.clinic = self._add(self.admin, "&Clinic...", lambda: self._workspace("show_clinic"))
+        self.chairs = self._add(self.admin, "C&hairs...", lambda: self._workspace("show_chairs"))
         self.settings = self._add(self.admin, "Clinic &settings...", lambda: self._workspace("show_settings"))
         self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
         self.backups = self._add(self.admin, "&Backup and restore...", lambda: self._workspace("show_backups"))
@@ -77,6 +78,7 @@ class Menus:
         self._show(self.refresh, may(Action.PATIENT_VIEW))
         self._show(self.users, may(Action.USER_MANAGE))
         self._show(self.clinic, may(Action.SETTINGS_VIEW))
+        self._show(self.chairs, may(Action.CHAIR_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits
         self._show(self.audit, may(Action.AUDIT_VIEW))
         self._show(self.backups, may(Action.BACKUP_MANAGE))

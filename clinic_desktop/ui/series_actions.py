@@ -95,7 +95,8 @@ class RescheduleDialog(ActionDialog):
         self.time.setAccessibleName("New time")
         self.chair = QComboBox()
         self.chair.setAccessibleName("Chair")
-        self.chair.addItem("Same chair", None)
+        if not session.chair or session.chair in {c.name for c in chairs}:  # not a chair retired since
+            self.chair.addItem("Same chair", None)
         for chair in chairs:
             self.chair.addItem(chair.name, chair.id)
         self.errors.add("new_time", add_field(self.form, "New &day", self.day), self.day)

@@ -94,7 +94,7 @@ class PlanSeriesPage(QWidget):
         self.chair.setAccessibleName("Chair")
         self.chair.addItem(NO_CHAIR, None)
         try:
-            for chair in services.staff.chairs(actor()):
+            for chair in services.chairs.bookable(actor()):
                 self.chair.addItem(chair.name, chair.id)
         except ClinicError as exc:
             self.errors.message(exc.message)

@@ -14,6 +14,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.backup_page import BackupPage
+from clinic_desktop.ui.chairs_page import ChairsPage
 from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE, ChangeWatcher
 from clinic_desktop.ui.clinic_page import ClinicPage
 from clinic_desktop.ui.emergency import EmergencyReviewPage
@@ -59,6 +60,7 @@ class Workspace(QWidget):
         self.clinic: ClinicPage | None = None
         self.setup_guide: SetupGuide | None = None
         self.backups: BackupPage | None = None
+        self.chairs: ChairsPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -121,6 +123,9 @@ class Workspace(QWidget):
             else:
                 self._remove(self.clinic)
                 self.clinic = None
+        if not self.may(Action.CHAIR_MANAGE) and self.chairs is not None:
+            self._remove(self.chairs)
+            self.chairs = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -239,6 +244,8 @@ class Workspace(QWidget):
         if board is not None and (changes.everything or patients or any(
                 c.object_type in ("session", "series", "chair") for c in changes.items)):
             board.refresh()
+        if self.chairs is not None and (changes.everything or any(c.object_type == "chair" for c in changes.items)):
+            self.chairs.refresh()
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
             if isinstance(view, SessionScreen) and view.detail is not None and (
@@ -301,6 +308,18 @@ class Workspace(QWidget):
             self.backups.refresh()
         self.tabs.setCurrentWidget(self.backups)
         return self.backups
+
+    def show_chairs(self) -> ChairsPage | None:
+        if not self.may(Action.CHAIR_MANAGE):
+            return None
+        if self.chairs is None:
+            self.chairs = ChairsPage(self._services, lambda: self.principal)
+            self.chairs.message.connect(self.message)
+            self._add_tab(self.chairs, "Chairs")
+        else:
+            self.chairs.refresh()
+        self.tabs.setCurrentWidget(self.chairs)
+        return self.chairs
 
     def show_settings(self) -> SettingsPage | None:
         if not self.may(Action.SETTINGS_VIEW):
@@ -392,6 +411,8 @@ class Workspace(QWidget):
             if not self.clinic.confirm_discard():
                 return
             self.clinic = None
+        elif widget is self.chairs:
+            self.chairs = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return

@@ -15,4 +15,4 @@ def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001 (pytest's Metafunc)
 
 @pytest.fixture
 def clinic(services, staff, clock) -> Clinic:
-    return Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    return Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)

@@ -20,8 +20,8 @@ def ready_session(services, staff, *, family_name: str = "Lovelace", npo: bool |
     """(patient id, session id): registered, weighed, screened, consented, planned, checked in (fasting as
     `npo`: None leaves an overridable check open), baseline vitals and a PHQ-9 taken."""
     nurse, md = staff["nurse"], staff["physician"]
-    chairs = services.staff.chairs(nurse)
-    chair_id = chairs[0].id if chairs else services.staff.add_chair(staff["admin"], "Chair 1").id
+    chairs = services.chairs.bookable(nurse)
+    chair_id = chairs[0].id if chairs else services.chairs.add(staff["admin"], "Chair 1").id
     p = services.patients.register(nurse, PatientInput(given_names="Ada", family_name=family_name,
                                                        date_of_birth="1980-05-01", sex="female",
                                                        escort_name="Tom Lovelace", height="165"))

@@ -78,7 +78,7 @@ def infusing_clinic(folder: Path) -> Infusing:
                 staff[key] = Principal(row.id, name, creds, role, True, row.is_admin, username,
                                        signed_in_at=clock.now())
             session.commit()
-        sid = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
+        sid = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id).infusing()
     finally:
         db.close()
     return Infusing(folder, sid)

@@ -145,12 +145,12 @@ def test_a_failed_commit_in_a_service_raises_storage_full_and_saves_nothing(serv
 
     monkeypatch.setattr(Session, "commit", full_commit)
     with pytest.raises(StorageFull, match="not saved"):
-        services.staff.add_chair(admin, "Chair 2")
+        services.chairs.add(admin, "Chair 2")
     monkeypatch.setattr(Session, "commit", real_commit)
     with services.context.db.read() as uow:
         assert uow.session.scalar(select(func.count()).select_from(models.Chair)) == 0
         assert uow.session.scalar(select(func.count()).select_from(models.AuditEntry)) == 0
-    assert services.staff.add_chair(admin, "Chair 2").name == "Chair 2"
+    assert services.chairs.add(admin, "Chair 2").name == "Chair 2"
 
 
 @pytest.mark.sqlite_only
@@ -162,7 +162,7 @@ def test_vitals_form_shows_the_full_disk_message_and_keeps_what_was_typed(qtbot,
 
     from tests.services.service_support import Clinic
 
-    sid = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
+    sid = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id).infusing()
     clock.advance(minutes=10)
     nurse = staff["nurse"]
     panel = VitalsPanel(services, lambda: nurse, sid)

@@ -26,7 +26,7 @@ def patient(services, staff, family: str = "Lovelace", **fields) -> PatientChart
 
 
 def chair(services, staff, name: str = "Chair 1") -> int:  # noqa: ANN001
-    return services.staff.add_chair(staff["admin"], name).id
+    return services.chairs.add(staff["admin"], name).id
 
 
 def induction(services, staff, patient_id: int, chair_id: int | None, at: time = time(9, 0)) -> SeriesSummary:  # noqa: ANN001

@@ -31,8 +31,8 @@ def checked_in(services, staff, *, npo: bool | None = True, consent: bool = True
     induction sessions) and checked in with the escort confirmed and fasting as `npo`; baseline vitals and a
     PHQ-9 taken unless `vitals` is False."""
     nurse, md = staff["nurse"], staff["physician"]
-    chairs = services.staff.chairs(nurse)
-    chair_id = chairs[0].id if chairs else services.staff.add_chair(staff["admin"], "Chair 1").id
+    chairs = services.chairs.bookable(nurse)
+    chair_id = chairs[0].id if chairs else services.chairs.add(staff["admin"], "Chair 1").id
     p = services.patients.register(nurse, PatientInput(given_names="Ada", family_name="Lovelace",
                                                        date_of_birth="1980-05-01", sex="female",
                                                        escort_name="Tom Lovelace", height="165",

@@ -197,7 +197,7 @@ def test_the_previous_dose_and_its_tolerance_are_shown_beside_the_order(qtbot, s
 def test_an_esketamine_order_is_56_or_84_mg_in_nasal_devices(qtbot, services, staff):
     """Esketamine: no weight, vial or pump; a fixed dose of 56 or 84 mg and the devices it takes; first dose 56."""
     nurse, md = staff["nurse"], staff["physician"]
-    chair = services.staff.add_chair(staff["admin"], "Chair 2").id
+    chair = services.chairs.add(staff["admin"], "Chair 2").id
     p = services.patients.register(nurse, PatientInput(given_names="Zoë", family_name="Nguyễn",
                                                        date_of_birth="1990-02-03", sex="male"))
     series = services.series.plan(md, p.id, Protocol.ESKETAMINE, services.context.today(), (0, 3), 8,

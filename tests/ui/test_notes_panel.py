@@ -15,7 +15,7 @@ from tests.services.service_support import IV_ORDER, LOT_EXPIRY, Clinic
 @pytest.fixture
 def infusing(services, staff, clock):
     """A session whose dose has been running for 20 minutes; returns the session id."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    clinic = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)
     patient = clinic.patient()
     sid = clinic.plan(patient.id).sessions[0].id
     clinic.prepare(patient.id, sid)

@@ -152,7 +152,7 @@ def test_tooltip_names_the_score_session_and_time(qtbot):
 
 def test_patient_chart_shows_outcomes_from_the_services(qtbot, services, staff, clock):
     """Scores recorded before three sessions appear on the chart's outcomes section as one read."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    clinic = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)
     patient = clinic.patient()
     planned = clinic.plan(patient.id)
     for k, answers in enumerate(([3, 3, 3, 3, 2, 2, 2, 2, 0], [2, 1, 1, 1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0, 0, 0, 0])):
@@ -175,7 +175,7 @@ def test_patient_chart_shows_outcomes_from_the_services(qtbot, services, staff, 
 
 def test_patient_without_a_series_has_no_outcomes_section(qtbot, services, staff, clock):
     """Before any series is planned there is nothing to chart, so the section is left out."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    clinic = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)
     view = PatientChartView(services.context.zone, services.context.today)
     qtbot.addWidget(view)
     view.show_chart(clinic.patient())
@@ -185,7 +185,7 @@ def test_patient_without_a_series_has_no_outcomes_section(qtbot, services, staff
 def test_reading_the_same_patient_again_keeps_the_place_a_new_patient_starts_at_the_top(qtbot, services, staff,
                                                                                           clock):
     """A refresh (a change here or at another workstation) must not jump the reader back to the top."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    clinic = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)
     ada = clinic.patient()
     clinic.plan(ada.id)
     grace = clinic.patient(given_names="Grace", family_name="Hopper")

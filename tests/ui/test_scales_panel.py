@@ -21,7 +21,7 @@ PHQ9_ITEM9 = [1, 1, 2, 1, 0, 1, 1, 0, 1]  # total 8, item 9 answered "several da
 @pytest.fixture
 def day(services, staff, clock):
     """A checked-in patient's first session: (patient chart, session id)."""
-    clinic = Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id)
+    clinic = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id)
     patient = clinic.patient(given_names="Zoë", family_name="Nguyễn")
     sid = clinic.plan(patient.id).sessions[0].id
     services.sessions.check_in(staff["nurse"], sid, escort_confirmed=True, npo_confirmed=True)

@@ -16,7 +16,7 @@ from tests.services.service_support import NORMAL, Clinic
 @pytest.fixture
 def infusing(services, staff, clock):
     """A session whose dose started at the clock's time, with its baseline reading; returns the session id."""
-    return Clinic(services, staff, clock, services.staff.add_chair(staff["admin"], "Chair 1").id).infusing()
+    return Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id).infusing()
 
 
 def _panel(qtbot, services, staff, sid, who="nurse") -> VitalsPanel:

@@ -111,7 +111,7 @@ def test_a_whole_infusion_day_through_the_gui(qtbot, services, staff, clock, mak
     desk, nurse, md, nurse2, admin = (staff[k] for k in ("front_desk", "nurse", "physician", "nurse2", "admin"))
     clock.set(at(8, 0))
     # Set-up, not part of the day: chairs are added by an administrator and there is no chair screen yet.
-    services.staff.add_chair(admin, "Chair 1")
+    services.chairs.add(admin, "Chair 1")
     day = Day(qtbot, make_window(), clock)
     window = day.window
 
