@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
@@ -47,7 +47,7 @@ class SetupGuide(QWidget):
         self.done_button.clicked.connect(self.finished)
 
         column = QWidget()
-        column.setMaximumWidth(column.fontMetrics().averageCharWidth() * 90)
+        column.setMaximumWidth(column.fontMetrics().averageCharWidth() * 110)
         steps = QVBoxLayout(column)
         steps.setContentsMargins(0, 0, 8, 0)
         steps.addWidget(text_label("Getting started", selectable=False, name="pageTitle"))
@@ -122,16 +122,15 @@ class StepCard(QFrame):
         self.skip_button = QPushButton("Skip for now")
         for button in (self.open_button, self.skip_button):
             button.setAutoDefault(False)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(14, 10, 14, 10)
-        grid.addWidget(self.title, 0, 0)
-        grid.addWidget(text_label(step.purpose, selectable=False, name="muted"), 1, 0)
-        grid.addWidget(self.state, 2, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addWidget(self.title)
+        layout.addWidget(text_label(step.purpose, selectable=False, name="muted"))
         buttons = QHBoxLayout()
+        buttons.addWidget(self.state, 1)
         buttons.addWidget(self.skip_button)
         buttons.addWidget(self.open_button)
-        grid.addLayout(buttons, 0, 1, 3, 1, Qt.AlignmentFlag.AlignVCenter)
-        grid.setColumnStretch(0, 1)
+        layout.addLayout(buttons)
 
     def show_state(self, status: SetupStatus, current: bool, skipped: bool, allowed: bool) -> None:
         done = status.done(self.step)
@@ -155,5 +154,9 @@ class StepCard(QFrame):
 
 def board_reminder(status: SetupStatus) -> str:
     """The board's line while setup is unfinished: each open step and what it needs."""
-    parts = [f"{step.label}: {status.remaining(step)}" for step in status.open_steps]
+    parts = [f"{step.label}: {_lower_first(status.remaining(step))}" for step in status.open_steps]
     return "Before the first infusion day — " + " · ".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -50,7 +50,7 @@ def test_only_administrators_see_the_chairs_menu(make_window, staff):
     assert not nurse_window.menus.chairs.isVisible() and nurse_window.workspace.show_chairs() is None
     nurse_window.sign_out()
     nurse_window.sign_in(staff["admin"])
-    assert nurse_window.menus.chairs.isVisible() and nurse_window.menus.chairs.text() == "&Chairs..."
+    assert nurse_window.menus.chairs.isVisible() and nurse_window.menus.chairs.text() == "C&hairs..."
 
 
 def test_the_page_lists_the_chairs_in_board_order(qtbot, page, services, staff, qtmodeltester):
