@@ -20,6 +20,8 @@ from clinic_desktop.services.passwords import Passwords
 from clinic_desktop.services.patients import PatientService
 from clinic_desktop.services.series import SeriesService
 from clinic_desktop.services.sessions import SessionService
+from clinic_desktop.services.sheet_text_store import seed_at_start
+from clinic_desktop.services.sheet_texts import SheetTextService
 from clinic_desktop.services.staff import StaffService
 from clinic_desktop.storage.database import Database
 
@@ -41,16 +43,21 @@ class Services:
     backups: BackupService
     #: What other workstations changed (polled by ui/change_watcher.py).
     changes: ChangeService
+    #: The consent and discharge texts the clinic revises (Administration > Sheet texts).
+    sheet_texts: SheetTextService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
+        # Every service (the window, the command line, the tests) reads the sheet texts from the database: the
+        # ones this version of the application ships are stored first if the database lacks them.
+        seed_at_start(ctx)
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
                    AuditService(ctx), BoardService(ctx), PaperworkService(ctx), BackupService(ctx),
-                   ChangeService(ctx))
+                   ChangeService(ctx), SheetTextService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
-                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes)
+                self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes, self.sheet_texts)
