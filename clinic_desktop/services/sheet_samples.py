@@ -21,7 +21,7 @@ from clinic_desktop.domain.records import ScoreEntry, SessionSummary
 from clinic_desktop.domain.session_records import VitalsEntry
 
 #: The invented patient of every preview (the name says it is a sample).
-SAMPLE_PATIENT = PatientIdent("Sample Patient (not a real person)", date(1985, 4, 12), "SAMPLE",
+SAMPLE_PATIENT = PatientIdent("Sample Patient", date(1985, 4, 12), "SAMPLE",
                               "1 Example Street, Springfield")
 SAMPLE_ESCORT = "Sample Escort"
 

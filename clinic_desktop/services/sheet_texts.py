@@ -6,13 +6,15 @@ consent version asks everyone who signed an older one to sign again."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.consent import version_key
 from clinic_desktop.domain.errors import ConcurrentChange, NotFound, ValidationError
-from clinic_desktop.domain.paperwork import PrintContext, PrintedSheet, SheetKind
+from clinic_desktop.domain.paperwork import ClinicLetterhead, PrintContext, PrintedSheet, SheetKind, TextTemplate
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.sheet_texts import (
     KINDS,
@@ -25,11 +27,12 @@ from clinic_desktop.domain.sheet_texts import (
     is_consent,
 )
 from clinic_desktop.printing import template_check
+from clinic_desktop.printing.placeholders import CONSENT_ONLY, PLACEHOLDERS
 from clinic_desktop.printing.templates import TemplateError, parse
 from clinic_desktop.services import sheet_samples
 from clinic_desktop.services.context import ServiceContext, acting_staff, load_profile, requires, staff_names
 from clinic_desktop.services.paperwork_sheets import letterhead
-from clinic_desktop.services.sheet_text_store import sha256, stored_versions
+from clinic_desktop.services.sheet_text_store import sha256, stored_versions, template_at
 from clinic_desktop.storage import models
 
 
@@ -38,6 +41,32 @@ def normalised(text: str) -> str:
     if not isinstance(text, str):
         raise ValidationError("The text must be plain text.", "text")
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip() + "\n"
+
+
+#: A text file larger than this is not a sheet's text (the longest shipped one is about 15 kB).
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_text_file(path: Path) -> str:
+    """A text file to import (UTF-8, with or without a byte-order mark), or a ValidationError saying why not."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValidationError(f"{path.name} is too large for a sheet text ({path.stat().st_size:,} bytes).",
+                                  "file")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path.name}: {exc.strerror or exc}.", "file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ValidationError(f"{path.name} is not UTF-8 text (line {line}): save it as UTF-8 (\"Unicode\") "
+                              "plain text and import it again.", "file") from None
+
+
+def placeholders_for(kind: str) -> list[str]:
+    """The placeholders a text of this kind may use, for the editor's help line."""
+    return [name for name in PLACEHOLDERS if name not in CONSENT_ONLY or is_consent(kind)]
 
 
 class SheetTextService:
@@ -93,24 +122,36 @@ class SheetTextService:
 
     @requires(Action.SHEET_TEXT_MANAGE)
     def preview(self, actor: StaffMember, kind: str, text: str) -> PrintedSheet:
-        """The sheet as it would print with this text, filled with an invented patient (nothing is stored)."""
+        """The sheet as it would print with this draft (numbered as the next version), filled with an invented
+        patient; nothing is stored."""
         kind = checked_kind(kind)
         body = normalised(text)
         _checked(kind, body)
         with self._ctx.db.read() as uow:
-            newest = self._newest(uow.session, kind, required=False)
+            version = checked_new_version(None, self._newest(uow.session, kind, required=False))
             clinic = letterhead(load_profile(uow.session))
-        version = checked_new_version(None, newest)
-        template = parse(kind, version, body)
+        return self._sample(actor, parse(kind, version, body), clinic)
+
+    @requires(Action.SHEET_TEXT_MANAGE)
+    def preview_version(self, actor: StaffMember, kind: str, version: str) -> PrintedSheet:
+        """A stored version (the one in use or an earlier one, e.g. what a patient signed) as it prints."""
+        kind = checked_kind(kind)
+        with self._ctx.db.read() as uow:
+            template = template_at(uow.session, kind, checked_version(version))
+            clinic = letterhead(load_profile(uow.session))
+        return self._sample(actor, template, clinic)
+
+    def _sample(self, actor: StaffMember, template: TextTemplate, clinic: ClinicLetterhead) -> PrintedSheet:
         context = PrintContext(self._ctx.now(), actor.signature_name, self._ctx.zone.key)
         from clinic_desktop.printing import renderers  # ReportLab loads only when a sheet is drawn
 
+        kind, version = template.kind, template.version
         if is_consent(kind):
-            pdf, sheet_kind = renderers.render_consent(sheet_samples.sample_consent(template, clinic, context)), \
-                SheetKind.CONSENT
+            sheet_kind, pdf = SheetKind.CONSENT, renderers.render_consent(
+                sheet_samples.sample_consent(template, clinic, context))
         else:
-            pdf, sheet_kind = renderers.render_discharge(sheet_samples.sample_discharge(template, clinic, context)), \
-                SheetKind.DISCHARGE
+            sheet_kind, pdf = SheetKind.DISCHARGE, renderers.render_discharge(
+                sheet_samples.sample_discharge(template, clinic, context))
         return PrintedSheet(sheet_kind, f"Sample: {KINDS[kind]}, version {version}", version, 0, "sheet_text", 0,
                             pdf, f"sample-{kind}-{version}.pdf")
 

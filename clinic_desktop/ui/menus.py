@@ -40,6 +40,7 @@ class Menus:
         self.admin = bar.addMenu("&Administration")
         self.users = self._add(self.admin, "&Users...", lambda: self._workspace("show_users"))
         self.settings = self._add(self.admin, "Clinic &settings...", lambda: self._workspace("show_settings"))
+        self.sheet_texts = self._add(self.admin, "Sheet &texts...", lambda: self._workspace("show_sheet_texts"))
         self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
         self.backups = self._add(self.admin, "&Backup and restore...", lambda: self._workspace("show_backups"))
         self.emergency = self._add(self.admin, "&Emergency access...", window.start_emergency)
@@ -76,6 +77,7 @@ class Menus:
         self._show(self.refresh, may(Action.PATIENT_VIEW))
         self._show(self.users, may(Action.USER_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits
+        self._show(self.sheet_texts, may(Action.SHEET_TEXT_MANAGE))
         self._show(self.audit, may(Action.AUDIT_VIEW))
         self._show(self.backups, may(Action.BACKUP_MANAGE))
         self._show(self.emergency, may(Action.EMERGENCY_ACCESS))

@@ -22,6 +22,7 @@ from clinic_desktop.ui.patient_chart import PatientChartView
 from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
 from clinic_desktop.ui.settings_page import SettingsPage
+from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
 from clinic_desktop.ui.users_page import UsersPage
 from clinic_desktop.ui.widgets import text_label
 
@@ -53,6 +54,7 @@ class Workspace(QWidget):
         self.users: UsersPage | None = None
         self.clinic_settings: SettingsPage | None = None
         self.backups: BackupPage | None = None
+        self.sheet_texts: SheetTextsPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -109,6 +111,9 @@ class Workspace(QWidget):
         if not self.may(Action.BACKUP_MANAGE) and self.backups is not None:
             self._remove(self.backups)
             self.backups = None
+        if not self.may(Action.SHEET_TEXT_MANAGE) and self.sheet_texts is not None:
+            self._remove(self.sheet_texts)
+            self.sheet_texts = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -277,6 +282,18 @@ class Workspace(QWidget):
         self.tabs.setCurrentWidget(self.users)
         return self.users
 
+    def show_sheet_texts(self) -> SheetTextsPage | None:
+        if not self.may(Action.SHEET_TEXT_MANAGE):
+            return None
+        if self.sheet_texts is None:
+            self.sheet_texts = SheetTextsPage(self._services, lambda: self.principal)
+            self.sheet_texts.message.connect(self.message)
+            self._add_tab(self.sheet_texts, "Sheet texts")
+        else:
+            self.sheet_texts.refresh()
+        self.tabs.setCurrentWidget(self.sheet_texts)
+        return self.sheet_texts
+
     def show_backups(self) -> BackupPage | None:
         if not self.may(Action.BACKUP_MANAGE):
             return None
@@ -333,6 +350,8 @@ class Workspace(QWidget):
             self.users = None
         elif widget is self.backups:
             self.backups = None
+        elif widget is self.sheet_texts:
+            self.sheet_texts = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return
