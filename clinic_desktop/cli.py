@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from clinic_desktop.cli_backup import add_backup_parsers
 
     add_backup_parsers(commands)
+    from clinic_desktop.cli_sheets import add_sheets_parser
+
+    add_sheets_parser(commands)
     return parser
 
 
@@ -103,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from clinic_desktop.cli_print import run_print
 
             return run_print(args)
+        if args.command == "sheets":
+            from clinic_desktop.cli_sheets import run_sheets
+
+            return run_sheets(args)
         if args.command in ("backup", "restore"):
             from clinic_desktop.cli_backup import run_backup, run_restore
 
