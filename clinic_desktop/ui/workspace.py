@@ -223,7 +223,9 @@ class Workspace(QWidget):
                                                                       for c in changes.items)):
             self.patients.refresh()
         shown = self.chart.chart if self.chart is not None else None
-        if shown is not None and changes.touches_patient(shown.id):
+        # A new consent text changes every chart's consent status ("Re-consent needed").
+        new_text = any(c.object_type == "sheet_text" for c in changes.items)
+        if shown is not None and (changes.touches_patient(shown.id) or new_text):
             try:
                 self.chart.show_chart(self._services.patients.chart(self.principal, shown.id))
             except ClinicError as exc:
