@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     from clinic_desktop.cli_chairs import add_chairs_parsers
 
     add_chairs_parsers(commands)
+    from clinic_desktop.cli_sheets import add_sheets_parser
+
+    add_sheets_parser(commands)
     return parser
 
 
@@ -113,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from clinic_desktop.cli_clinic import run_clinic
 
             return run_clinic(args)
+        if args.command == "sheets":
+            from clinic_desktop.cli_sheets import run_sheets
+
+            return run_sheets(args)
         if args.command in ("backup", "restore"):
             from clinic_desktop.cli_backup import run_backup, run_restore
 

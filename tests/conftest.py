@@ -7,7 +7,6 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
@@ -113,14 +112,20 @@ def staff(db, clock, password_hash) -> dict[str, Principal]:
     return out
 
 
-@pytest.fixture
-def newer_consent_form(tmp_path, monkeypatch) -> str:
-    """The clinic issues consent form 2026.2 for racemic ketamine (a copy of the template folder gains it)."""
+#: A sentence only the clinic's revised racemic consent (2026.2) has.
+NEW_CONSENT_SENTENCE = "Since March 2026 a nurse phones you the day after each treatment."
+
+
+def revised_consent_text() -> str:
+    """The shipped racemic consent with one sentence added to its first section."""
     from clinic_desktop.printing import templates
 
-    folder = tmp_path / "templates"
-    shutil.copytree(templates.TEMPLATE_DIR, folder)
-    (folder / "consent-racemic-2026.2.txt").write_text(
-        (folder / "consent-racemic-2026.1.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(templates, "TEMPLATE_DIR", folder)
-    return "2026.2"
+    shipped = next(t for t in templates.shipped() if (t.kind, t.version) == ("consent-racemic", "2026.1"))
+    head, sep, rest = shipped.text.partition("\n\n")
+    return f"{head} {NEW_CONSENT_SENTENCE}{sep}{rest}"
+
+
+@pytest.fixture
+def newer_consent_form(services, staff) -> str:
+    """The clinic's administrator issues consent form 2026.2 for racemic ketamine (stored in the database)."""
+    return services.sheet_texts.import_text(staff["admin"], "consent-racemic", revised_consent_text()).version

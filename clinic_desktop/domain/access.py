@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     EMERGENCY_ACCESS = "emergency.start"
     EMERGENCY_REVIEW = "emergency.review"
     BACKUP_MANAGE = "backup.manage"
+    SHEET_TEXT_MANAGE = "sheet_text.manage"
 
 
 FD, RN, MD, ADMIN = StaffRole.FRONT_DESK, StaffRole.NURSE, StaffRole.PHYSICIAN, StaffRole.ADMINISTRATOR
@@ -112,6 +113,7 @@ PERMISSIONS: dict[Action, frozenset[StaffRole]] = {
     Action.EMERGENCY_ACCESS: frozenset({ADMIN}),
     Action.EMERGENCY_REVIEW: frozenset({ADMIN}),
     Action.BACKUP_MANAGE: frozenset({ADMIN}),
+    Action.SHEET_TEXT_MANAGE: frozenset({ADMIN}),
 }
 
 #: What an emergency (break-glass) session adds: everything a physician may do.
@@ -173,6 +175,7 @@ ACTION_WORDS: dict[Action, str] = {
     Action.AUDIT_VIEW: "see the audit log", Action.AUDIT_EXPORT: "export the audit log",
     Action.EMERGENCY_ACCESS: "open emergency access", Action.EMERGENCY_REVIEW: "review emergency access",
     Action.BACKUP_MANAGE: "take or restore backups",
+    Action.SHEET_TEXT_MANAGE: "revise the consent and discharge texts",
 }
 
 # --- passwords -------------------------------------------------------------------------------------------

@@ -8,6 +8,20 @@ from clinic_desktop.domain.paperwork import ClinicLetterhead, PatientIdent
 #: Routes as an adjective in a sentence ("by the intravenous route"), not as the screens' short labels.
 ROUTE_WORDS = {Route.IV: "intravenous", Route.IM: "intramuscular", Route.INTRANASAL: "intranasal"}
 
+#: Every placeholder a text may use, with what it prints (the sheet-text editor lists them; a test keeps this
+#: and `values` the same).
+PLACEHOLDERS: dict[str, str] = {
+    "clinic_name": "the clinic's name",
+    "clinic_phone": "the clinic's phone number",
+    "after_hours_phone": "the out-of-hours number (the clinic's phone when there is none)",
+    "patient_name": "the patient's name",
+    "treatment": "the treatment, e.g. IV ketamine induction",
+    "planned_course": "the planned course (consent forms only)",
+    "route": "the route in words: intravenous, intramuscular or intranasal",
+}
+#: Placeholders only a consent form fills (the discharge sheet would print them empty).
+CONSENT_ONLY = frozenset({"planned_course"})
+
 
 def values(clinic: ClinicLetterhead, patient: PatientIdent, protocol: Protocol,
            planned_course: str = "") -> dict[str, str]:

@@ -13,6 +13,7 @@ from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.auth import reauthenticate
 from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
+from clinic_desktop.services.sheet_text_store import seed_at_start
 from clinic_desktop.storage import models
 from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
 from clinic_desktop.storage.backup_restore import (
@@ -131,6 +132,8 @@ class BackupService:
                                      "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
                                      "by_staff_id": staff_id}, username=actor.username)
             uow.commit()
+        # A backup from before this version of the application lacks the texts it ships: store them now.
+        seed_at_start(self._ctx)
         return RestoreOutcome(file_name, restored.safety_copy, datetime.fromisoformat(restored.manifest.created_at))
 
 

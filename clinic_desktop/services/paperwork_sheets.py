@@ -26,11 +26,11 @@ from clinic_desktop.domain.paperwork import (
 from clinic_desktop.domain.records import OutcomeLine, SeriesSummary
 from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
-from clinic_desktop.printing import templates
 from clinic_desktop.services.chart import printed_name, referring_clinician_record, series_summaries
 from clinic_desktop.services.context import load_logo, load_profile, load_settings
 from clinic_desktop.services.scoring import outcome_points, series_outcomes
 from clinic_desktop.services.session_records import build_session_detail
+from clinic_desktop.services.sheet_text_store import current_template
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import AuditKeyring
 
@@ -82,7 +82,7 @@ def consent_sheet(session: Session, patient: models.Patient, series_id: int | No
     course = (planned_course(series, settings.iv_min_duration_min) if series is not None
               else "As planned with your physician; the sessions are booked separately.")
     return ConsentSheet(clinic_letterhead(session), patient_ident(patient), protocol, course,
-                        templates.latest(template_kind(protocol)), context)
+                        current_template(session, template_kind(protocol)), context)
 
 
 def discharge_sheet(session: Session, ts: models.TreatmentSession, keyring: AuditKeyring,
@@ -94,8 +94,8 @@ def discharge_sheet(session: Session, ts: models.TreatmentSession, keyring: Audi
         clinic_letterhead(session), patient_ident(patient), detail.summary, detail.protocol,
         detail.dose.dose_mg if detail.dose else None, detail.dose.mg_per_kg if detail.dose else None,
         detail.vitals[-1] if detail.vitals else None, discharge_scores[-1] if discharge_scores else None,
-        detail.escort_name, next_appointment(session, patient.id, ts.scheduled_at), templates.latest("discharge"),
-        context)
+        detail.escort_name, next_appointment(session, patient.id, ts.scheduled_at),
+        current_template(session, "discharge"), context)
 
 
 def next_appointment(session: Session, patient_id: int, after: datetime) -> datetime | None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from clinic_desktop.domain.consent import template_kind
 from clinic_desktop.domain.enums import Protocol, WeightUnit
 from clinic_desktop.domain.errors import ConcurrentChange, NotFound, ValidationError
 from clinic_desktop.domain.patients import PatientInput, checked_weight_kg
@@ -40,6 +41,7 @@ from clinic_desktop.services import scoring
 from clinic_desktop.services.audit_values import changes, patient_snapshot
 from clinic_desktop.services.changes import refuse_if_changed
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
+from clinic_desktop.services.sheet_text_store import stored_versions
 from clinic_desktop.storage import models, patient_queries
 
 #: Rows per page of the patient list: a screenful or two, fetched as the user scrolls.
@@ -208,6 +210,9 @@ class PatientService:
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            if version not in stored_versions(uow.session, template_kind(treatment)):
+                raise ValidationError(f"There is no consent form version {version} for {treatment.label}: the "
+                                      "versions are those under Administration > Sheet texts.", "template_version")
             witness = get_or_404(uow.session, models.Staff, witness_id, "staff member") if witness_id else None
             if witness is not None and not witness.active:
                 raise ValidationError(f"{witness.full_name} is no longer an active staff member.", "witness_id")

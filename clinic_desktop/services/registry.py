@@ -22,6 +22,8 @@ from clinic_desktop.services.patients import PatientService
 from clinic_desktop.services.series import SeriesService
 from clinic_desktop.services.setup import SetupService
 from clinic_desktop.services.sessions import SessionService
+from clinic_desktop.services.sheet_text_store import seed_at_start
+from clinic_desktop.services.sheet_texts import SheetTextService
 from clinic_desktop.services.staff import StaffService
 from clinic_desktop.storage.database import Database
 
@@ -47,17 +49,22 @@ class Services:
     chairs: ChairService
     #: How far a new clinic's setup has come (the first-run guide and the board).
     setup: SetupService
+    #: The consent and discharge texts the clinic revises (Administration > Sheet texts).
+    sheet_texts: SheetTextService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
+        # Every service (the window, the command line, the tests) reads the sheet texts from the database: the
+        # ones this version of the application ships are stored first if the database lacks them.
+        seed_at_start(ctx)
         return cls(ctx, PatientService(ctx), SeriesService(ctx), SessionService(ctx), DoseService(ctx),
                    MonitoringService(ctx), StaffService(ctx), SettingsService(ctx), AuthService(ctx),
                    AuditService(ctx), BoardService(ctx), PaperworkService(ctx), BackupService(ctx),
-                   ChangeService(ctx), ChairService(ctx), SetupService(ctx))
+                   ChangeService(ctx), ChairService(ctx), SetupService(ctx), SheetTextService(ctx))
 
     def all(self) -> tuple[object, ...]:
         """Every service object, for the test that checks each action against the policy table."""
         return (self.patients, self.series, self.sessions, self.doses, self.monitoring, self.staff, self.settings,
                 self.auth, self.audit, self.board, self.paperwork, self.backups, self.changes,
-                self.chairs, self.setup)
+                self.chairs, self.setup, self.sheet_texts)

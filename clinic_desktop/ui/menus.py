@@ -42,6 +42,7 @@ class Menus:
         self.clinic = self._add(self.admin, "&Clinic...", lambda: self._workspace("show_clinic"))
         self.chairs = self._add(self.admin, "C&hairs...", lambda: self._workspace("show_chairs"))
         self.settings = self._add(self.admin, "Clinic &settings...", lambda: self._workspace("show_settings"))
+        self.sheet_texts = self._add(self.admin, "Sheet &texts...", lambda: self._workspace("show_sheet_texts"))
         self.audit = self._add(self.admin, "&Audit log...", lambda: self._workspace("show_audit"))
         self.backups = self._add(self.admin, "&Backup and restore...", lambda: self._workspace("show_backups"))
         self.emergency = self._add(self.admin, "&Emergency access...", window.start_emergency)
@@ -80,6 +81,7 @@ class Menus:
         self._show(self.clinic, may(Action.SETTINGS_VIEW))
         self._show(self.chairs, may(Action.CHAIR_MANAGE))
         self._show(self.settings, may(Action.SETTINGS_VIEW))  # everyone reads; the page decides who edits
+        self._show(self.sheet_texts, may(Action.SHEET_TEXT_MANAGE))
         self._show(self.audit, may(Action.AUDIT_VIEW))
         self._show(self.backups, may(Action.BACKUP_MANAGE))
         self._show(self.emergency, may(Action.EMERGENCY_ACCESS))

@@ -25,6 +25,7 @@ from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
 from clinic_desktop.ui.settings_page import SettingsPage
 from clinic_desktop.ui.setup_guide import SetupGuide, SetupStep
+from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
 from clinic_desktop.ui.users_page import UsersPage
 from clinic_desktop.ui.widgets import text_label
 
@@ -61,6 +62,7 @@ class Workspace(QWidget):
         self.setup_guide: SetupGuide | None = None
         self.backups: BackupPage | None = None
         self.chairs: ChairsPage | None = None
+        self.sheet_texts: SheetTextsPage | None = None
         self._empty_state: QWidget | None = None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -126,6 +128,9 @@ class Workspace(QWidget):
         if not self.may(Action.CHAIR_MANAGE) and self.chairs is not None:
             self._remove(self.chairs)
             self.chairs = None
+        if not self.may(Action.SHEET_TEXT_MANAGE) and self.sheet_texts is not None:
+            self._remove(self.sheet_texts)
+            self.sheet_texts = None
         if self.clinic_settings is not None:
             if self.may(Action.SETTINGS_VIEW):
                 self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
@@ -235,7 +240,9 @@ class Workspace(QWidget):
                                                                       for c in changes.items)):
             self.patients.refresh()
         shown = self.chart.chart if self.chart is not None else None
-        if shown is not None and changes.touches_patient(shown.id):
+        # A new consent text changes every chart's consent status ("Re-consent needed").
+        new_text = any(c.object_type == "sheet_text" for c in changes.items)
+        if shown is not None and (changes.touches_patient(shown.id) or new_text):
             try:
                 self.chart.show_chart(self._services.patients.chart(self.principal, shown.id))
             except ClinicError as exc:
@@ -295,6 +302,18 @@ class Workspace(QWidget):
             self.users.refresh()
         self.tabs.setCurrentWidget(self.users)
         return self.users
+
+    def show_sheet_texts(self) -> SheetTextsPage | None:
+        if not self.may(Action.SHEET_TEXT_MANAGE):
+            return None
+        if self.sheet_texts is None:
+            self.sheet_texts = SheetTextsPage(self._services, lambda: self.principal)
+            self.sheet_texts.message.connect(self.message)
+            self._add_tab(self.sheet_texts, "Sheet texts")
+        else:
+            self.sheet_texts.refresh()
+        self.tabs.setCurrentWidget(self.sheet_texts)
+        return self.sheet_texts
 
     def show_backups(self) -> BackupPage | None:
         if not self.may(Action.BACKUP_MANAGE):
@@ -413,6 +432,8 @@ class Workspace(QWidget):
             self.clinic = None
         elif widget is self.chairs:
             self.chairs = None
+        elif widget is self.sheet_texts:
+            self.sheet_texts = None
         elif widget is self.clinic_settings:
             if not self.clinic_settings.confirm_discard():
                 return

@@ -202,3 +202,23 @@ def test_missing_template_raises_an_error_naming_the_kind_or_file(tmp_path: Path
         templates.latest("consent-none", tmp_path)
     with pytest.raises(TemplateError, match=r"consent-none-9\.9\.txt"):
         templates.load("consent-none", "9.9", tmp_path)
+
+
+def test_the_placeholder_list_is_what_the_sheets_fill() -> None:
+    """The editor's list of placeholders (and the import check) names exactly the values a sheet gives."""
+    sheet = samples.consent()
+    assert set(placeholders.PLACEHOLDERS) == set(placeholders.values(sheet.clinic, sheet.patient, sheet.protocol))
+
+
+def test_parse_reads_a_text_as_the_file_loader_does() -> None:
+    """The database's texts go through the same parser: a shipped text parses identically from either."""
+    for shipped in templates.shipped():
+        assert templates.parse(shipped.kind, shipped.version, shipped.text) == templates.load(shipped.kind,
+                                                                                            shipped.version)
+
+
+def test_parse_accepts_windows_line_ends_and_a_byte_order_mark() -> None:
+    """A text saved by Notepad (BOM, CRLF) reads the same as the plain one."""
+    plain = "title: Demo\n---\n# 1. Part\nOne\nline.\n"
+    windows = "\ufeff" + plain.replace("\n", "\r\n")
+    assert templates.parse("demo", "1", windows) == templates.parse("demo", "1", plain)

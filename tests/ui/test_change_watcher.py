@@ -116,3 +116,18 @@ def test_a_stale_day_answer_is_refused_on_the_screen_with_who_changed_it(workspa
     screen.grab().save("/tmp/h7_stale_answer.png")
     workspace.watcher.poll()
     assert screen.detail.npo_confirmed is True and checks.npo.currentData() is True
+
+
+def test_a_new_consent_text_stored_elsewhere_shows_re_consent_on_the_open_chart(qtbot, workspace, services, other,
+                                                                                staff):
+    """The administrator stores consent 2026.2 on another workstation; the open chart says re-consent is needed."""
+    from tests.conftest import revised_consent_text
+
+    pid, _sid, _ = checked_in(services, staff)
+    workspace.open_patient(pid)
+    assert not any("Re-consent needed" in t for t in _labels(workspace.chart))
+    workspace.watcher.poll()
+    workspace.watcher.timer.setInterval(20)
+    other.sheet_texts.import_text(staff["admin"], "consent-racemic", revised_consent_text())
+    qtbot.waitUntil(lambda: any("Re-consent needed: form 2026.2 is current" in t for t in _labels(workspace.chart)),
+                    timeout=5000)
