@@ -39,13 +39,14 @@ def stored_versions(folder, kind: str) -> list[str]:
 
 
 def test_list_shows_every_shipped_text_in_use(cli):
-    """A new database lists the three shipped texts, each in use."""
+    """A new database lists the shipped texts: each kind's newest in use, discharge's first version earlier."""
     code, out, err = cli("sheets", "list", "--as", "boss")
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert [line.split()[:3] for line in lines] == [["consent-racemic", "2026.1", "in"],
                                                       ["consent-esketamine", "2026.1", "in"],
-                                                      ["discharge", "2026.1", "in"]]
+                                                      ["discharge", "2026.2", "in"],
+                                                      ["discharge", "2026.1", "earlier"]]
     assert all("shipped" in line and "(application)" in line for line in lines)
 
 

@@ -190,10 +190,10 @@ def test_an_edit_with_an_explicit_higher_version_is_stored_as_edited(services, s
     """An explicit version above the newest is kept as given; the list shows it first, as edited."""
     admin = staff["admin"]
     text = services.sheet_texts.text(admin, "discharge").replace("Rest at home.", "Rest at home today.")
-    saved = services.sheet_texts.edit_text(admin, "discharge", text, "2027.1", based_on="2026.1")
+    saved = services.sheet_texts.edit_text(admin, "discharge", text, "2027.1", based_on="2026.2")
     assert (saved.version, saved.source) == ("2027.1", SheetTextSource.EDITED)
     discharge = [v.version for v in services.sheet_texts.list(admin) if v.kind == "discharge"]
-    assert discharge == ["2027.1", "2026.1"]
+    assert discharge == ["2027.1", "2026.2", "2026.1"]
     draft = services.sheet_texts.check(admin, "discharge", text.replace("today", "tonight"))
     assert (draft.version, draft.replaces) == ("2027.2", "2027.1")
 
@@ -235,7 +235,7 @@ def test_the_same_text_as_the_newest_is_refused(services, staff):
     """Re-importing the text in use (even with Windows line ends) stores nothing."""
     admin = staff["admin"]
     same = services.sheet_texts.text(admin, "discharge").replace("\n", "\r\n")
-    with pytest.raises(ValidationError, match="same as version 2026.1"):
+    with pytest.raises(ValidationError, match="same as version 2026.2"):
         services.sheet_texts.import_text(admin, "discharge", same)
 
 

@@ -26,7 +26,7 @@ def test_front_desk_sees_only_the_clinic_settings_under_administration(qtbot, st
     signs out and quits."""
     window = _signed_in(make_window, staff["front_desk"])
     assert window.menus.visible_titles() == ["File", "View", "Patients", "Administration", "Help"]
-    assert _menu_items(window.menus.admin) == ["Clinic settings..."]
+    assert _menu_items(window.menus.admin) == ["Clinic...", "Clinic settings..."]
     assert _menu_items(window.menus.file) == ["Lock screen", "Sign out", "Quit"]
     assert window.menus.lock.shortcut().toString() == "Ctrl+L"
     assert not window.menus.audit.isEnabled()
@@ -38,7 +38,8 @@ def test_an_administrator_has_the_administration_menu_but_no_patients(qtbot, sta
     and lands on the audit log."""
     window = _signed_in(make_window, staff["admin"])
     assert window.menus.visible_titles() == ["File", "Administration", "Help"]
-    assert _menu_items(window.menus.admin) == ["Users...", "Clinic settings...", "Sheet texts...", "Audit log...",
+    assert _menu_items(window.menus.admin) == ["Users...", "Clinic...", "Chairs...", "Clinic settings...",
+                                               "Sheet texts...", "Audit log...",
                                                "Backup and restore...", "Emergency access...",
                                                "Review emergency access..."]
     assert not window.menus.find.isEnabled()

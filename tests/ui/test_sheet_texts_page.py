@@ -44,15 +44,16 @@ def cells(page, row: int) -> list[str]:
 
 
 def test_the_page_lists_each_text_with_its_versions_newest_first(qtbot, services, staff, make_window):
-    """Three shipped texts in use; after an import the racemic consent shows 2026.2 in use above 2026.1."""
+    """The shipped texts (discharge in two versions); after an import the racemic consent shows 2026.2 in use
+    above 2026.1."""
     services.sheet_texts.import_text(staff["admin"], "consent-racemic", revised_consent_text())
     _window, page = open_page(make_window, staff)
-    assert page.model.rowCount() == 4
+    assert page.model.rowCount() == 5
     assert cells(page, 0)[:5] == ["Consent form: ketamine (IV and IM)", "2026.2", "In use", "Imported from a file",
                                   "Sam Adeyemi"]
     assert cells(page, 1)[:5] == ["Consent form: ketamine (IV and IM)", "2026.1", "Earlier version", "Shipped",
                                   "The application"]
-    assert [cells(page, r)[2] for r in (2, 3)] == ["In use", "In use"]
+    assert [cells(page, r)[2] for r in (2, 3, 4)] == ["In use", "In use", "Earlier version"]
     assert "A new version would be 2026.3" in page.hint.text()
 
 
@@ -72,7 +73,7 @@ def test_a_version_opens_read_only_and_previews(qtbot, services, staff, make_win
     viewer = page.view()
     assert viewer.editor.isReadOnly() and viewer.editor.toPlainText().startswith("title: Going home")
     preview = shown[-1]
-    assert isinstance(preview, PreviewDialog) and preview.sheet.template_version == "2026.1"
+    assert isinstance(preview, PreviewDialog) and preview.sheet.template_version == "2026.2"
     assert "Sample Patient" in flat(" ".join(page_texts(preview.sheet.pdf)))
 
 
@@ -137,7 +138,7 @@ def test_answering_cancel_to_the_question_stores_nothing(qtbot, services, staff,
         assert editor.submit() is None  # the test's question box answers neither Save nor Yes
     then.append(edit)
     assert page.edit() is None
-    assert page.model.rowCount() == 3
+    assert page.model.rowCount() == 4
 
 
 def test_preview_of_a_draft_shows_the_new_sentence_with_the_next_version(qtbot, services, staff, make_window,
