@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from clinic_desktop import logs
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
@@ -131,6 +132,8 @@ class BackupService:
                                      "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
                                      "by_staff_id": staff_id}, username=actor.username)
             uow.commit()
+        log.info("%s restored %s; everyone signs in again", actor.username, file_name)
+        logs.set_user(None)  # the accounts are now the backup's
         return RestoreOutcome(file_name, restored.safety_copy, datetime.fromisoformat(restored.manifest.created_at))
 
 
