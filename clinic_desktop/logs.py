@@ -3,7 +3,7 @@
 Each line: time (ISO with offset), level, workstation, the signed-in user's user name (or "-"), logger, message.
 The services say who is signed in (`set_user`); `configure` is called once per command by the command line.
 Patients' names and notes never reach it: the engine hides SQL parameters, and `PrivateFormatter` drops the
-lines in which PostgreSQL echoes a row's values (DETAIL:, CONTEXT:)."""
+lines in which PostgreSQL echoes a row's values (DETAIL:, CONTEXT:) and any MRN a message names."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ LINE_FORMAT = "%(asctime)s %(levelname)s %(workstation)s %(user)s %(name)s: %(me
 #: Lines of a database error that quote a row's values: PostgreSQL's "DETAIL:  Key (username)=(...)"
 #: and "Failing row contains (...)", and "CONTEXT:" lines that quote the statement's data.
 _ROW_VALUES = re.compile(r"^\s*(DETAIL|CONTEXT):.*$\n?", re.MULTILINE)
+#: A medical record number in a message ("There is no patient with MRN '10000013'."): IT needs the sentence,
+#: not whose record it was.
+_MRN = re.compile(r"\bMRN\s+'?[\w-]+'?")
 
 # A plain module value, not a ContextVar: a desktop workstation has one user at the keyboard, and a line
 # logged from any thread (a timer, a library's worker) belongs to whoever is signed in there.
@@ -41,9 +44,9 @@ def current_user() -> str:
     return _user or "-"
 
 
-def drop_row_values(text: str) -> str:
-    """`text` without the lines in which a database error quotes the values of a row."""
-    return _ROW_VALUES.sub("", text)
+def redact(text: str) -> str:
+    """`text` without the lines in which a database error quotes the values of a row, and without MRNs."""
+    return _MRN.sub("MRN [hidden]", _ROW_VALUES.sub("", text))
 
 
 class PrivateFormatter(logging.Formatter):
@@ -57,7 +60,7 @@ class PrivateFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         # The whole text, traceback included: an exception's message is where the values would be.
-        return drop_row_values(super().format(record))
+        return redact(super().format(record))
 
 
 class WorkstationFilter(logging.Filter):

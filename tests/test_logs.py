@@ -132,15 +132,17 @@ def test_a_write_that_fails_says_so_once_and_never_raises(log_file, capsys):
     assert err.count("\n") == 1 and "No space left on device" in err and "carries on" in err
 
 
-def test_lines_quoting_a_rows_values_are_dropped():
-    """PostgreSQL's DETAIL: and CONTEXT: lines go; the error and the SQL without values stay."""
+def test_lines_quoting_a_rows_values_are_dropped_and_mrns_hidden():
+    """PostgreSQL's DETAIL: and CONTEXT: lines go; the error and the SQL without values stay; MRNs are hidden."""
     message = ('(psycopg.errors.UniqueViolation) duplicate key value violates unique constraint "uq_staff"\n'
                "DETAIL:  Key (username)=(quirinella) already exists.\n"
                "CONTEXT:  COPY staff, line 1: \"Quirinella\"\n"
                "[SQL: INSERT INTO staff (username) VALUES (%(username)s)]\n")
-    kept = logs.drop_row_values(message)
+    kept = logs.redact(message)
     assert "quirinella" not in kept.lower()
     assert "duplicate key value" in kept and "[SQL: INSERT INTO staff" in kept
+    assert logs.redact("There is no patient with MRN '10000013'.") == "There is no patient with MRN [hidden]."
+    assert logs.redact("MRN 10000013 has no series yet") == "MRN [hidden] has no series yet"
 
 
 def _insert_nameless_row(db) -> IntegrityError:
@@ -212,16 +214,20 @@ def test_backups_are_logged_by_file_name(services, staff, log_file, tmp_path):
 
 
 def test_a_command_logs_its_name_and_exit_status_not_its_arguments(tmp_path, capsys, monkeypatch):
-    """Start (version, data folder), the ClinicError's message as a warning, the exit status; never the MRN."""
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    args = ["--data-dir", str(tmp_path), "print", "consent", "--patient", "MRN-77Q3", "--out",
-            str(tmp_path / "x.pdf"), "--as", "okafor"]
-    assert main(args) == 1  # no password on standard input
+    """Start (version, data folder), the ClinicError's message as a warning, the exit status; never the MRN
+    typed, nor the password."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["--data-dir", str(tmp_path), "users", "add", "okafor", "--role", "physician", "--admin"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["--data-dir", str(tmp_path), "print", "consent", "--patient", "77Q3", "--out",
+                 str(tmp_path / "x.pdf"), "--as", "okafor"]) == 1
+    assert "There is no patient with MRN '77Q3'." in capsys.readouterr().err
     log_text = LogFile(tmp_path / "logs" / logs.LOG_FILE_NAME).text()
     assert "Clinic Desktop 0.1.0" in log_text and f"data folder {tmp_path}" in log_text
-    assert "WARNING" in log_text and "Expected a password on standard input" in log_text
-    assert "print consent ended with exit status 1" in log_text
-    assert "MRN-77Q3" not in log_text
+    assert "users add ended with exit status 0" in log_text and "print consent ended with exit status 1" in log_text
+    [warning] = [line for line in log_text.splitlines() if " WARNING " in line]
+    assert warning.endswith("clinic_desktop.cli: There is no patient with MRN [hidden].")
+    assert "77Q3" not in log_text and PASSWORD not in log_text
 
 
 def test_an_unexpected_error_in_a_command_goes_to_the_log_with_one_line_on_stderr(tmp_path, capsys, monkeypatch):

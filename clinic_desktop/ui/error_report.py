@@ -6,16 +6,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QGridLayout, QMessageBox, QSizePolicy, QSpacerItem, QWidget
 
 SHOW_LOG_FOLDER = "Show log folder"
 
 
 def unexpected_error_text(log_file: Path | None) -> str:
-    where = f"the details are in the log: {log_file}" if log_file is not None else \
-        "the details could not be written to a log"
+    where = f"the details are in the log:\n{log_file}" if log_file is not None else \
+        "the details could not be written to a log."
     return ("Something went wrong and that action may not have been completed: check before trying again. "
-            f"If it happens again, tell your administrator ({where}).")
+            f"If it happens again, tell your administrator; {where}")
 
 
 def unexpected_error_box(parent: QWidget | None, log_file: Path | None) -> QMessageBox:
@@ -29,6 +29,12 @@ def unexpected_error_box(parent: QWidget | None, log_file: Path | None) -> QMess
         show = box.addButton(SHOW_LOG_FOLDER, QMessageBox.ButtonRole.ActionRole)
         show.clicked.connect(lambda: open_log_folder(log_file.parent))
     box.setDefaultButton(QMessageBox.StandardButton.Ok)
+    layout = box.layout()
+    if log_file is not None and isinstance(layout, QGridLayout):
+        # Wide enough for the path on one line: a path broken at a slash is easy to misread over the phone.
+        width = box.fontMetrics().horizontalAdvance(str(log_file)) + 80
+        layout.addItem(QSpacerItem(width, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding),
+                       layout.rowCount(), 0, 1, layout.columnCount())
     return box
 
 

@@ -18,11 +18,11 @@ TAG = "clinicShortcut"
 StandardKey = QKeySequence.StandardKey
 
 # Where a shortcut works.
-WINDOW = "Anywhere while signed in (not in patient mode)"
-FORMS = "Forms and dialogs that save (patient, series, screening, vital signs, notes, scales, consent, letter)"
+WINDOW = "Main window, signed in"
+FORMS = "Any form with a Save button"
 SESSION = "Session screen"
 PATIENT_MODE = "Patient mode, staff password strip"
-CHECKLIST = "Pre-infusion checklist, an explanation being written"
+CHECKLIST = "Pre-infusion checklist, writing an explanation"
 PREVIEW = "Print preview"
 
 
@@ -75,7 +75,7 @@ FORM_ENTER = Shortcut("form_enter", "Return", "Save (in a one-line field)", FORM
 FORM_CANCEL = Shortcut("form_cancel", "Esc", "Cancel without saving (asks first if something was typed)", FORMS)
 SETTINGS_SAVE = Shortcut("settings_save", "Ctrl+S", "Save the changed settings", "Clinic settings")
 SESSION_PRINT = Shortcut("session_print", StandardKey.Print,
-                         "Print the discharge sheet (the infusion record before the dose has stopped)", SESSION)
+                         "Print the discharge sheet (before the dose stops: the infusion record)", SESSION)
 CHECK_SAVE = Shortcut("check_save", "Ctrl+Return", "Save the explanation", CHECKLIST)
 CHECK_CANCEL = Shortcut("check_cancel", "Esc", "Stop writing the explanation", CHECKLIST)
 STAFF_STRIP_CLOSE = Shortcut("staff_strip_close", "Esc", "Close the strip; the patient goes on", PATIENT_MODE)

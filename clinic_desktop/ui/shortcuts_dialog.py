@@ -44,13 +44,14 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        # Rows as tall as their wrapped text at the widths the columns end up with once shown.
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         chars = self.fontMetrics().averageCharWidth()
-        self.resize(chars * 130, self.fontMetrics().height() * 40)
+        self.resize(chars * 150, self.fontMetrics().height() * 44)
 
     @classmethod
     def show_for(cls, parent: QWidget) -> ShortcutsDialog:

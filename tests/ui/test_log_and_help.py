@@ -41,7 +41,7 @@ def test_the_error_box_names_the_log_and_shows_its_folder(qtbot, log_file, opene
     """One sentence naming the log file; "Show log folder" opens the folder the file is in."""
     box = unexpected_error_box(None, log_file.path)
     qtbot.addWidget(box)
-    assert box.text().endswith(f"tell your administrator (the details are in the log: {log_file.path}).")
+    assert box.text().endswith(f"tell your administrator; the details are in the log:\n{log_file.path}")
     [show] = [b for b in box.buttons() if b.text() == SHOW_LOG_FOLDER]
     show.click()
     assert opened == [QUrl.fromLocalFile(str(log_file.path.parent))]
