@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt, QUrl, qWarning
+from PySide6.QtCore import QUrl, qWarning
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import text
@@ -203,3 +203,20 @@ def test_qt_warnings_go_to_the_log(log_file):
     assert " WARNING " in line and " qt: QFont: a test warning from Qt" in line
     logging.getLogger("qt").debug("debug lines stay out")
     assert log_file.lines("debug lines stay out") == []
+
+
+def test_an_unreachable_server_is_logged_once_not_at_every_look(qtbot, services, staff, log_file, monkeypatch):
+    """Looking for other workstations' changes fails for a while: one traceback, then one line when it works."""
+    from clinic_desktop.ui.change_watcher import ChangeWatcher
+
+    watcher = ChangeWatcher(services, lambda: staff["nurse"])
+    watcher.poll()  # takes the marker
+    working = services.changes.changed_since
+    monkeypatch.setattr(services.changes, "changed_since", lambda *_a: (_ for _ in ()).throw(OSError("no route")))
+    for _ in range(5):
+        watcher.poll()
+    monkeypatch.setattr(services.changes, "changed_since", working)
+    watcher.poll()
+    assert len(log_file.lines("Looking for changes at other workstations failed")) == 1
+    assert log_file.text().count("OSError: no route") == 1
+    assert len(log_file.lines("Looking for changes at other workstations works again")) == 1
