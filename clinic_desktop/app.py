@@ -34,8 +34,6 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
     locations.data_dir.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     db = open_database(locations.database_url, locations.backups_dir, clock.now())
-    log.info("Database %s at schema revision %s", db.engine.url.render_as_string(hide_password=True),
-             db.revision())
     return Services.build(db, clock, zone or clinic_zone()), locations
 
 

@@ -224,6 +224,7 @@ def test_a_command_logs_its_name_and_exit_status_not_its_arguments(tmp_path, cap
     assert "There is no patient with MRN '77Q3'." in capsys.readouterr().err
     log_text = LogFile(tmp_path / "logs" / logs.LOG_FILE_NAME).text()
     assert "Clinic Desktop 0.1.0" in log_text and f"data folder {tmp_path}" in log_text
+    assert "at schema revision 0006_clinic_setup" in log_text
     assert "users add ended with exit status 0" in log_text and "print consent ended with exit status 1" in log_text
     [warning] = [line for line in log_text.splitlines() if " WARNING " in line]
     assert warning.endswith("clinic_desktop.cli: There is no patient with MRN [hidden].")
@@ -254,3 +255,12 @@ def test_a_registered_patients_name_is_not_logged_by_the_services(services, staf
     services.patients.chart(nurse, p.id)
     services.auth.logout(nurse)
     assert GIVEN not in log_file.text() and FAMILY not in log_file.text()
+
+
+def test_with_postgresql_the_log_stays_in_the_data_folder_and_hides_the_password(tmp_path, capsys):
+    """--database-url elsewhere: the log is still the data folder's, and the URL's password is never in it."""
+    url = "postgresql+psycopg://clinic:Hidden-pw-42@127.0.0.1:1/clinic"
+    assert main(["--data-dir", str(tmp_path), "--database-url", url, "info"]) == 1  # nothing listens on port 1
+    logged = (tmp_path / "logs" / logs.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "info ended with exit status 1" in logged and "Cannot open the database" in logged
+    assert "Hidden-pw-42" not in logged

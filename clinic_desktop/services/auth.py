@@ -179,7 +179,8 @@ class AuthService:
                             details={"username": row.username, "full_name": row.full_name, "role": row.role,
                                      "is_admin": row.is_admin})
             uow.commit()
-            log.info("Account %s added (%s%s)", row.username, row.role.value, ", administrator" if row.is_admin else "")
+            log.info("Account %s added (%s%s)", row.username, row.role.value,
+                     ", administrator" if row.is_admin else "")
             return staff_member(row)
 
     @requires(Action.USER_MANAGE)

@@ -208,6 +208,7 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
         _create_fresh(engine)
     elif revision != schema.HEAD:
         _upgrade(engine, revision, backups_dir, now)
+    log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
     return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
 
 

@@ -25,8 +25,8 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         layout = QVBoxLayout(self)
-        layout.addWidget(text_label("Menus and buttons also respond to Alt with their underlined letter (not on a Mac).",
-                                    selectable=False, name="muted"))
+        layout.addWidget(text_label("Menus and buttons also respond to Alt with their underlined letter (not on "
+                                    "a Mac).", selectable=False, name="muted"))
         entries = shortcuts.on_this_platform()
         self.table = QTableWidget(len(entries), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
