@@ -41,15 +41,28 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
 
 
 def _unexpected_error_hook(parent):  # noqa: ANN001, ANN202 (a QWidget; returns sys.excepthook's shape)
-    """An error nobody expected: logged with its traceback, shown to the user as a sentence."""
-    from PySide6.QtWidgets import QMessageBox
+    """An error nobody expected: logged with its traceback, shown to the user as a sentence naming the log."""
+    from clinic_desktop import logs
+    from clinic_desktop.ui.error_report import unexpected_error_box
 
     def hook(kind, value, tb) -> None:  # noqa: ANN001
         log.error("Unexpected error", exc_info=(kind, value, tb))
-        QMessageBox.critical(parent, "Clinic Desktop", "Something went wrong and that action may not have "
-                             "been completed: check before trying again. If it happens again, tell your "
-                             "administrator (the details were logged).")
+        unexpected_error_box(parent, logs.log_file()).exec()
     return hook
+
+
+def _forward_qt_messages():  # noqa: ANN202 (returns the handler it replaced)
+    """Qt's own warnings (a bad style sheet, a font it cannot load) go to the log rather than to no console."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def forward(kind, _context, message: str) -> None:  # noqa: ANN001 (QtMsgType, QMessageLogContext)
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+    return qInstallMessageHandler(forward)
 
 
 #: The question asked when the last upgrade of the database did not finish.
@@ -80,8 +93,8 @@ def open_for_gui(data_dir: str | None, database_url: str | None, clock: Clock | 
         if answer != QMessageBox.StandardButton.Yes:
             return None, None
         aside = restore_pre_migration(interrupted, clock.now())
-        log.warning("Restored %s after an unfinished upgrade; the half-upgraded database is kept at %s",
-                    interrupted.backup, aside)
+        log.warning("Restored %s after an unfinished upgrade; the half-upgraded database is kept as %s",
+                    interrupted.backup.name, aside.name if aside else "(none)")
         return open_services(data_dir, database_url, clock)
 
 
@@ -93,6 +106,7 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     from clinic_desktop.domain.errors import ClinicError
     from clinic_desktop.ui.main_window import MainWindow
 
+    _forward_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Clinic Desktop")
     app.setOrganizationName("clinic_desktop")
@@ -102,6 +116,7 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     try:
         services, locations = open_for_gui(data_dir, database_url)
     except ClinicError as exc:
+        log.warning("The database could not be opened: %s", exc.message)
         QMessageBox.critical(None, "Clinic Desktop", f"The clinic database could not be opened.\n\n{exc.message}")
         return 1
     if services is None:  # an unfinished upgrade whose copy the user chose not to restore now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date, datetime, time, timezone
 from typing import Sequence
@@ -92,7 +93,12 @@ def _iso_date(text: str) -> date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from clinic_desktop.cli_log import run_logged
+
+    return run_logged(build_parser().parse_args(argv), _run, PROG)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command in (None, "gui"):
             from clinic_desktop.app import run_gui
@@ -129,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_chairs(args)
     except ClinicError as exc:
+        logging.getLogger(__name__).warning("%s", exc.message)
         print(f"{PROG}: error: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -25,6 +25,11 @@ class Locations:
         return self.data_dir / "backups"
 
     @property
+    def logs_dir(self) -> Path:
+        """The log for IT (see logs.py): in the data folder whichever database is used."""
+        return self.data_dir / "logs"
+
+    @property
     def uses_default_sqlite(self) -> bool:
         return self.database_url == sqlite_url(self.data_dir / DATABASE_FILENAME)
 

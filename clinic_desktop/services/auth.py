@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from clinic_desktop import logs
 from clinic_desktop.domain.access import (
     LOCKOUT_DURATION,
     LOCKOUT_FAILURES,
@@ -33,6 +35,8 @@ from clinic_desktop.services.context import (
     staff_member,
 )
 from clinic_desktop.storage import audit_chain, models
+
+log = logging.getLogger(__name__)
 
 #: The same words for an unknown user and a wrong password: a stranger learns nothing about which names exist.
 WRONG_CREDENTIALS = "The user name or password is not right."
@@ -86,6 +90,7 @@ class AuthService:
             self._ctx.audit(uow.session, member, "user_created", object_type="staff", object_id=row.id,
                             details={"username": row.username, "role": row.role, "is_admin": True, "first": True})
             uow.commit()
+        log.info("The first administrator account, %s, was created", member.username)
         return self.login(username, password)
 
     @public
@@ -103,11 +108,13 @@ class AuthService:
                     "reason": "unknown user",
                     "name_fingerprint": audit_chain.fingerprint(uow.session, self._ctx.db.keyring, typed)})
                 uow.commit()
+                log.warning("Sign-in refused: an unknown user name")  # not the name: it may be a password
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
             if not row.active:
                 self._ctx.audit(uow.session, None, "login_failed", username=typed,
                                 details={"reason": "account disabled"})
                 uow.commit()
+                log.warning("Sign-in refused for %s: the account is disabled", typed)
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
             _refuse_if_locked(self._ctx, uow, row, now)
             if not ok:
@@ -118,16 +125,23 @@ class AuthService:
             member = staff_member(row)
             self._ctx.audit(uow.session, member, "login", object_type="staff", object_id=row.id)
             uow.commit()
+        logs.set_user(member.username)
+        log.info("%s signed in", member.username)
         return Principal(**vars(member), signed_in_at=now)
 
     @requires(Action.STAFF_VIEW)
     def logout(self, actor: Principal) -> None:
         self._audit_only(actor, "logout")
+        log.info("%s signed out", actor.username)
+        if logs.current_user() == actor.username:  # not when a user kept aside behind the lock is signed out
+            logs.set_user(None)
 
     @requires(Action.STAFF_VIEW)
     def lock(self, actor: Principal) -> None:
         """The screen was locked (idle or by hand)."""
         self._audit_only(actor, "lock")
+        log.info("%s locked the screen", actor.username)
+        logs.set_user(None)
 
     @requires(Action.STAFF_VIEW)
     def unlock(self, actor: Principal, password: str) -> Principal:
@@ -135,6 +149,8 @@ class AuthService:
         if sign_in_expired(actor, self._ctx.now()):
             raise SignInRequired("You have been signed in for 12 hours: sign in again.")
         self.confirm_password(actor, password, "unlock")
+        logs.set_user(actor.username)
+        log.info("%s unlocked the screen", actor.username)
         return actor
 
     @requires(Action.STAFF_VIEW)
@@ -163,6 +179,8 @@ class AuthService:
                             details={"username": row.username, "full_name": row.full_name, "role": row.role,
                                      "is_admin": row.is_admin})
             uow.commit()
+            log.info("Account %s added (%s%s)", row.username, row.role.value,
+                     ", administrator" if row.is_admin else "")
             return staff_member(row)
 
     @requires(Action.USER_MANAGE)
@@ -186,6 +204,7 @@ class AuthService:
             self._ctx.audit(uow.session, actor, "user_changed", object_type="staff", object_id=row.id,
                             details={"username": row.username, "active": {"old": old, "new": active}})
             uow.commit()
+            log.info("Account %s %s", row.username, "enabled" if active else "disabled")
             return staff_member(row)
 
     @requires(Action.USER_MANAGE)
@@ -200,6 +219,7 @@ class AuthService:
             self._ctx.audit(uow.session, actor, "password_reset", object_type="staff", object_id=row.id,
                             details={"username": row.username})
             uow.commit()
+            log.info("Password of %s reset; any lockout lifted", row.username)
             return staff_member(row)
 
     # --- emergency access ------------------------------------------------------------------------
@@ -221,6 +241,7 @@ class AuthService:
             self._ctx.audit(uow.session, principal, "emergency_started", object_type="emergency_session",
                             object_id=row.id, details={"reason": text, "minutes": minutes})
             uow.commit()
+            log.warning("%s started emergency access for %d minutes", actor.username, minutes)  # not the reason
             return principal
 
     @requires(Action.EMERGENCY_REVIEW)
@@ -294,7 +315,7 @@ def reauthenticate(ctx: ServiceContext, actor: StaffMember, password: str, purpo
         row = uow.session.get(models.Staff, actor.id)
         if row is None or not row.active:
             raise AuthenticationFailed("This account is disabled.")
-        _refuse_if_locked(ctx, uow, row, now)
+        _refuse_if_locked(ctx, uow, row, now, purpose)
         if not ctx.passwords.verify(row.password_hash, password or ""):
             _record_failure(ctx, uow, row, now, f"{purpose}_failed")
             raise AuthenticationFailed("That password is not right.")
@@ -303,11 +324,14 @@ def reauthenticate(ctx: ServiceContext, actor: StaffMember, password: str, purpo
         uow.commit()
 
 
-def _refuse_if_locked(ctx: ServiceContext, uow, row: models.Staff, now: datetime) -> None:  # noqa: ANN001
+def _refuse_if_locked(ctx: ServiceContext, uow, row: models.Staff, now: datetime,  # noqa: ANN001
+                      purpose: str = "login") -> None:
     if row.locked_until is not None and now < row.locked_until:
         local = row.locked_until.astimezone(ctx.zone)
         ctx.audit(uow.session, staff_member(row), "login_refused_locked", object_type="staff", object_id=row.id)
         uow.commit()
+        log.warning("%s refused: the account %s is locked until %s", purpose, row.username,
+                    row.locked_until.isoformat(timespec="minutes"))
         raise AuthenticationFailed(f"This account is locked after {LOCKOUT_FAILURES} failed attempts; try "
                                    f"again after {local:%H:%M} or ask an administrator to reset it.")
 
@@ -323,6 +347,11 @@ def _record_failure(ctx: ServiceContext, uow, row: models.Staff, now: datetime, 
     ctx.audit(uow.session, staff_member(row), action, object_type="staff", object_id=row.id,
               details={"failures_in_window": len(recent), "locked": locked})
     uow.commit()
+    log.warning("%s: wrong password for %s (%d of %d allowed in %d minutes)", action, row.username, len(recent),
+                LOCKOUT_FAILURES, LOCKOUT_WINDOW.total_seconds() // 60)
+    if locked:
+        log.warning("Account %s locked until %s after %d failed attempts", row.username,
+                    row.locked_until.isoformat(timespec="minutes"), len(recent))
 
 
 def _account_count(session: Session) -> int:

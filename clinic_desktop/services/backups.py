@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from clinic_desktop import logs
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
@@ -134,6 +135,8 @@ class BackupService:
             uow.commit()
         # A backup from before this version of the application lacks the texts it ships: store them now.
         seed_at_start(self._ctx)
+        log.info("%s restored %s; everyone signs in again", actor.username, file_name)
+        logs.set_user(None)  # the accounts are now the backup's
         return RestoreOutcome(file_name, restored.safety_copy, datetime.fromisoformat(restored.manifest.created_at))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import subprocess
@@ -30,6 +31,8 @@ from clinic_desktop.storage.backup_manifest import (
     write_manifest,
 )
 from clinic_desktop.storage.models import AuditEntry
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -89,7 +92,8 @@ def check_sqlite_file(path: Path, keyring: AuditKeyring, head: Callable[[int], t
                                   f"(first in table {orphans[0][0]}).")
         finally:
             con.close()
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool,
+                               hide_parameters=True)
         try:
             with Session(engine) as session:
                 return _check_contents(session, path.name, keyring, head)
@@ -134,8 +138,10 @@ def take_backup(url: str, keyring: AuditKeyring, target: Path, kind: BackupKind,
     if is_sqlite(url):
         sqlite_backup(Path(make_url(url).database or ""), target, progress, check=strict)
     else:
-        pg_dump(create_engine(url, poolclass=NullPool), target)
-    return describe_copy(url, keyring, target, kind, now, strict)
+        pg_dump(create_engine(url, poolclass=NullPool, hide_parameters=True), target)
+    manifest = describe_copy(url, keyring, target, kind, now, strict)
+    log.info("Backup taken: %s (%s%s)", target.name, kind.value, "" if manifest.verified else ", does not verify")
+    return manifest
 
 
 def describe_copy(url: str, keyring: AuditKeyring, target: Path, kind: BackupKind, now: datetime,
@@ -205,7 +211,7 @@ def _check_pg_dump(url: str, dump: Path, keyring: AuditKeyring) -> CopyState:
     result = subprocess.run([_pg_tool("pg_restore"), "--data-only", "--table=audit_log", "--file=-", str(dump)],
                             capture_output=True, text=True, check=False)
     seq, entry_hash = _last_copied_entry(result.stdout)
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
     try:
         with Session(engine) as session:
             revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -288,6 +294,8 @@ def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: P
     keyring.head_path.unlink(missing_ok=True)
     if manifest.audit_seq:
         keyring.write_head(manifest.audit_seq, manifest.audit_hash)
+    log.warning("Restored the backup %s (taken %s); the database as it was is kept as %s", backup.name,
+                manifest.created_at, safety.name if safety else "(none)")
     return Restored(manifest, safety)
 
 

@@ -102,15 +102,16 @@ def make_engine(url: str, *, wal: bool = True) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
-                                                         "check_same_thread": False})
+            # hide_parameters: a failed statement's message (and so the log) never holds a patient's data.
+            engine = create_engine(parsed, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
+                                                                               "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
             if wal:
                 use_wal(engine)
             return engine
         if parsed.get_backend_name() == "postgresql":
-            return create_engine(parsed, pool_pre_ping=True,
+            return create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                  connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
     except OSError as exc:
         raise DatabaseError(f"Cannot use the folder for the database {parsed.database!r}: "
@@ -207,6 +208,7 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
         _create_fresh(engine)
     elif revision != schema.HEAD:
         _upgrade(engine, revision, backups_dir, now)
+    log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
     return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
 
 
@@ -234,7 +236,7 @@ def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) ->
     except BaseException:
         engine.dispose()
         raise
-    log.info("Backed up the database to %s before upgrading from %s", copy, revision)
+    log.info("Backed up the database as %s before upgrading from %s", copy.name, revision)
     database = sqlite_file(engine.url.render_as_string(hide_password=False))
     try:
         # PostgreSQL runs the whole upgrade in one transaction that its server rolls back if we die; a SQLite
@@ -254,6 +256,7 @@ def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) ->
                             "offers to restore it.") from exc
     if marker is not None:
         migration_guard.finish(marker)
+    log.info("Upgraded the database from schema %s to %s", revision, schema.HEAD)
 
 
 def _create_fresh(engine: Engine) -> None:
@@ -265,3 +268,4 @@ def _create_fresh(engine: Engine) -> None:
         conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
                           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:rev)"), {"rev": schema.HEAD})
+    log.info("Created a new database at schema %s", schema.HEAD)

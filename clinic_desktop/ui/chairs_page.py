@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,6 +28,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.chairs_model import ChairsTableModel
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
+from clinic_desktop.ui import shortcuts
 
 INTRO = ("The board shows one column per chair, left to right in this order; planning offers the same chairs. "
          "A retired chair leaves the board and planning, and its past sessions keep its name.")
@@ -124,9 +124,8 @@ class ChairsPage(QWidget):
         self.retire_button.clicked.connect(lambda: self.retire_or_reinstate())
         self.table.doubleClicked.connect(lambda _index: self.rename())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        for keys, step in (("Alt+Up", -1), ("Alt+Down", +1)):
-            shortcut = QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda step=step: self.move(step))
+        for shortcut, step in ((shortcuts.CHAIR_UP, -1), (shortcuts.CHAIR_DOWN, +1)):
+            shortcut.make(self, lambda step=step: self.move(step), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
 
     # --- building ----------------------------------------------------------------------------------

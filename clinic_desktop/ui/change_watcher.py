@@ -32,6 +32,9 @@ class ChangeWatcher(QObject):
         self._services = services
         self._principal = principal
         self.marker: int | None = None
+        #: Failing since the last good look: the log gets the first traceback, not one every few seconds
+        #: (which would rotate away the hours before the outage).
+        self._failing = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -62,8 +65,13 @@ class ChangeWatcher(QObject):
             log.info("Could not look for changes: %s", exc)
             return
         except Exception:  # noqa: BLE001 - the server unreachable for a moment: say so in the log, try next tick
-            log.warning("Looking for changes at other workstations failed", exc_info=True)
+            if not self._failing:
+                log.warning("Looking for changes at other workstations failed", exc_info=True)
+            self._failing = True
             return
+        if self._failing:
+            log.warning("Looking for changes at other workstations works again")
+            self._failing = False
         self.marker = changes.marker
         if changes:
             self.changed.emit(changes)

@@ -26,6 +26,7 @@ from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.clinic_profile import PROFILE_FIELDS, ClinicProfile, PaperSize, zone_names
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.form_support import ErrorMap, ask_discard, snapshot
 from clinic_desktop.ui.paperwork.pdf_pages import PdfPages
 from clinic_desktop.ui.widgets import FitScrollArea, add_field, error_label, section, text_label
@@ -109,6 +110,7 @@ class ClinicPage(QWidget):
         layout.addLayout(bar)
 
         self.save_button.clicked.connect(lambda: self.save())
+        shortcuts.FORM_SAVE.make(self, self.save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.revert_button.clicked.connect(self.revert)
         self.choose_button.clicked.connect(self.choose_logo)
         self.remove_button.clicked.connect(lambda: self.set_logo(None))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_desktop.ui.shortcuts import FORM_CANCEL, FORM_SAVE, Shortcut
 from clinic_desktop.ui.widgets import set_error
 
 T = TypeVar("T")
@@ -92,20 +92,19 @@ def enter_saves(form: QWidget, save: Callable[[], object], cancel: Callable[[], 
         if not edit.property("noEnterSave"):
             edit.returnPressed.connect(lambda: save())
     form.installEventFilter(EscapeCancels(form, cancel))
-    ctrl_s = QShortcut(QKeySequence("Ctrl+S"), form, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    ctrl_s.activated.connect(lambda: save())
+    FORM_SAVE.make(form, save, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
 
 class EscapeCancels(QObject):
     """Esc that no field used (fields pass it on to their page) cancels the page."""
 
-    def __init__(self, form: QWidget, cancel: Callable[[], object]) -> None:
+    def __init__(self, form: QWidget, cancel: Callable[[], object], keys: Shortcut = FORM_CANCEL) -> None:
         super().__init__(form)
         self._cancel = cancel
+        self._keys = keys
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape \
-                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+        if event.type() == QEvent.Type.KeyPress and self._keys.matches(event):
             self._cancel()
             return True
         return False

@@ -32,6 +32,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
 from clinic_desktop.ui.backup_timer import AutomaticBackupTimer
 from clinic_desktop.ui.emergency import EmergencyDialog, banner_text
+from clinic_desktop.ui.error_report import open_log_folder
 from clinic_desktop.ui.idle import IdleMonitor
 from clinic_desktop.ui.lock import LockPage
 from clinic_desktop.ui.menus import Menus
@@ -353,6 +354,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Clinic Desktop",
                           f"Clinic Desktop {__version__}\n\nData folder: {self._locations.data_dir}\n"
                           f"{self._database_text()}")
+
+    def show_log_folder(self) -> None:
+        """Help > Show log folder: the folder of the log IT asks for, in the system's file manager."""
+        problem = open_log_folder(self._locations.logs_dir)
+        if problem:
+            self.statusBar().showMessage(problem, 10000)
 
     def _database_text(self) -> str:
         url = self._services.context.db.engine.url

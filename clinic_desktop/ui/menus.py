@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
+from clinic_desktop.ui import shortcuts
+from clinic_desktop.ui.shortcuts import Shortcut
+from clinic_desktop.ui.shortcuts_dialog import ShortcutsDialog
 
 if TYPE_CHECKING:
     from clinic_desktop.ui.main_window import MainWindow
@@ -21,21 +24,21 @@ class Menus:
         self._window = window
         bar = window.menuBar()
         self.file = bar.addMenu("&File")
-        self.lock = self._add(self.file, "&Lock screen", window.lock, "Ctrl+L")
+        self.lock = self._add(self.file, "&Lock screen", window.lock, shortcuts.LOCK)
         self.sign_out = self._add(self.file, "Sign &out", window.sign_out)
         self.file.addSeparator()
-        self.quit = self._add(self.file, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+        self.quit = self._add(self.file, "&Quit", window.close, shortcuts.QUIT)
 
         self.view = bar.addMenu("&View")
-        self.board = self._add(self.view, "&Today's board", lambda: self._workspace("show_board"), "Ctrl+T")
+        self.board = self._add(self.view, "&Today's board", lambda: self._workspace("show_board"), shortcuts.BOARD)
 
         self.patients = bar.addMenu("&Patients")
         self.new_patient = self._add(self.patients, "&New patient...", lambda: self._workspace("new_patient"),
-                                     QKeySequence.StandardKey.New)
+                                     shortcuts.NEW_PATIENT)
         self.find = self._add(self.patients, "&Find patient", lambda: self._workspace("focus_search"),
-                              QKeySequence.StandardKey.Find)
+                              shortcuts.FIND_PATIENT)
         self.refresh = self._add(self.patients, "&Refresh list", lambda: self._workspace("refresh_patients"),
-                                 QKeySequence.StandardKey.Refresh)
+                                 shortcuts.REFRESH)
 
         self.admin = bar.addMenu("&Administration")
         self.users = self._add(self.admin, "&Users...", lambda: self._workspace("show_users"))
@@ -49,13 +52,16 @@ class Menus:
         self.review = self._add(self.admin, "&Review emergency access...", lambda: self._workspace("show_reviews"))
 
         self.help = bar.addMenu("&Help")
+        self.keyboard = self._add(self.help, "&Keyboard shortcuts", lambda: ShortcutsDialog.show_for(window))
+        self.log_folder = self._add(self.help, "Show &log folder", window.show_log_folder)
+        self.help.addSeparator()
         self.about = self._add(self.help, "&About Clinic Desktop", window.about)
 
     def _add(self, menu: QMenu, text: str, slot: Callable[[], object],
-             shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+             shortcut: Shortcut | None = None) -> QAction:
         action = QAction(text, self._window)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            shortcut.on(action)
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         return action

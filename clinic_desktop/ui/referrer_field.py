@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLineEdit, QPushBu
 
 from clinic_desktop.domain.records import ReferringClinician
 from clinic_desktop.ui.form_support import ErrorMap, EscapeCancels
+from clinic_desktop.ui.shortcuts import REFERRER_CLOSE
 from clinic_desktop.ui.widgets import add_field, error_label
 
 #: (full name, practice, phone) -> the clinician added.
@@ -62,7 +63,7 @@ class ReferrerField(QWidget):
         buttons.addWidget(self.add_button)
         panel.addLayout(buttons)
         self.panel.setVisible(False)
-        self.panel.installEventFilter(EscapeCancels(self.panel, self.close_panel))  # Esc here closes just this
+        self.panel.installEventFilter(EscapeCancels(self.panel, self.close_panel, REFERRER_CLOSE))  # Esc here closes just this
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

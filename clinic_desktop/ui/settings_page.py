@@ -14,6 +14,7 @@ from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.settings_rows import SettingRow, value_text
+from clinic_desktop.ui.shortcuts import SETTINGS_SAVE
 from clinic_desktop.ui.widgets import FitScrollArea, error_label, section, set_error, text_label
 
 #: Sections only an administrator changes (the service refuses anyone else; the page says so first).
@@ -48,7 +49,7 @@ class SettingsPage(QWidget):
         self.revert_button.setAutoDefault(False)
         self.save_button = QPushButton("&Save changes")
         self.save_button.setObjectName("primary")
-        self.save_button.setShortcut("Ctrl+S")
+        SETTINGS_SAVE.on(self.save_button)
         body, column = QWidget(), QWidget()
         # Not wider than the rows need: on a wide screen the value stays near its label.
         column.setMaximumWidth(column.fontMetrics().averageCharWidth() * MAX_WIDTH_CHARS)

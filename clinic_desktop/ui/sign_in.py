@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QVBoxLa
 from clinic_desktop.domain.access import MIN_PASSWORD_LENGTH, Principal, check_password_rules, checked_username
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_desktop.ui.shortcuts import SIGN_IN_BACK
 from clinic_desktop.ui.widgets import add_field, card_page, error_label, link_button, set_error, text_label
 
 #: (user name, password) -> the signed-in Principal, or AuthenticationFailed.
@@ -111,7 +112,7 @@ class SignInPage(QWidget):
         self.signedIn.emit(principal)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.key() == Qt.Key.Key_Escape and self.back_button.isVisible():
+        if SIGN_IN_BACK.matches(event) and self.back_button.isVisible():
             self.back.emit()
             return
         super().keyPressEvent(event)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,6 +23,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.ui.paperwork.page_stack import ZOOM_STEPS, PageStack
 from clinic_desktop.ui.paperwork.print_job import ask_printer, destination, print_pdf
+from clinic_desktop.ui.shortcuts import FIT_WIDTH, PREVIEW_PRINT, PREVIEW_SAVE, ZOOM_IN, ZOOM_OUT, Shortcut
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 #: Where the last folder a sheet was saved to is remembered.
@@ -71,12 +72,12 @@ class PreviewDialog(QDialog):
     # --- layout ----------------------------------------------------------------------------------------
     def _zoom_bar(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.zoom_out = self._tool("Zoom out", QKeySequence.StandardKey.ZoomOut, lambda: self.stack.step_zoom(-1))
+        self.zoom_out = self._tool("Zoom out", ZOOM_OUT, lambda: self.stack.step_zoom(-1))
         self.zoom_label = text_label("", wrap=False, selectable=False)
         self.zoom_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("300 %") + 16)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.zoom_in = self._tool("Zoom in", QKeySequence.StandardKey.ZoomIn, lambda: self.stack.step_zoom(1))
-        self.fit_button = self._tool("Fit width", QKeySequence("Ctrl+0"), self.stack.fit_width)
+        self.zoom_in = self._tool("Zoom in", ZOOM_IN, lambda: self.stack.step_zoom(1))
+        self.fit_button = self._tool("Fit width", FIT_WIDTH, self.stack.fit_width)
         for widget in (self.zoom_out, self.zoom_label, self.zoom_in, self.fit_button):
             row.addWidget(widget)
         row.addStretch(1)
@@ -85,13 +86,12 @@ class PreviewDialog(QDialog):
         row.addWidget(self.page_label)
         return row
 
-    def _tool(self, text: str, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], object]) -> QPushButton:
+    def _tool(self, text: str, keys: Shortcut, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
         button.setAutoDefault(False)
-        sequence = QKeySequence(keys)
-        button.setToolTip(f"{text} ({sequence.toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.setToolTip(f"{text} ({keys.text()})")
         button.clicked.connect(lambda _checked=False: slot())
-        QShortcut(sequence, self).activated.connect(slot)
+        keys.make(self, slot)
         return button
 
     def _buttons(self) -> QDialogButtonBox:
@@ -99,11 +99,9 @@ class PreviewDialog(QDialog):
         self.print_button = box.addButton("&Print…", QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button = box.addButton("&Save as PDF…", QDialogButtonBox.ButtonRole.ActionRole)
         self.close_button = box.addButton(QDialogButtonBox.StandardButton.Close)
-        for button, keys in ((self.print_button, QKeySequence.StandardKey.Print),
-                             (self.save_button, QKeySequence.StandardKey.Save)):
-            sequence = QKeySequence(keys)
-            button.setToolTip(sequence.toString(QKeySequence.SequenceFormat.NativeText))
-            QShortcut(sequence, self).activated.connect(button.click)
+        for button, keys in ((self.print_button, PREVIEW_PRINT), (self.save_button, PREVIEW_SAVE)):
+            button.setToolTip(keys.text())
+            keys.make(self, button.click)
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.print_sheet)
         self.save_button.clicked.connect(self.save_pdf)

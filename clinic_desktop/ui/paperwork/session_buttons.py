@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from clinic_desktop.domain.access import Action, Principal
@@ -14,6 +13,7 @@ from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.paperwork.actions import PaperworkActions
+from clinic_desktop.ui.shortcuts import SESSION_PRINT
 
 #: Where a session stands when its discharge sheet has something to say (the dose has stopped).
 DISCHARGE_READY = (SessionStatus.RECOVERING, SessionStatus.DISCHARGED)
@@ -35,10 +35,9 @@ class SessionPaperwork(QWidget):
         self.record_button = self._button("Infusion record…", "printRecord", self.record)
         row.addWidget(self.discharge_button)
         row.addWidget(self.record_button)
-        keys = QKeySequence(QKeySequence.StandardKey.Print)
-        self.shortcut = QShortcut(keys, screen, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.shortcut.activated.connect(self.print_likely)
-        self._keys = keys.toString(QKeySequence.SequenceFormat.NativeText)
+        self.shortcut = SESSION_PRINT.make(screen, self.print_likely,
+                                           context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._keys = SESSION_PRINT.text()
 
     @staticmethod
     def _button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:

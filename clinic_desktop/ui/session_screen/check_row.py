@@ -7,13 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.checks import CheckItem
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
+from clinic_desktop.ui.shortcuts import CHECK_CANCEL, CHECK_SAVE
 from clinic_desktop.ui.widgets import badge, error_label, link_button, text_label
 
 #: The words on each item's tag: the meaning never rests on colour alone.
@@ -93,8 +93,8 @@ class CheckRow(QWidget):
         self.save.clicked.connect(lambda: self.saveNote.emit(item.key, self.note.toPlainText()))
         cancel.clicked.connect(self.stop_editing)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor, context=context).activated.connect(self.stop_editing)
-        QShortcut(QKeySequence("Ctrl+Return"), self.editor, context=context).activated.connect(self.save.click)
+        CHECK_CANCEL.make(self.editor, self.stop_editing, context=context)
+        CHECK_SAVE.make(self.editor, self.save.click, context=context)
 
     @property
     def editing(self) -> bool:

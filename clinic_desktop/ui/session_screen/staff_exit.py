@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.ui.shortcuts import STAFF_STRIP_CLOSE
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 
@@ -69,8 +69,7 @@ class StaffExit(QFrame):
         self.password.returnPressed.connect(self.confirm)
         self.username.returnPressed.connect(self.password.setFocus)
         self.back_button.clicked.connect(self.close_strip)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.strip, self.close_strip,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        STAFF_STRIP_CLOSE.make(self.strip, self.close_strip, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def open(self, what: str) -> None:
         self._what = what

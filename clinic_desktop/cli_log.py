@@ -1,0 +1,45 @@
+"""Every command's log: where it starts (version, data folder), how it ends (exit status), and an unexpected
+error's traceback in the log file with one line on the terminal instead.
+
+Only the command's name is logged, never its arguments: they carry medical record numbers and file names."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import sys
+from typing import Callable
+
+from clinic_desktop import __version__, logs
+from clinic_desktop.settings import resolve_locations
+
+log = logging.getLogger("clinic_desktop.cli")
+
+#: The parser's `dest` of each command's sub-command, for the name in the log ("users add", "print record").
+_SUBCOMMANDS = ("users_command", "audit_command", "sheet")
+
+
+def command_name(args: argparse.Namespace) -> str:
+    words = [args.command or "gui"]
+    words += [getattr(args, dest) for dest in _SUBCOMMANDS if getattr(args, dest, None)]
+    return " ".join(words)
+
+
+def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int], prog: str) -> int:
+    """Start the log in the data folder this command uses, run it, and log how it ended."""
+    locations = resolve_locations(args.data_dir, args.database_url)
+    logs.configure(locations.logs_dir)
+    name = command_name(args)
+    log.info("Clinic Desktop %s (Python %s, %s): %s, data folder %s", __version__, platform.python_version(),
+             platform.platform(terse=True), name, locations.data_dir)
+    try:
+        status = run(args)
+    except Exception:  # noqa: BLE001 (the last resort: the traceback goes to the log, not to the terminal)
+        log.exception("%s stopped on an unexpected error", name)
+        where = logs.log_file()
+        details = f"the details are in the log: {where}" if where else "the log could not be written"
+        print(f"{prog}: error: something unexpected went wrong; {details}", file=sys.stderr)
+        status = 1
+    log.info("%s ended with exit status %s", name, status)
+    return status
