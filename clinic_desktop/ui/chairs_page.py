@@ -25,10 +25,10 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.records import Chair
 from clinic_desktop.services.chairs import MAX_NAME
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.chairs_model import ChairsTableModel
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
-from clinic_desktop.ui import shortcuts
 
 INTRO = ("The board shows one column per chair, left to right in this order; planning offers the same chairs. "
          "A retired chair leaves the board and planning, and its past sessions keep its name.")
