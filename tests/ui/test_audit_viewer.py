@@ -43,7 +43,7 @@ def test_entries_are_shown_newest_first_with_local_time_and_offset(viewer, servi
     """Every entry so far, newest first; the time in the clinic's wall clock with its UTC offset."""
     model = viewer.model
     seqs = [int(s) for s in _column(model, model.SEQ)]
-    assert seqs == [8, 7, 6, 5, 4, 3, 2, 1]  # 1-3: the shipped sheet texts, stored as the database opened
+    assert seqs == [9, 8, 7, 6, 5, 4, 3, 2, 1]  # 1-4: the shipped sheet texts, stored as the database opened
     assert model.index(0, model.TIME).data().endswith("−05:00")  # New York in March, before DST
     assert "login failed" in _column(model, model.ACTION)
     assert "Dana Whitlock" in _column(model, model.USER)
