@@ -2,8 +2,8 @@
 
 Run after installing (from a wheel or a bundle) and before the first patient: it creates a database in a
 temporary folder (never the user's data folder, whatever the environment says), fills it with a small demo
-clinic, prints one of each sheet, runs a session's pre-infusion checks and opens the main window offscreen,
-signing in and showing the board. One line per step; exit 0 only when every step worked.
+clinic, prints one of each sheet, runs a session's pre-infusion checks, opens the main window offscreen
+(signing in and showing the board) and checks that the desktop's own window plug-in can load. One line per step; exit 0 only when every step worked.
 
 With --database-url the database is that one (e.g. a new, empty PostgreSQL database, to prove the driver and
 the server work); it must be empty, because the demo clinic is written into it and left there.
@@ -45,11 +45,11 @@ class Step:
 def run_self_test(database_url: str | None, out: TextIO | None) -> int:
     """Every step in order, each reported on `out` (None: a windowed program without a console); 0 when all
     worked, 1 otherwise (the failed steps are named in a last line)."""
-    from clinic_desktop.self_test_window import window_step
+    from clinic_desktop.self_test_window import desktop_step, window_step
 
     steps = (Step("database", _database), Step("demo", _demo, ("database",)),
              Step("sheets", _sheets, ("demo",)), Step("checks", _checks, ("demo",)),
-             Step("window", window_step, ("demo",)))
+             Step("window", window_step, ("demo",)), Step("desktop", desktop_step))
     failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="clinic-desktop-self-test-", ignore_cleanup_errors=True) as folder:
         from clinic_desktop.settings import DATABASE_FILENAME, sqlite_url

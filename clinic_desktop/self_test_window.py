@@ -67,6 +67,33 @@ def window_step(run) -> str:  # noqa: ANN001 (self_test.Run; imported the other 
         QSettings.setDefaultFormat(previous[2])
 
 
+#: The plug-in that draws windows on this system's desktop, by the start of its file name.
+DESKTOP_PLUGIN = {"linux": "libqxcb", "win32": "qwindows", "darwin": "libqcocoa"}
+
+
+def desktop_step(run) -> str:  # noqa: ANN001, ARG001 (self_test.Run, unused: this step needs no database)
+    """The window step runs offscreen, so it cannot tell whether the real desktop's plug-in would load: load
+    that plug-in's library here, which fails naming the system library it lacks (on Linux, typically one of
+    the xcb libraries a minimal system has not installed)."""
+    import ctypes
+    import sys
+
+    from PySide6.QtCore import QLibraryInfo
+
+    prefix = next((v for k, v in DESKTOP_PLUGIN.items() if sys.platform.startswith(k)), None)
+    if prefix is None:
+        return f"no desktop plug-in is known for {sys.platform}; not checked"
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    found = [p for p in _listing(folder) if p.name.startswith(prefix) and not p.name.endswith(".debug")]
+    if not found:
+        raise ClinicError(f"Qt's desktop plug-in {prefix} is missing from {folder}")
+    try:
+        ctypes.CDLL(str(found[0]))
+    except OSError as exc:
+        raise ClinicError(f"Qt's desktop plug-in cannot load: {exc}") from None
+    return f"{found[0].name} loads"
+
+
 def _require_offscreen_plugin() -> None:
     """Qt ends the process (it cannot be caught) when the platform plug-in is missing: look for it first, so a
     bundle that lost it fails this step with a reason instead."""

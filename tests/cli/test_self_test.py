@@ -11,7 +11,7 @@ from clinic_desktop.printing import fonts
 from clinic_desktop.settings import ENV_DATA_DIR, ENV_DATABASE_URL
 from tests.postgres_support import scratch_database
 
-STEPS = ("database", "demo", "sheets", "checks", "window")
+STEPS = ("database", "demo", "sheets", "checks", "window", "desktop")
 
 
 def run(capsys, *args: str) -> tuple[int, list[str]]:
@@ -59,7 +59,8 @@ def test_a_missing_font_fails_the_sheets_step_by_name_and_the_others_still_run(c
         monkeypatch.undo()
         fonts.register_fonts.cache_clear()  # the next test registers the real fonts again
     assert code == 1
-    assert outcomes(lines) == {"database": "ok", "demo": "ok", "sheets": "FAILED", "checks": "ok", "window": "ok"}
+    assert outcomes(lines) == {"database": "ok", "demo": "ok", "sheets": "FAILED", "checks": "ok", "window": "ok",
+                               "desktop": "ok"}
     assert "fonts/DejaVuSans.ttf" in lines[2] and lines[-1] == "Self-test FAILED: sheets."
 
 
@@ -73,9 +74,25 @@ def test_a_database_that_already_holds_a_clinic_is_refused_and_kept(capsys, tmp_
     code, lines = run(capsys, "--database-url", url)
     assert code == 1
     assert lines[0].startswith("FAILED  database:") and "new, empty database" in lines[0]
-    assert outcomes(lines) == dict.fromkeys(STEPS, "FAILED") and "not run, because database failed" in lines[1]
+    assert outcomes(lines) == {**dict.fromkeys(STEPS, "FAILED"), "desktop": "ok"}  # it needs no database
+    assert "not run, because database failed" in lines[1]
     assert lines[-1] == "Self-test FAILED: database, demo, sheets, checks, window."
     assert (tmp_path / "clinic.db").stat().st_size == before
+
+
+def test_a_desktop_plugin_that_cannot_load_fails_naming_the_missing_library(monkeypatch):
+    """When the desktop's window plug-in lacks a system library (a minimal Linux without libxcb-icccm), the
+    desktop step fails with the loader's words, which name the library."""
+    import ctypes
+
+    from clinic_desktop.domain.errors import ClinicError
+    from clinic_desktop.self_test_window import desktop_step
+
+    def missing(path, *args, **kwargs):
+        raise OSError("libxcb-icccm.so.4: cannot open shared object file: No such file or directory")
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    with pytest.raises(ClinicError, match="libxcb-icccm.so.4"):
+        desktop_step(None)
 
 
 def test_without_standard_streams_it_still_runs_and_exits_by_its_result(monkeypatch):

@@ -106,7 +106,7 @@ def test_the_self_test_passes_from_the_wheel(installed):
     """`clinic-desktop --self-test` from the installed wheel: exit 0, every step ok."""
     result = run([installed["program"], "--self-test"], installed["work"], installed["env"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("\nok  ") + result.stdout.startswith("ok  ") == 5
+    assert result.stdout.count("\nok  ") + result.stdout.startswith("ok  ") == 6
 
 
 def _demo_ids(database: Path) -> dict[str, str]:
