@@ -14,7 +14,6 @@ from clinic_desktop.storage.database import open_database
 log = logging.getLogger(__name__)
 
 
-
 def clinic_zone() -> ZoneInfo:
     """This computer's IANA time zone (so 09:00 stays 09:00 across daylight-saving changes); UTC if unknown."""
     try:
@@ -98,21 +97,32 @@ def open_for_gui(data_dir: str | None, database_url: str | None, clock: Clock | 
         return open_services(data_dir, database_url, clock)
 
 
+def prepare_application(argv: list[str]):  # noqa: ANN201 (a QApplication; PySide6 loads on first use)
+    """The Qt application (the running one, if any) with the clinic's names and icon. The desktop file name is
+    what links the window to its desktop entry (clinic-desktop.desktop), so docks show its icon and name."""
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from clinic_desktop.ui.theme import application_icon
+
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("Clinic Desktop")
+    app.setOrganizationName("clinic_desktop")
+    QGuiApplication.setDesktopFileName("clinic-desktop")
+    app.setWindowIcon(application_icon())
+    return app
+
+
 def run_gui(data_dir: str | None, database_url: str | None) -> int:
     """Open the main window at its sign-in page (or the first-administrator page on a new database); errors
     opening the database are shown in a dialog, not as a traceback."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from clinic_desktop.domain.errors import ClinicError
     from clinic_desktop.ui.main_window import MainWindow
 
     _forward_qt_messages()
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setApplicationName("Clinic Desktop")
-    app.setOrganizationName("clinic_desktop")
-    from clinic_desktop.ui.theme import application_icon
-
-    app.setWindowIcon(application_icon())
+    app = prepare_application(sys.argv)
     try:
         services, locations = open_for_gui(data_dir, database_url)
     except ClinicError as exc:

@@ -19,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="Run a ketamine infusion clinic: patients, series, sessions, monitoring, outcomes.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation on a demo clinic in a temporary folder, then exit "
+                             "(0 when every step worked)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder for the database and backups (default: the user data folder; "
                              "env CLINIC_DESKTOP_DATA_DIR)")
@@ -93,9 +96,15 @@ def _iso_date(text: str) -> date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _standard_streams()
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from clinic_desktop.self_test import run_self_test
+
+        return run_self_test(args.database_url, sys.stdout)
     from clinic_desktop.cli_log import run_logged
 
-    return run_logged(build_parser().parse_args(argv), _run, PROG)
+    return run_logged(args, _run, PROG)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -142,6 +151,16 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{PROG}: interrupted; nothing partial was saved", file=sys.stderr)
         return 130
     raise AssertionError(f"unhandled command {args.command!r}")
+
+
+def _standard_streams() -> None:
+    """A windowed program on Windows starts without standard streams (None): point them at the null device, so
+    printing and reading a password fail politely instead of with an AttributeError."""
+    import os
+
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115 (lives with the process)
 
 
 def _demo(args: argparse.Namespace) -> int:
