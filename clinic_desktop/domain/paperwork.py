@@ -187,6 +187,8 @@ class PrintedSheet:
     suggested_filename: str
     #: The patient's record number: the print job and the PDF are named by sheet and MRN (job_name).
     mrn: str = ""
+    #: What the sheet leaves out because the clinic has not set it yet (its phone, say), said before printing.
+    gaps: tuple[str, ...] = ()
 
     @property
     def job_name(self) -> str:

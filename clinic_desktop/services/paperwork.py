@@ -16,7 +16,7 @@ from clinic_desktop.domain.clinic_profile import ClinicProfile
 from clinic_desktop.domain.consent import ConsentStatus
 from clinic_desktop.domain.enums import Protocol, StaffRole
 from clinic_desktop.domain.outcomes import STATUS_BASELINE_ONLY, STATUS_REMISSION, STATUS_RESPONSE
-from clinic_desktop.domain.paperwork import PrintContext, PrintedSheet, SheetKind
+from clinic_desktop.domain.paperwork import ClinicLetterhead, PrintContext, PrintedSheet, SheetKind
 from clinic_desktop.domain.records import OutcomeLine, StaffMember
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services import paperwork_sheets as sheets
@@ -53,7 +53,8 @@ class PaperworkService:
         return PrintedSheet(SheetKind.CONSENT, f"Consent form, {sheet.protocol.label}: {sheet.patient.name}",
                             sheet.template.version, patient_id, "series" if series_id else "patient",
                             series_id or patient_id, _renderers().render_consent(sheet),
-                            self._filename("consent", sheet.patient.mrn), sheet.patient.mrn)
+                            self._filename("consent", sheet.patient.mrn), sheet.patient.mrn,
+                            _gaps(sheet.clinic))
 
     @requires(Action.PRINT)
     def discharge(self, actor: StaffMember, session_id: int) -> PrintedSheet:
@@ -61,14 +62,15 @@ class PaperworkService:
         return PrintedSheet(SheetKind.DISCHARGE, f"Discharge sheet, {sheet.session.label}: {sheet.patient.name}",
                             sheet.template.version, patient_id, "session", session_id,
                             _renderers().render_discharge(sheet), self._filename("discharge", sheet.patient.mrn),
-                            sheet.patient.mrn)
+                            sheet.patient.mrn, _gaps(sheet.clinic))
 
     @requires(Action.PRINT)
     def infusion_record(self, actor: StaffMember, session_id: int) -> PrintedSheet:
         sheet, patient_id = self._session_sheet(actor, session_id, sheets.infusion_record_sheet)
         return PrintedSheet(SheetKind.RECORD, f"Infusion record, {sheet.session.label}: {sheet.patient.name}", "",
                             patient_id, "session", session_id, _renderers().render_infusion_record(sheet),
-                            self._filename("infusion-record", sheet.patient.mrn), sheet.patient.mrn)
+                            self._filename("infusion-record", sheet.patient.mrn), sheet.patient.mrn,
+                            _gaps(sheet.clinic))
 
     @requires(Action.PRINT)
     def summary_letter(self, actor: StaffMember, series_id: int, recommendations: str | None = None) -> PrintedSheet:
@@ -89,7 +91,8 @@ class PaperworkService:
         self._ctx.audit_emergency_view(actor, "series", series_id, patient_id)
         return PrintedSheet(SheetKind.SUMMARY, f"Series summary letter: {sheet.patient.name}", "", patient_id,
                             "series", series_id, _renderers().render_summary_letter(sheet),
-                            self._filename("summary-letter", sheet.patient.mrn), sheet.patient.mrn)
+                            self._filename("summary-letter", sheet.patient.mrn), sheet.patient.mrn,
+                            _gaps(sheet.clinic))
 
     @requires(Action.PRINT)
     def default_recommendations(self, actor: StaffMember, series_id: int) -> str:
@@ -138,6 +141,16 @@ class PaperworkService:
 
     def _filename(self, kind: str, mrn: str) -> str:
         return f"{kind}-{mrn}-{self._ctx.today().isoformat()}.pdf"
+
+
+def _gaps(clinic: ClinicLetterhead) -> tuple[str, ...]:
+    """What a sheet printed now leaves out for want of the clinic's details (its phone numbers, its address)."""
+    missing = []
+    if not clinic.phone:
+        missing.append("the clinic's phone number (the sentences that would give it are left out)")
+    if not clinic.address:
+        missing.append("the clinic's address")
+    return tuple(missing)
 
 
 def _renderers():  # noqa: ANN202 (a namespace of the four render functions)

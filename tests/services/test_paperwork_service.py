@@ -96,6 +96,20 @@ def test_discharge_sheet_carries_the_dose_vitals_score_escort_and_next_appointme
     assert sheet.kind is SheetKind.DISCHARGE and sheet.template_version == "2026.2"
 
 
+def test_a_sheet_printed_before_the_phone_is_set_names_the_gap(clinic, course):
+    """Without a phone and address every sheet says what it leaves out; once they are set, nothing."""
+    from clinic_desktop.domain.clinic_profile import ClinicProfile
+
+    _patient, series = course
+    paperwork, nurse = clinic.services.paperwork, clinic.staff["nurse"]
+    assert paperwork.discharge(nurse, series.sessions[1].id).gaps == (
+        "the clinic's phone number (the sentences that would give it are left out)", "the clinic's address")
+    clinic.services.settings.update_profile(clinic.staff["admin"], ClinicProfile(
+        "Quay Mood Clinic", "7 Quay Street", "503-555-0100"))
+    assert paperwork.discharge(nurse, series.sessions[1].id).gaps == ()
+    assert paperwork.summary_letter(clinic.staff["physician"], series.id).gaps == ()
+
+
 def test_discharge_sheet_follows_the_clinic_profile_numbers_paper_and_logo(clinic, course):
     """A clinic abroad sets 112 / 116 123, A4 and a logo: the printed sheet (and the letter's crisis plan) say so."""
     import io

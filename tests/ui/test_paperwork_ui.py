@@ -394,3 +394,17 @@ def test_the_session_screen_prints_the_record_then_the_discharge_sheet(qtbot, se
     bar.record_button.click()
     assert [d.sheet.kind for d in shown] == [SheetKind.RECORD, SheetKind.DISCHARGE, SheetKind.RECORD]
     assert shown[1].sheet.object_id == sid
+
+
+def test_a_sheet_without_the_clinic_phone_says_so_before_printing(preview):
+    """The preview names what the sheet leaves out, in red above the pages; a complete sheet shows no warning."""
+    from dataclasses import replace
+
+    gaps = ("the clinic's phone number (the sentences that would give it are left out)",)
+    dialog, _told = preview(replace(a_sheet(), gaps=gaps))
+    assert dialog.gaps.isVisible()
+    assert dialog.gaps.text() == ("Not on this sheet yet: the clinic's phone number (the sentences that would give "
+                                  "it are left out). An administrator or physician sets them under Administration "
+                                  "> Clinic.")
+    complete, _told = preview()
+    assert not complete.gaps.isVisible()

@@ -55,6 +55,13 @@ class PreviewDialog(QDialog):
         count = len(self.stack.pages)
         facts.append(f"{count} page{'s' if count != 1 else ''}")
         layout.addWidget(text_label(" · ".join(facts), name="muted"))
+        #: Said before anything is printed: a patient would otherwise take home a sheet without the clinic's number.
+        self.gaps = text_label("", name="formError")
+        if sheet.gaps:
+            self.gaps.setText(f"Not on this sheet yet: {'; '.join(sheet.gaps)}. An administrator or physician "
+                              "sets them under Administration > Clinic.")
+        self.gaps.setVisible(bool(sheet.gaps))
+        layout.addWidget(self.gaps)
         layout.addLayout(self._zoom_bar())
         layout.addWidget(self.stack, 1)
         self.stack.changed.connect(self._show_place)
