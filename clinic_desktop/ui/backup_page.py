@@ -6,12 +6,10 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -25,6 +23,7 @@ from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.backups import BackupEntry
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.record_table import record_table
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 COLUMNS = ("Taken", "Kind", "Size", "Verified", "File")
@@ -99,16 +98,7 @@ class BackupPage(QWidget):
     def _table(self) -> QTableWidget:
         table = QTableWidget(0, len(COLUMNS))
         table.setHorizontalHeaderLabels(COLUMNS)
-        table.setAccessibleName("Backups")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        return table
+        return record_table(None, "Backups", len(COLUMNS) - 1, table)
 
     def _lay_out(self) -> None:
         buttons = QHBoxLayout()

@@ -6,11 +6,9 @@ from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -28,6 +26,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.chairs_model import ChairsTableModel
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
+from clinic_desktop.ui.record_table import record_table
 from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
 
 INTRO = ("The board shows one column per chair, left to right in this order; planning offers the same chairs. "
@@ -130,18 +129,7 @@ class ChairsPage(QWidget):
 
     # --- building ----------------------------------------------------------------------------------
     def _table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setAccessibleName("Chairs in board order")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ChairsTableModel.NAME, QHeaderView.ResizeMode.Stretch)
-        return table
+        return record_table(self.model, "Chairs in board order", ChairsTableModel.NAME)
 
     def _lay_out(self) -> None:
         chars = self.fontMetrics().averageCharWidth()

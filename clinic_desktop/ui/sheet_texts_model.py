@@ -7,46 +7,41 @@ from __future__ import annotations
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.domain.sheet_texts import SheetTextSource, SheetTextVersion
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.record_table import RecordTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 #: Who stored a shipped text: the application did, at its first start with that text.
 SHIPPED_BY = "The application"
 SOURCE_WORDS = {SheetTextSource.SHIPPED: "Shipped", SheetTextSource.IMPORTED: "Imported from a file",
                 SheetTextSource.EDITED: "Edited here"}
 
 
-class SheetTextsModel(QAbstractTableModel):
+class SheetTextsModel(RecordTableModel[SheetTextVersion]):
     TEXT, VERSION, STATUS, SOURCE, BY, AT = range(6)
     HEADERS = ("Text", "Version", "Status", "Source", "Stored by", "Stored")
-    #: The SheetTextVersion behind a row.
-    RowRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, zone: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._zone = zone
-        self._rows: list[SheetTextVersion] = []
         self._in_use: set[tuple[str, str]] = set()
 
     def set_versions(self, versions: Sequence[SheetTextVersion]) -> None:
         """Replace the list; the first row of each text (its newest version) is the one in use."""
-        self.beginResetModel()
-        self._rows = list(versions)
         self._in_use = set()
         seen: set[str] = set()
-        for v in self._rows:
+        for v in versions:
             if v.kind not in seen:
                 seen.add(v.kind)
                 self._in_use.add((v.kind, v.version))
-        self.endResetModel()
+        self.set_rows(versions)
 
     def version_at(self, row: int) -> SheetTextVersion:
-        return self._rows[row]
+        return self.record_at(row)
 
     def row_of(self, kind: str, version: str | None = None) -> int:
         """The row of that version (or of the text's newest), or -1."""
@@ -55,35 +50,16 @@ class SheetTextsModel(QAbstractTableModel):
     def in_use(self, version: SheetTextVersion) -> bool:
         return (version.kind, version.version) in self._in_use
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt's names)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        version = self._rows[index.row()]
-        if role == self.RowRole:
-            return version
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(version, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.TEXT:
+    def role_data(self, version: SheetTextVersion, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.TEXT:
             return version.title
-        if role == Qt.ItemDataRole.FontRole and index.column() == self.STATUS and self.in_use(version):
+        if role == Qt.ItemDataRole.FontRole and column == self.STATUS and self.in_use(version):
             font = QFont()
             font.setBold(True)  # the Status column says "In use" too: weight is never the only sign
             return font
         return None
 
-    def _text(self, version: SheetTextVersion, column: int) -> str:
+    def text(self, version: SheetTextVersion, column: int) -> str:
         if column == self.TEXT:
             return version.kind_label
         if column == self.VERSION:

@@ -8,10 +8,8 @@ from typing import Callable
 
 from PySide6.QtCore import QSettings, QStandardPaths, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,6 +21,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.sheet_texts import SheetTextVersion, is_consent, next_version
 from clinic_desktop.services.registry import Services
 from clinic_desktop.services.sheet_texts import read_text_file
+from clinic_desktop.ui.record_table import record_table
 from clinic_desktop.ui.sheet_text_dialogs import SheetTextEditor, SheetTextViewer
 from clinic_desktop.ui.sheet_texts_model import SheetTextsModel
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
@@ -62,18 +61,7 @@ class SheetTextsPage(QWidget):
         self.refresh()
 
     def _table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.model)
-        table.setAccessibleName("Sheet texts and their versions")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SheetTextsModel.AT, QHeaderView.ResizeMode.Stretch)
-        return table
+        return record_table(self.model, "Sheet texts and their versions", SheetTextsModel.AT)
 
     def _lay_out(self) -> None:
         buttons = QHBoxLayout()

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.services.auth import UserAccount
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.record_table import RecordTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 #: Shown instead of a user name for staff who are on record (for signatures) but have no sign-in.
 NO_SIGN_IN = "—"
 #: Disabled accounts are greyed (their status column says "Disabled" too).
@@ -32,13 +32,11 @@ def status_text(account: UserAccount, now: datetime, zone: ZoneInfo) -> str:
     return text
 
 
-class UsersTableModel(QAbstractTableModel):
+class UsersTableModel(RecordTableModel[UserAccount]):
     """Every account, as the administrator's list shows them; sort through a proxy on `SortRole`."""
 
     USERNAME, NAME, ROLE, ADMIN, STATUS = range(5)
     HEADERS = ("User name", "Name and credentials", "Role", "Administrator", "Status")
-    #: The UserAccount behind a row, for whoever acts on a selection.
-    RowRole = Qt.ItemDataRole.UserRole + 1
     #: Raw, comparable values for sorting (case-folded text, booleans).
     SortRole = Qt.ItemDataRole.UserRole + 2
 
@@ -46,48 +44,27 @@ class UsersTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._zone = zone
         self._now: datetime | None = None
-        self._rows: list[UserAccount] = []
 
     def set_accounts(self, accounts: Sequence[UserAccount], now: datetime) -> None:
         """Replace the list (after every change: a lockout may also have ended since)."""
-        self.beginResetModel()
-        self._rows, self._now = list(accounts), now
-        self.endResetModel()
+        self._now = now
+        self.set_rows(accounts)
 
     def account_at(self, row: int) -> UserAccount:
-        return self._rows[row]
+        return self.record_at(row)
 
     def row_of(self, username: str) -> int:
         """The row of the account with this user name, or -1."""
         return next((i for i, a in enumerate(self._rows) if a.member.username == username), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt's names)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        account = self._rows[index.row()]
-        if role == self.RowRole:
-            return account
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(account, index.column())
+    def role_data(self, account: UserAccount, column: int, role: int) -> Any:
         if role == self.SortRole:
-            return self._sort_key(account, index.column())
+            return self._sort_key(account, column)
         if role == Qt.ItemDataRole.ForegroundRole and not account.member.active:
             return MUTED_TEXT  # the words "Disabled" say it too: colour is never the only sign
         return None
 
-    def _text(self, account: UserAccount, column: int) -> str:
+    def text(self, account: UserAccount, column: int) -> str:
         member = account.member
         if column == self.USERNAME:
             return member.username or NO_SIGN_IN
@@ -102,4 +79,4 @@ class UsersTableModel(QAbstractTableModel):
     def _sort_key(self, account: UserAccount, column: int) -> Any:
         if column == self.ADMIN:
             return int(account.member.is_admin)
-        return self._text(account, column).casefold()
+        return self.text(account, column).casefold()

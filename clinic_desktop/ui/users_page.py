@@ -6,9 +6,7 @@ from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -21,6 +19,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.auth import UserAccount
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.record_table import record_table
 from clinic_desktop.ui.user_dialogs import AddUserDialog, ResetPasswordDialog
 from clinic_desktop.ui.users_model import UsersTableModel
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
@@ -62,19 +61,9 @@ class UsersPage(QWidget):
 
     # --- building ----------------------------------------------------------------------------------
     def _table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.proxy)
-        table.setAccessibleName("User accounts")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table = record_table(self.proxy, "User accounts", UsersTableModel.STATUS)
         table.setSortingEnabled(True)
         table.sortByColumn(UsersTableModel.NAME, Qt.SortOrder.AscendingOrder)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(UsersTableModel.STATUS, QHeaderView.ResizeMode.Stretch)
         return table
 
     def _lay_out(self) -> None:
