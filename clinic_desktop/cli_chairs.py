@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import read_password
+from clinic_desktop.cli_users import sign_in_admin
 from clinic_desktop.domain.access import Principal
-from clinic_desktop.domain.errors import ClinicError, ValidationError
+from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import Chair
 from clinic_desktop.services.registry import Services
 
@@ -36,9 +36,7 @@ def add_chairs_parsers(commands: argparse._SubParsersAction) -> None:  # noqa: S
 
 def run_chairs(args: argparse.Namespace) -> int:
     services, _locations = open_services(args.data_dir, args.database_url)
-    if not args.as_user:
-        raise ClinicError("Say which administrator is doing this with --as ADMIN.")
-    admin = services.auth.login(args.as_user, read_password(f"Password for {args.as_user}: ", confirm=False))
+    admin = sign_in_admin(services, args.as_user)
     try:
         print(_run(services, admin, args))
     finally:

@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import _sign_in_admin
+from clinic_desktop.cli_users import sign_in_admin
 from clinic_desktop.domain.clinic_profile import PROFILE_FIELDS, PaperSize
 from clinic_desktop.domain.errors import ClinicError
 
@@ -38,7 +38,7 @@ def add_clinic_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SL
 def run_clinic(args: argparse.Namespace) -> int:
     services, _locations = open_services(args.data_dir, args.database_url)
     logo = _read_logo(Path(args.logo)) if getattr(args, "logo", None) else None
-    user = _sign_in_admin(services, args.as_user)
+    user = sign_in_admin(services, args.as_user)
     settings = services.settings
     try:
         if args.clinic_command == "set":

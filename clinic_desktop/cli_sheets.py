@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import read_password
+from clinic_desktop.cli_users import sign_in_admin
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.domain.sheet_texts import KINDS, SheetTextVersion, is_consent
 from clinic_desktop.services.sheet_texts import read_text_file
@@ -35,7 +35,7 @@ def run_sheets(args: argparse.Namespace) -> int:
     # The file is read (and refused if unreadable) before anyone signs in: a bad path costs no password.
     text = read_text_file(Path(args.file)) if args.sheets_command == "import" else ""
     services, _locations = open_services(args.data_dir, args.database_url)
-    admin = services.auth.login(args.as_user, read_password(f"Password for {args.as_user}: ", confirm=False))
+    admin = sign_in_admin(services, args.as_user)
     texts = services.sheet_texts
     try:
         if args.sheets_command == "list":

@@ -31,7 +31,7 @@ def run_users(args: argparse.Namespace) -> int:
     action = args.users_command
     if action == "add" and services.auth.needs_first_admin():
         return _first_admin(services, args)
-    admin = _sign_in_admin(services, args.as_user)
+    admin = sign_in_admin(services, args.as_user)
     try:
         if action == "add":
             member = services.auth.add_user(admin, args.username, args.name or args.username, args.role,
@@ -70,7 +70,9 @@ def _first_admin(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-def _sign_in_admin(services: Services, username: str | None) -> Principal:
+def sign_in_admin(services: Services, username: str | None) -> Principal:
+    """The administrator (or, where the command allows, any user) named by --as, with their password from the
+    terminal or standard input; the services then decide what that account may do."""
     if not username:
         raise ClinicError("Say which administrator is doing this with --as ADMIN.")
     return services.auth.login(username, read_password(f"Password for {username}: ", confirm=False))
