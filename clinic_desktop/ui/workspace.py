@@ -12,6 +12,18 @@ from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidg
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui.admin_pages import (
+    ADMIN_PAGES,
+    AUDIT,
+    BACKUPS,
+    CHAIRS,
+    CLINIC,
+    REVIEWS,
+    SETTINGS,
+    SHEET_TEXTS,
+    USERS,
+    AdminPage,
+)
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.backup_page import BackupPage
 from clinic_desktop.ui.chairs_page import ChairsPage
@@ -107,36 +119,15 @@ class Workspace(QWidget):
             self.watcher.start()
         else:
             self.watcher.stop()
-        if not self.may(Action.AUDIT_VIEW) and self.audit is not None:
-            self._remove(self.audit)
-            self.audit = None
-        if not self.may(Action.EMERGENCY_REVIEW) and self.reviews is not None:
-            self._remove(self.reviews)
-            self.reviews = None
-        if not self.may(Action.USER_MANAGE) and self.users is not None:
-            self._remove(self.users)
-            self.users = None
-        if not self.may(Action.BACKUP_MANAGE) and self.backups is not None:
-            self._remove(self.backups)
-            self.backups = None
-        if self.clinic is not None:
-            if self.may(Action.SETTINGS_VIEW):
-                self.clinic.refresh()  # e.g. emergency access gives or takes physician rights
-            else:
-                self._remove(self.clinic)
-                self.clinic = None
-        if not self.may(Action.CHAIR_MANAGE) and self.chairs is not None:
-            self._remove(self.chairs)
-            self.chairs = None
-        if not self.may(Action.SHEET_TEXT_MANAGE) and self.sheet_texts is not None:
-            self._remove(self.sheet_texts)
-            self.sheet_texts = None
-        if self.clinic_settings is not None:
-            if self.may(Action.SETTINGS_VIEW):
-                self.clinic_settings.sync_access()  # e.g. emergency access gives or takes physician rights
-            else:
-                self._remove(self.clinic_settings)
-                self.clinic_settings = None
+        for page in ADMIN_PAGES:
+            widget = getattr(self, page.attr)
+            if widget is None:
+                continue
+            if not self.may(page.action):
+                self._remove(widget)
+                setattr(self, page.attr, None)
+            elif page.resync:
+                getattr(widget, page.resync)()  # e.g. emergency access gives or takes physician rights
         if self.tabs.count() == (1 if self._empty_state is not None else 0):
             if self.may(Action.AUDIT_VIEW):  # an administrator without clinical rights starts at the audit log
                 self.show_audit()
@@ -268,104 +259,43 @@ class Workspace(QWidget):
                     page.reload()
 
     # --- administration ---------------------------------------------------------------------------
-    def show_audit(self) -> AuditViewer | None:
-        if not self.may(Action.AUDIT_VIEW):
+    def _show_admin(self, page: AdminPage) -> QWidget | None:
+        """An administration page in its tab: made and wired the first time, read again after that."""
+        if not self.may(page.action):
             return None
-        if self.audit is None:
-            self.audit = AuditViewer(self._services, lambda: self.principal)
-            self._add_tab(self.audit, "Audit log")
+        widget = getattr(self, page.attr)
+        if widget is None:
+            widget = page.make(self)
+            setattr(self, page.attr, widget)
+            self._add_tab(widget, page.title)
         else:
-            self.audit.refresh()
-        self.tabs.setCurrentWidget(self.audit)
-        return self.audit
+            widget.refresh()
+        self.tabs.setCurrentWidget(widget)
+        return widget
+
+    def show_audit(self) -> AuditViewer | None:
+        return self._show_admin(AUDIT)
 
     def show_reviews(self) -> EmergencyReviewPage | None:
-        if not self.may(Action.EMERGENCY_REVIEW):
-            return None
-        if self.reviews is None:
-            self.reviews = EmergencyReviewPage(self._services, lambda: self.principal)
-            self.reviews.reviewed.connect(lambda _id: self.message.emit("Emergency access marked reviewed.", 5000))
-            self._add_tab(self.reviews, "Emergency reviews")
-        else:
-            self.reviews.refresh()
-        self.tabs.setCurrentWidget(self.reviews)
-        return self.reviews
+        return self._show_admin(REVIEWS)
 
     def show_users(self) -> UsersPage | None:
-        if not self.may(Action.USER_MANAGE):
-            return None
-        if self.users is None:
-            self.users = UsersPage(self._services, lambda: self.principal)
-            self.users.message.connect(self.message)
-            self._add_tab(self.users, "Users")
-        else:
-            self.users.refresh()
-        self.tabs.setCurrentWidget(self.users)
-        return self.users
+        return self._show_admin(USERS)
 
     def show_sheet_texts(self) -> SheetTextsPage | None:
-        if not self.may(Action.SHEET_TEXT_MANAGE):
-            return None
-        if self.sheet_texts is None:
-            self.sheet_texts = SheetTextsPage(self._services, lambda: self.principal)
-            self.sheet_texts.message.connect(self.message)
-            self._add_tab(self.sheet_texts, "Sheet texts")
-        else:
-            self.sheet_texts.refresh()
-        self.tabs.setCurrentWidget(self.sheet_texts)
-        return self.sheet_texts
+        return self._show_admin(SHEET_TEXTS)
 
     def show_backups(self) -> BackupPage | None:
-        if not self.may(Action.BACKUP_MANAGE):
-            return None
-        if self.backups is None:
-            self.backups = BackupPage(self._services, lambda: self.principal)
-            self.backups.message.connect(self.message)
-            self.backups.restored.connect(self.restored)
-            self._add_tab(self.backups, "Backup and Restore")
-        else:
-            self.backups.refresh()
-        self.tabs.setCurrentWidget(self.backups)
-        return self.backups
+        return self._show_admin(BACKUPS)
 
     def show_chairs(self) -> ChairsPage | None:
-        if not self.may(Action.CHAIR_MANAGE):
-            return None
-        if self.chairs is None:
-            self.chairs = ChairsPage(self._services, lambda: self.principal)
-            self.chairs.message.connect(self.message)
-            self._add_tab(self.chairs, "Chairs")
-        else:
-            self.chairs.refresh()
-        self.tabs.setCurrentWidget(self.chairs)
-        return self.chairs
+        return self._show_admin(CHAIRS)
 
     def show_settings(self) -> SettingsPage | None:
-        if not self.may(Action.SETTINGS_VIEW):
-            return None
-        if self.clinic_settings is None:
-            self.clinic_settings = SettingsPage(self._services, lambda: self.principal)
-            self.clinic_settings.message.connect(self.message)
-            self.clinic_settings.saved.connect(self.settingsSaved)
-            self._add_tab(self.clinic_settings, "Clinic settings")
-        else:
-            self.clinic_settings.refresh()
-        self.tabs.setCurrentWidget(self.clinic_settings)
-        return self.clinic_settings
+        return self._show_admin(SETTINGS)
 
     def show_clinic(self) -> ClinicPage | None:
-        if not self.may(Action.SETTINGS_VIEW):
-            return None
-        if self.clinic is None:
-            self.clinic = ClinicPage(self._services, lambda: self.principal)
-            self.clinic.message.connect(self.message)
-            self.clinic.saved.connect(self.clinicSaved)
-            self.clinic.saved.connect(lambda _profile: self._back_to_guide())
-            self._add_tab(self.clinic, "Clinic")
-        else:
-            self.clinic.refresh()
-        self.tabs.setCurrentWidget(self.clinic)
-        return self.clinic
+        return self._show_admin(CLINIC)
 
     def show_setup_guide(self) -> SetupGuide:
         """The first-run guide (after the first administrator, or from the board's "Finish setting up")."""
@@ -383,7 +313,7 @@ class Workspace(QWidget):
                   SetupStep.ACCOUNTS: self.show_users}[SetupStep(step)]
         opener()
 
-    def _back_to_guide(self) -> None:
+    def back_to_guide(self) -> None:
         """A step's page saved: the guide (if it is open) shows the next step."""
         if self.setup_guide is not None:
             self.show_setup_guide()
@@ -416,28 +346,14 @@ class Workspace(QWidget):
         widget = self.tabs.widget(index)
         if self.tabs.count() == 1:
             return  # the only thing on show (an administrator's audit log) stays
-        if widget is self.audit:
-            self.audit = None
-        elif widget is self.reviews:
-            self.reviews = None
-        elif widget is self.users:
-            self.users = None
-        elif widget is self.backups:
-            self.backups = None
+        page = next((p for p in ADMIN_PAGES if widget is getattr(self, p.attr)), None)
+        if page is not None:
+            confirm = getattr(widget, "confirm_discard", None)
+            if confirm is not None and not confirm():
+                return
+            setattr(self, page.attr, None)
         elif widget is self.setup_guide:
             self.setup_guide = None
-        elif widget is self.clinic:
-            if not self.clinic.confirm_discard():
-                return
-            self.clinic = None
-        elif widget is self.chairs:
-            self.chairs = None
-        elif widget is self.sheet_texts:
-            self.sheet_texts = None
-        elif widget is self.clinic_settings:
-            if not self.clinic_settings.confirm_discard():
-                return
-            self.clinic_settings = None
         elif isinstance(widget, SessionScreen):
             if not widget.confirm_discard():
                 return

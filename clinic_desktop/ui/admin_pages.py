@@ -1,0 +1,71 @@
+"""The administration pages a workspace opens in tabs: for each, the attribute that holds it, its tab's title, the
+action that lets a user see it, and how it is made and wired. The workspace shows, drops and closes them all
+the same way (workspace._show_admin), so a new page is one entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_desktop.domain.access import Action
+from clinic_desktop.ui.audit_viewer import AuditViewer
+from clinic_desktop.ui.backup_page import BackupPage
+from clinic_desktop.ui.chairs_page import ChairsPage
+from clinic_desktop.ui.clinic_page import ClinicPage
+from clinic_desktop.ui.emergency import EmergencyReviewPage
+from clinic_desktop.ui.settings_page import SettingsPage
+from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
+from clinic_desktop.ui.users_page import UsersPage
+
+if TYPE_CHECKING:
+    from clinic_desktop.ui.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class AdminPage:
+    attr: str
+    title: str
+    action: Action
+    make: Callable[[Workspace], QWidget]
+    #: Called on an open page when the user's rights may have changed (sign-in again, emergency access).
+    resync: str = ""
+
+
+def _page(kind: type, **forwarded: str) -> Callable[[Workspace], QWidget]:
+    """Make `kind` for the workspace's user; its `message` goes to the status bar, and each page signal named in
+    `forwarded` to the workspace signal it maps to (saved="settingsSaved")."""
+    def make(ws: Workspace) -> QWidget:
+        page = kind(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
+        if hasattr(page, "message"):
+            page.message.connect(ws.message)
+        for page_signal, workspace_signal in forwarded.items():
+            getattr(page, page_signal).connect(getattr(ws, workspace_signal))
+        return page
+    return make
+
+
+def _reviews(ws: Workspace) -> QWidget:
+    page = EmergencyReviewPage(ws._services, lambda: ws.principal)  # noqa: SLF001
+    page.reviewed.connect(lambda _id: ws.message.emit("Emergency access marked reviewed.", 5000))
+    return page
+
+
+def _clinic(ws: Workspace) -> QWidget:
+    page = _page(ClinicPage, saved="clinicSaved")(ws)
+    page.saved.connect(lambda _profile: ws.back_to_guide())
+    return page
+
+
+AUDIT = AdminPage("audit", "Audit log", Action.AUDIT_VIEW, _page(AuditViewer))
+REVIEWS = AdminPage("reviews", "Emergency reviews", Action.EMERGENCY_REVIEW, _reviews)
+USERS = AdminPage("users", "Users", Action.USER_MANAGE, _page(UsersPage))
+CLINIC = AdminPage("clinic", "Clinic", Action.SETTINGS_VIEW, _clinic, resync="refresh")
+CHAIRS = AdminPage("chairs", "Chairs", Action.CHAIR_MANAGE, _page(ChairsPage))
+SETTINGS = AdminPage("clinic_settings", "Clinic settings", Action.SETTINGS_VIEW,
+                     _page(SettingsPage, saved="settingsSaved"), resync="sync_access")
+SHEET_TEXTS = AdminPage("sheet_texts", "Sheet texts", Action.SHEET_TEXT_MANAGE, _page(SheetTextsPage))
+BACKUPS = AdminPage("backups", "Backup and Restore", Action.BACKUP_MANAGE, _page(BackupPage, restored="restored"))
+#: In the order the workspace checks them after a change of rights.
+ADMIN_PAGES = (AUDIT, REVIEWS, USERS, BACKUPS, CLINIC, CHAIRS, SHEET_TEXTS, SETTINGS)
