@@ -34,11 +34,11 @@ def test_front_desk_sees_only_the_clinic_settings_under_administration(qtbot, st
 
 
 def test_an_administrator_has_the_administration_menu_but_no_patients(qtbot, staff, make_window):
-    """A pure administrator sees Administration (users, settings, audit, backups, emergency, review) and lands on
-    the audit log."""
+    """A pure administrator sees Administration (users, chairs, settings, audit, backups, emergency, review) and
+    lands on the audit log."""
     window = _signed_in(make_window, staff["admin"])
     assert window.menus.visible_titles() == ["File", "Administration", "Help"]
-    assert _menu_items(window.menus.admin) == ["Users...", "Clinic settings...", "Audit log...",
+    assert _menu_items(window.menus.admin) == ["Users...", "Chairs...", "Clinic settings...", "Audit log...",
                                                "Backup and restore...", "Emergency access...",
                                                "Review emergency access..."]
     assert not window.menus.find.isEnabled()
