@@ -6,11 +6,8 @@ from typing import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -21,13 +18,12 @@ from PySide6.QtWidgets import (
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.records import Chair
-from clinic_desktop.services.chairs import MAX_NAME
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import shortcuts
+from clinic_desktop.ui.chair_dialogs import RenameChairDialog, name_edit
 from clinic_desktop.ui.chairs_model import ChairsTableModel
-from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.record_table import record_table
-from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
+from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 INTRO = ("The board shows one column per chair, left to right in this order; planning offers the same chairs. "
          "A retired chair leaves the board and planning, and its past sessions keep its name.")
@@ -42,52 +38,6 @@ def board_words(chairs: tuple[Chair, ...]) -> str:
             + " · ".join(shown) + ".")
 
 
-def _name_edit(text: str = "") -> QLineEdit:
-    edit = QLineEdit(text)
-    edit.setMaxLength(MAX_NAME * 2)  # longer than allowed still types, so the error can say how long it is
-    edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * 30)
-    return edit
-
-
-class RenameChairDialog(QDialog):
-    """A new name for one chair; the error shows under the field and the dialog stays open with what was typed."""
-
-    def __init__(self, chair: Chair, rename: Callable[[str], Chair], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Rename chair")
-        self._rename = rename
-        self.result_value: Chair | None = None
-        self.errors = ErrorMap(error_label("formError"), self.adjustSize)
-        self.name = _name_edit(chair.name)
-        self.name.setAccessibleName("New name")
-        self.name.selectAll()
-        form = QVBoxLayout(self)
-        form.addWidget(text_label(f"Rename {chair.name}. Its sessions, past and booked, follow the new name.",
-                                  name="subheading"))
-        self.errors.add("name", add_field(form, "New &name", self.name), self.name)
-        form.addWidget(self.errors.form_error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.rename_button = buttons.addButton("&Rename", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.rename_button.setDefault(True)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        form.addWidget(buttons)
-        enter_saves(self, self.submit, self.reject)
-
-    def submit(self) -> Chair | None:
-        self.result_value = self.errors.attempt(lambda: self._rename(self.name.text()))
-        if self.result_value is not None:
-            self.accept()
-        return self.result_value
-
-    @classmethod
-    def ask(cls, parent: QWidget, chair: Chair, rename: Callable[[str], Chair]) -> Chair | None:
-        """The renamed chair, or None when cancelled."""
-        dialog = cls(chair, rename, parent)
-        dialog.exec()
-        return dialog.result_value
-
-
 class ChairsPage(QWidget):
     """The chairs in board order with Add, Rename, Move up / down (Alt+Up / Alt+Down), Retire / Reinstate.
     Refusals show on the page; what was done goes to the status bar through `message(text, milliseconds)`."""
@@ -100,7 +50,7 @@ class ChairsPage(QWidget):
         self._actor = actor
         self.model = ChairsTableModel(self)
         self.table = self._table()
-        self.new_name = _name_edit()
+        self.new_name = name_edit()
         self.new_name.setAccessibleName("New chair's name")
         self.new_name.setPlaceholderText("e.g. Chair 5, Recliner by the window")
         self.add_button = QPushButton("&Add chair")

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from clinic_desktop.ui.chairs_model import ChairsTableModel
-from clinic_desktop.ui.chairs_page import RenameChairDialog
+from clinic_desktop.ui.chair_dialogs import RenameChairDialog
 from clinic_desktop.ui.series_actions import RescheduleDialog
 from clinic_desktop.ui.series_dialog import PlanSeriesPage
 from tests.conftest import ZONE
