@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import sign_in_admin
+from clinic_desktop.cli_users import add_as_option, sign_in_admin
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import Chair
@@ -29,9 +29,7 @@ def add_chairs_parsers(commands: argparse._SubParsersAction) -> None:  # noqa: S
     actions.add_parser("retire", help="take a chair off the board (refused while sessions are booked in it)"
                        ).add_argument("name")
     actions.add_parser("reinstate", help="put a retired chair back, at the end of the board").add_argument("name")
-    for sub in actions.choices.values():
-        sub.add_argument("--as", dest="as_user", metavar="ADMIN",
-                         help="the administrator doing this (their password is read from the terminal or stdin)")
+    add_as_option(actions)
 
 
 def run_chairs(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import sign_in_admin
+from clinic_desktop.cli_users import add_as_option, sign_in_admin
 from clinic_desktop.domain.clinic_profile import PROFILE_FIELDS, PaperSize
 from clinic_desktop.domain.errors import ClinicError
 
@@ -30,9 +30,7 @@ def add_clinic_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SL
     logo = change.add_mutually_exclusive_group()
     logo.add_argument("--logo", metavar="FILE", help="a PNG or JPEG image for the letterhead (at most 1 MB)")
     logo.add_argument("--no-logo", action="store_true", help="print sheets without a logo")
-    for sub in actions.choices.values():
-        sub.add_argument("--as", dest="as_user", metavar="ADMIN",
-                         help="who is doing this (their password is read from the terminal or standard input)")
+    add_as_option(actions)
 
 
 def run_clinic(args: argparse.Namespace) -> int:

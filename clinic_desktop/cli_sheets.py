@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import sign_in_admin
+from clinic_desktop.cli_users import add_as_option, sign_in_admin
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.domain.sheet_texts import KINDS, SheetTextVersion, is_consent
 from clinic_desktop.services.sheet_texts import read_text_file
@@ -24,9 +24,7 @@ def add_sheets_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SL
     revise.add_argument("kind", choices=list(KINDS), metavar="KIND", help=f"one of {', '.join(KINDS)}")
     revise.add_argument("file", metavar="FILE", help="the text in the template format")
     revise.add_argument("--version", metavar="V", help="the version to store (default: the next after the newest)")
-    for sub in sheets.choices.values():
-        sub.add_argument("--as", dest="as_user", metavar="ADMIN",
-                         help="the administrator doing this (their password is asked first)")
+    add_as_option(sheets)
 
 
 def run_sheets(args: argparse.Namespace) -> int:

@@ -70,6 +70,13 @@ def _first_admin(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def add_as_option(actions: argparse._SubParsersAction, who: str = "ADMIN") -> None:  # noqa: SLF001
+    """`--as WHO` on every action of a command: the account doing it, its password read as sign_in_admin does."""
+    for sub in actions.choices.values():
+        sub.add_argument("--as", dest="as_user", metavar=who,
+                         help="who is doing this (their password is read from the terminal or standard input)")
+
+
 def sign_in_admin(services: Services, username: str | None) -> Principal:
     """The administrator (or, where the command allows, any user) named by --as, with their password from the
     terminal or standard input; the services then decide what that account may do."""

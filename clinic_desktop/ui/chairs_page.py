@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,7 +22,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.chair_dialogs import RenameChairDialog, name_edit
 from clinic_desktop.ui.chairs_model import ChairsTableModel
-from clinic_desktop.ui.record_table import record_table
+from clinic_desktop.ui.record_table import record_table, show_selected
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 INTRO = ("The board shows one column per chair, left to right in this order; planning offers the same chairs. "
@@ -140,11 +140,7 @@ class ChairsPage(QWidget):
         self.board_line.setText(board_words(self.model.chairs()))
         row = self.model.row_of(keep) if keep is not None else -1
         if row >= 0:
-            index = self.model.index(row, 0)
-            self.table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                               | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
+            show_selected(self.table, self.model.index(row, 0))
         self._selection_changed()
         if refused:
             set_error(self.error, refused)

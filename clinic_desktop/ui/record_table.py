@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any, Generic, Sequence, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
@@ -60,6 +67,14 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def role_data(self, record: R, column: int, role: int) -> Any:
         """Anything but the words (none by default)."""
         return None
+
+
+def show_selected(table: QTableView, index: QModelIndex) -> None:
+    """Select the whole row of `index` (an index of the table's own model), make it current and scroll to it."""
+    table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                  | QItemSelectionModel.SelectionFlag.Rows)
+    table.setCurrentIndex(index)
+    table.scrollTo(index)
 
 
 def record_table(model: QAbstractItemModel | None, name: str, stretch_column: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -19,7 +19,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.auth import UserAccount
 from clinic_desktop.services.registry import Services
-from clinic_desktop.ui.record_table import record_table
+from clinic_desktop.ui.record_table import record_table, show_selected
 from clinic_desktop.ui.user_dialogs import AddUserDialog, ResetPasswordDialog
 from clinic_desktop.ui.users_model import UsersTableModel
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
@@ -97,11 +97,7 @@ class UsersPage(QWidget):
         self.model.set_accounts(accounts, self._services.context.now())
         row = self.model.row_of(keep) if keep else -1
         if row >= 0:
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            self.table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                               | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
+            show_selected(self.table, self.proxy.mapFromSource(self.model.index(row, 0)))
         self._selection_changed()
         if refused:
             set_error(self.error, refused)
