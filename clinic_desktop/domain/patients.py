@@ -19,6 +19,15 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 WEIGHT_KG_RANGE = (Decimal("20"), Decimal("350"))
 HEIGHT_CM_RANGE = (Decimal("100"), Decimal("250"))
 
+#: A patient's own fields, under their column names on the patient row: what the patient form edits, what
+#: PatientService saves and what the audit records. The model's other columns are kept by the program (a test
+#: names them); diagnoses, allergies and medications are lists kept in tables of their own.
+PATIENT_FIELDS = ("given_names", "family_name", "preferred_name", "date_of_birth", "sex", "phone", "email", "address",
+                  "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "escort_name",
+                  "escort_phone", "referring_clinician_id", "height_cm")
+#: Fields whose PatientInput name differs from their column: the height is typed with its unit, stored in cm.
+_INPUT_NAMES = {"height_cm": "height"}
+
 T = TypeVar("T")
 
 
@@ -81,6 +90,15 @@ class PatientInput:
         if errors:
             raise ValidationErrors(errors)
         return clean
+
+    def stored_values(self) -> dict[str, object]:
+        """Every PATIENT_FIELDS value under its column name; call it on a `validated` copy (height then in cm)."""
+        return {name: getattr(self, input_name(name)) for name in PATIENT_FIELDS}
+
+
+def input_name(field: str) -> str:
+    """The PatientInput attribute (and the form's error key) that carries the column `field`."""
+    return _INPUT_NAMES.get(field, field)
 
 
 def checked_birth_date(value: date | str, today: date) -> date:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from clinic_desktop.domain.patients import PATIENT_FIELDS
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import plain_value
 
-#: Patient fields the audit follows (everything a person can edit).
-PATIENT_FIELDS = ("given_names", "family_name", "preferred_name", "date_of_birth", "sex", "phone", "email", "address",
-                  "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "escort_name",
-                  "escort_phone", "referring_clinician_id", "height_cm")
-
 
 def patient_snapshot(row: models.Patient) -> dict[str, Any]:
+    """Everything a person edits on a patient (PATIENT_FIELDS and the three lists), as the audit records it."""
     snap = {name: plain_value(getattr(row, name)) for name in PATIENT_FIELDS}
     snap["diagnoses"] = [[d.description, d.code, d.is_primary] for d in row.diagnoses]
     snap["allergies"] = [[a.substance, a.reaction] for a in row.allergies]

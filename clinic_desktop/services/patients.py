@@ -284,11 +284,8 @@ def _check_clinician(session: Session, clinician_id: int | None) -> None:
 
 def _apply(row: models.Patient, clean: PatientInput) -> None:
     """Copy validated input onto the row, keeping the folded search keys in step with the names."""
-    for name in ("given_names", "family_name", "preferred_name", "date_of_birth", "sex", "phone", "email", "address",
-                 "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "escort_name",
-                 "escort_phone", "referring_clinician_id"):
-        setattr(row, name, getattr(clean, name))
-    row.height_cm = clean.height  # validated into cm
+    for name, value in clean.stored_values().items():
+        setattr(row, name, value)
     row.given_key = search_key(clean.given_names)
     row.family_key = search_key(clean.family_name)
     row.diagnoses = [models.Diagnosis(description=d.description, code=d.code, is_primary=d.is_primary)
