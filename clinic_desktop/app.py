@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
+from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.clock import Clock, SystemClock
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations, resolve_locations
 from clinic_desktop.storage.database import open_database
+
+if TYPE_CHECKING:  # Qt loads on first use: the command line's subcommands never need it
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +27,7 @@ def clinic_zone() -> ZoneInfo:
 
         zone = get_localzone()
         return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
-    except Exception:  # an unusual system setup must not stop the clinic from opening
+    except Exception:  # noqa: BLE001 (an unusual system setup must not stop the clinic from opening)
         log.warning("Could not determine the local time zone; using UTC")
         return ZoneInfo("UTC")
 
@@ -39,18 +45,18 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
     return Services.build(db, clock, zone or configured_zone(db) or clinic_zone()), locations
 
 
-def _unexpected_error_hook(parent):  # noqa: ANN001, ANN202 (a QWidget; returns sys.excepthook's shape)
+def _unexpected_error_hook(parent: QWidget | None) -> Callable[..., None]:  # sys.excepthook's shape
     """An error nobody expected: logged with its traceback, shown to the user as a sentence naming the log."""
     from clinic_desktop import logs
     from clinic_desktop.ui.error_report import unexpected_error_box
 
-    def hook(kind, value, tb) -> None:  # noqa: ANN001
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("Unexpected error", exc_info=(kind, value, tb))
         unexpected_error_box(parent, logs.log_file()).exec()
     return hook
 
 
-def _forward_qt_messages():  # noqa: ANN202 (returns the handler it replaced)
+def _forward_qt_messages() -> Callable[..., None] | None:  # the handler it replaced
     """Qt's own warnings (a bad style sheet, a font it cannot load) go to the log rather than to no console."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
@@ -59,7 +65,7 @@ def _forward_qt_messages():  # noqa: ANN202 (returns the handler it replaced)
               QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
               QtMsgType.QtFatalMsg: logging.CRITICAL}
 
-    def forward(kind, _context, message: str) -> None:  # noqa: ANN001 (QtMsgType, QMessageLogContext)
+    def forward(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
     return qInstallMessageHandler(forward)
 
@@ -69,7 +75,7 @@ RESTORE_QUESTION = "Restore the backup taken before the upgrade?"
 
 
 def open_for_gui(data_dir: str | None, database_url: str | None, clock: Clock | None = None,
-                 parent=None) -> tuple[Services | None, Locations | None]:  # noqa: ANN001 (a QWidget)
+                 parent: QWidget | None = None) -> tuple[Services | None, Locations | None]:
     """open_services, except that a database whose last upgrade did not finish is explained in a dialog that
     offers to restore the copy taken just before it (then the database is opened, upgrading it afresh).
     (None, None) when the user declines; any other opening error is raised for the caller's dialog."""
@@ -97,7 +103,7 @@ def open_for_gui(data_dir: str | None, database_url: str | None, clock: Clock | 
         return open_services(data_dir, database_url, clock)
 
 
-def prepare_application(argv: list[str]):  # noqa: ANN201 (a QApplication; PySide6 loads on first use)
+def prepare_application(argv: list[str]) -> QApplication:
     """The Qt application (the running one, if any) with the clinic's names and icon. The desktop file name is
     what links the window to its desktop entry (clinic-desktop.desktop), so docks show its icon and name."""
     from PySide6.QtGui import QGuiApplication
@@ -139,6 +145,6 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     finally:
         try:
             services.backups.automatic.run("exit")
-        except Exception:  # noqa: BLE001 (closing must not fail because a backup did; the log says why)
+        except Exception:  # closing must not fail because a backup did; the log says why
             log.exception("The automatic backup on exit failed")
         services.context.db.close()

@@ -12,10 +12,14 @@ import argparse
 import getpass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinic_desktop.domain.clock import SystemClock
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage.audit_chain import AuditKeyring
+
+if TYPE_CHECKING:  # the application's modules load only when a command runs
+    from clinic_desktop.services.registry import Services
 
 
 def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
@@ -34,7 +38,7 @@ def _os_user() -> str:
         return ""
 
 
-def _audit(services, action: str, details: dict) -> None:  # noqa: ANN001 (Services)
+def _audit(services: Services, action: str, details: dict) -> None:
     ctx = services.context
     with ctx.db.write() as uow:
         ctx.audit(uow.session, None, action, object_type="backup", object_id=str(details["file"])[:40],

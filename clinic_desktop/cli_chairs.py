@@ -15,7 +15,7 @@ from clinic_desktop.services.registry import Services
 HEADINGS = ("Position", "Name", "Status", "Booked from today")
 
 
-def add_chairs_parsers(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001 (argparse's own type)
+def add_chairs_parsers(commands: argparse._SubParsersAction) -> None:  # argparse keeps this type private
     chairs = commands.add_parser("chairs", help="the clinic's chairs, in the board's order (administrators)")
     actions = chairs.add_subparsers(dest="chairs_command", metavar="ACTION", required=True)
     actions.add_parser("list", help="every chair: position on the board, name, status, sessions booked")

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from clinic_desktop.app import open_services
 from clinic_desktop.cli_users import add_as_option, sign_in_admin
-from clinic_desktop.domain.clinic_profile import PROFILE_FIELDS, PaperSize
+from clinic_desktop.domain.clinic_profile import ClinicProfile, PROFILE_FIELDS, PaperSize
 from clinic_desktop.domain.errors import ClinicError
 
 #: The most of a logo file that is read (the service refuses anything over 1 MB; this stops a huge file early).
 LOGO_READ_LIMIT = 2_000_000
 
 
-def add_clinic_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001 (argparse's own type)
+def add_clinic_parser(commands: argparse._SubParsersAction) -> None:  # argparse keeps this type private
     clinic = commands.add_parser("clinic", help="the clinic's name, address, phones and paper (administrators)")
     actions = clinic.add_subparsers(dest="clinic_command", metavar="ACTION", required=True)
     actions.add_parser("show", help="show what every printed sheet carries")
@@ -55,7 +55,7 @@ def run_clinic(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(profile, logo: bytes | None) -> None:  # noqa: ANN001 (a ClinicProfile)
+def _show(profile: ClinicProfile, logo: bytes | None) -> None:
     width = max(len(f.label) for f in PROFILE_FIELDS) + 2
     for field in PROFILE_FIELDS:
         value = getattr(profile, field.name)

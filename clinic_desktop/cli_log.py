@@ -35,7 +35,7 @@ def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int
              platform.platform(terse=True), name, locations.data_dir)
     try:
         status = run(args)
-    except Exception:  # noqa: BLE001 (the last resort: the traceback goes to the log, not to the terminal)
+    except Exception:  # the last resort: the traceback goes to the log, not to the terminal
         log.exception("%s stopped on an unexpected error", name)
         where = logs.log_file()
         details = f"the details are in the log: {where}" if where else "the log could not be written"

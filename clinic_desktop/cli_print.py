@@ -15,7 +15,7 @@ from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.services.registry import Services
 
 
-def add_print_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001 (argparse's own type)
+def add_print_parser(commands: argparse._SubParsersAction) -> None:  # argparse keeps this type private
     sheets = commands.add_parser("print", help="write a patient's paperwork to a PDF file").add_subparsers(
         dest="sheet", metavar="SHEET", required=True)
     consent = sheets.add_parser("consent", help="the consent form for a patient's treatment")

@@ -13,7 +13,7 @@ from clinic_desktop.domain.sheet_texts import KINDS, SheetTextVersion, is_consen
 from clinic_desktop.services.sheet_texts import read_text_file
 
 
-def add_sheets_parser(commands: argparse._SubParsersAction) -> None:  # noqa: SLF001 (argparse's own type)
+def add_sheets_parser(commands: argparse._SubParsersAction) -> None:  # argparse keeps this type private
     sheets = commands.add_parser("sheets", help="the consent and discharge texts (administrators)").add_subparsers(
         dest="sheets_command", metavar="ACTION", required=True)
     sheets.add_parser("list", help="every text with its versions, newest first")

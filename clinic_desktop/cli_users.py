@@ -70,7 +70,7 @@ def _first_admin(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_as_option(actions: argparse._SubParsersAction, who: str = "ADMIN") -> None:  # noqa: SLF001
+def add_as_option(actions: argparse._SubParsersAction, who: str = "ADMIN") -> None:  # argparse keeps this type private
     """`--as WHO` on every action of a command: the account doing it, its password read as sign_in_admin does."""
     for sub in actions.choices.values():
         sub.add_argument("--as", dest="as_user", metavar=who,

@@ -15,6 +15,7 @@ import sys
 from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TextIO
 
 LOG_FILE_NAME = "clinic-desktop.log"
 #: About a month of a busy workstation per file; six files in all at most (12 MB).
@@ -84,7 +85,7 @@ class PrivateFileHandler(RotatingFileHandler):
         self._complained = False
         super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
 
-    def _open(self):  # noqa: ANN202 (a text stream, as logging's own)
+    def _open(self) -> TextIO:  # as logging's own
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         if os.name == "posix":
             os.fchmod(fd, 0o600)  # a file left by an older version, or by a looser umask

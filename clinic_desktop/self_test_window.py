@@ -7,13 +7,17 @@ own `-platform` argument, so nothing in the environment of other programs change
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from clinic_desktop.domain.errors import ClinicError
+
+if TYPE_CHECKING:  # self_test imports this module when it runs
+    from clinic_desktop.self_test import Run
 
 OFFSCREEN_ARGV = ["clinic-desktop", "-platform", "offscreen"]
 
 
-def window_step(run) -> str:  # noqa: ANN001 (self_test.Run; imported the other way round)
+def window_step(run: Run) -> str:
     from PySide6.QtCore import QCoreApplication, QSettings, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -71,7 +75,7 @@ def window_step(run) -> str:  # noqa: ANN001 (self_test.Run; imported the other 
 DESKTOP_PLUGIN = {"linux": "libqxcb", "win32": "qwindows", "darwin": "libqcocoa"}
 
 
-def desktop_step(run) -> str:  # noqa: ANN001, ARG001 (self_test.Run, unused: this step needs no database)
+def desktop_step(run: Run) -> str:  # every step is given the run; this one needs no database
     """The window step runs offscreen, so it cannot tell whether the real desktop's plug-in would load: load
     that plug-in's library here, which fails naming the system library it lacks (on Linux, typically one of
     the xcb libraries a minimal system has not installed)."""

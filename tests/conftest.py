@@ -7,26 +7,26 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from dataclasses import replace  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+from dataclasses import replace
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
-import pytest  # noqa: E402
+import pytest
 
-from clinic_desktop.domain.access import Principal  # noqa: E402
-from clinic_desktop.domain.clock import FixedClock  # noqa: E402
-from clinic_desktop.domain.enums import StaffRole  # noqa: E402
-from clinic_desktop.services.passwords import Passwords  # noqa: E402
-from clinic_desktop.services.registry import Services  # noqa: E402
-from clinic_desktop.storage import models  # noqa: E402
-from clinic_desktop.storage.database import open_database  # noqa: E402
+from clinic_desktop.domain.access import Principal
+from clinic_desktop.domain.clock import FixedClock
+from clinic_desktop.domain.enums import StaffRole
+from clinic_desktop.services.passwords import Passwords
+from clinic_desktop.services.registry import Services
+from clinic_desktop.storage import models
+from clinic_desktop.storage.database import open_database
 
 ZONE = ZoneInfo("America/New_York")
 #: A Monday morning in the clinic: 2026-03-02 09:00 local (14:00 UTC).
 START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's Config)
+def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "sqlite_only: a storage or service test of SQLite itself (PRAGMAs, WAL, "
                                        "file copies, query plans), not repeated on PostgreSQL")
 

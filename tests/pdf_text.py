@@ -22,7 +22,7 @@ def body(pages: list[str], footer_starts: tuple[str, ...]) -> str:
                           if not line.startswith((*footer_starts, "Page "))))
 
 
-def assert_template_printed_in_order(template, text: str) -> None:  # noqa: ANN001 (a filled TextTemplate)
+def assert_template_printed_in_order(template, text: str) -> None:
     """The whole filled template is in `text`: title, then every heading in order with its paragraphs, and no
     placeholder left unfilled."""
     assert template.title in text

@@ -31,7 +31,7 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL at {SERVER} is not available: {reason}")
 
 
-def admin_connection():  # noqa: ANN201 (a psycopg connection)
+def admin_connection():
     """An autocommit connection to the server's maintenance database; skips (or, in CI, fails) without one."""
     try:
         import psycopg
@@ -65,7 +65,7 @@ def libpq(url: str) -> str:
 class RunDatabase:
     """A uniquely named database with the clinic schema, for one test run (one per pytest process)."""
 
-    def __init__(self, url: str, tables: list[str], admin) -> None:  # noqa: ANN001 (psycopg connection)
+    def __init__(self, url: str, tables: list[str], admin) -> None:
         self.url = url
         self._tables = tables
         self._admin = admin
@@ -128,7 +128,7 @@ SQLITE_ONLY_TESTS = {
 }
 
 
-def parametrize_backends(metafunc) -> None:  # noqa: ANN001 (pytest's Metafunc)
+def parametrize_backends(metafunc) -> None:
     """Run a test that uses the `db` fixture on both databases, unless it is marked `sqlite_only` or its module
     is in SQLITE_ONLY_MODULES (PRAGMAs, WAL, file copies, query plans: things PostgreSQL does differently)."""
     if "backend" not in metafunc.fixturenames or metafunc.definition.get_closest_marker("sqlite_only"):

@@ -235,7 +235,7 @@ def test_an_unexpected_error_in_a_command_goes_to_the_log_with_one_line_on_stder
     """Exit 1, one line naming the log file, no traceback on the terminal; the traceback is in the log."""
     from clinic_desktop import cli
 
-    def broken(_args):  # noqa: ANN001, ANN202
+    def broken(_args):
         raise RuntimeError("a bug nobody foresaw")
     monkeypatch.setattr(cli, "_info", broken)
     assert main(["--data-dir", str(tmp_path), "info"]) == 1

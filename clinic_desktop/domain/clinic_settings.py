@@ -150,7 +150,7 @@ class ClinicSettings:
         if errors:
             raise ValidationErrors(errors)
         result = dataclasses.replace(self, **parsed)
-        result._check_consistency()
+        result._check_consistency()  # noqa: SLF001 (the class's own check, on its new copy)
         return result
 
     def _check_consistency(self) -> None:

@@ -111,10 +111,7 @@ def calculate_dose(order: DoseOrderInput, settings: ClinicSettings | None = None
     dose_time = _as_datetime(order.dose_time, "dose_time", "Planned dose time")
     # A fixed context so a caller's decimal settings can never change a dose.
     with localcontext(Context(prec=28)):
-        if protocol.is_esketamine:
-            calc = _esketamine(order)
-        else:
-            calc = _racemic(order, protocol.route, today, settings)
+        calc = _esketamine(order) if protocol.is_esketamine else _racemic(order, protocol.route, today, settings)
     return replace(calc, findings=calc.findings + frequency_findings(order.previous_dose_times, dose_time, settings))
 
 

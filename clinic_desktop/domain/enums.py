@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 from clinic_desktop.domain.errors import ValidationError
 
@@ -19,7 +20,7 @@ class LabelledEnum(enum.StrEnum):
         return {}
 
     @classmethod
-    def parse(cls, value: object, field: str):  # noqa: ANN206 (an instance of cls)
+    def parse(cls, value: object, field: str) -> Self:
         """The member for a stored value (or the member itself); a ValidationError naming the choices otherwise."""
         try:
             return cls(value)

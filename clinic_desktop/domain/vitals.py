@@ -99,9 +99,8 @@ def validate_vitals(systolic: object = None, diastolic: object = None, heart_rat
             continue
         label, unit, low, high = POSSIBLE[name]
         number = to_decimal(value, name, label)
-        if name != "temperature_c":
-            if number != number.to_integral_value():
-                raise ValidationError(f"{label} must be a whole number; {_show(number)} was entered.", name)
+        if name != "temperature_c" and number != number.to_integral_value():
+            raise ValidationError(f"{label} must be a whole number; {_show(number)} was entered.", name)
         if not low <= number <= high:
             raise ValidationError(f"{label} must be between {low} and {high} {unit}; "
                                   f"{_show(number)} {unit} was entered.", name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
@@ -68,7 +69,7 @@ def summary(sheet: DischargeSheet, s: Styles) -> Table:
     return table
 
 
-def weekday_and_time(at, zone_name: str) -> str:  # noqa: ANN001 (an aware datetime)
+def weekday_and_time(at: datetime, zone_name: str) -> str:  # `at` is aware
     """"Monday 2026-03-02 09:00": the weekday helps a patient remember an appointment."""
     return f"{at.astimezone(ZoneInfo(zone_name)):%A} {formats.local(at, zone_name)}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -115,7 +115,7 @@ def _numbered_canvas(footer: str, side: float) -> type:
     class NumberedCanvas(pdfcanvas.Canvas):
         """Holds pages until the end, so each can say how many there are in all."""
 
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        def __init__(self, *args: Any, **kwargs: Any) -> None:  # ReportLab's Canvas arguments
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 

@@ -35,6 +35,7 @@ from clinic_desktop.services.context import (
     staff_member,
 )
 from clinic_desktop.storage import audit_chain, models
+from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +325,7 @@ def reauthenticate(ctx: ServiceContext, actor: StaffMember, password: str, purpo
         uow.commit()
 
 
-def _refuse_if_locked(ctx: ServiceContext, uow, row: models.Staff, now: datetime,  # noqa: ANN001
+def _refuse_if_locked(ctx: ServiceContext, uow: UnitOfWork, row: models.Staff, now: datetime,
                       purpose: str = "login") -> None:
     if row.locked_until is not None and now < row.locked_until:
         local = row.locked_until.astimezone(ctx.zone)
@@ -336,7 +337,7 @@ def _refuse_if_locked(ctx: ServiceContext, uow, row: models.Staff, now: datetime
                                    f"again after {local:%H:%M} or ask an administrator to reset it.")
 
 
-def _record_failure(ctx: ServiceContext, uow, row: models.Staff, now: datetime, action: str) -> None:  # noqa: ANN001
+def _record_failure(ctx: ServiceContext, uow: UnitOfWork, row: models.Staff, now: datetime, action: str) -> None:
     """Keep at most the last few failure times (bounded), and lock when they all fall in the window."""
     recent = [t for t in (row.failed_logins or []) if now - datetime.fromisoformat(t) < LOCKOUT_WINDOW]
     recent = (recent + [now.isoformat()])[-LOCKOUT_FAILURES:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -122,8 +123,8 @@ def series_summaries(session: Session, patient_id: int) -> tuple[SeriesSummary, 
         for s in series_rows)
 
 
-def session_summary(ts: models.TreatmentSession, of_planned: int, chairs: dict[int, str], dose_mg=None,
-                    mg_per_kg=None) -> SessionSummary:  # noqa: ANN001 (Decimal | None)
+def session_summary(ts: models.TreatmentSession, of_planned: int, chairs: dict[int, str],
+                    dose_mg: Decimal | None = None, mg_per_kg: Decimal | None = None) -> SessionSummary:
     return SessionSummary(ts.id, ts.series_id, ts.sequence, of_planned, ts.scheduled_at, chairs.get(ts.chair_id, ""),
                           ts.status, dose_mg, mg_per_kg, ts.discharged_at, ts.row_version)
 

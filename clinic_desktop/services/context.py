@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
+from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -120,7 +120,11 @@ def load_logo(session: Session) -> bytes | None:
     return session.execute(select(models.ClinicImage.data).where(models.ClinicImage.name == LOGO)).scalar()
 
 
-def get_or_404(session: Session, model: type, ident: int, what: str):  # noqa: ANN201 (ORM instance of `model`)
+#: An ORM class, and what get_or_404 returns: an instance of it.
+Model = TypeVar("Model")
+
+
+def get_or_404(session: Session, model: type[Model], ident: int, what: str) -> Model:
     """The row, or NotFound with a message that names what was looked for."""
     row = session.get(model, ident)
     if row is None:
@@ -132,7 +136,7 @@ def requires(action: Action) -> Callable:
     """Mark a service method with the action it performs and check the policy before it runs."""
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
-        def checked(self, actor, *args, **kwargs):  # noqa: ANN001, ANN202
+        def checked(self: Any, actor: StaffMember, *args: Any, **kwargs: Any) -> Any:
             self._ctx.authorize(actor, action)
             return method(self, actor, *args, **kwargs)
 

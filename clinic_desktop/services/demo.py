@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -65,7 +66,7 @@ class DemoBuilder:
         self._zone: ZoneInfo = ctx.zone
         self._counts = {"series": 0, "sessions": 0, "vitals": 0}
 
-    def build(self, patients: int, progress=None) -> DemoSummary:  # noqa: ANN001 (callable(int) | None)
+    def build(self, patients: int, progress: Callable[[int], None] | None = None) -> DemoSummary:
         with self._ctx.db.write() as uow:
             existing = uow.session.execute(select(func.count()).select_from(models.Patient)).scalar_one()
             if existing:

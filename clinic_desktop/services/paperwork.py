@@ -8,6 +8,7 @@ The renderers are imported when first used: ReportLab is not needed to open the 
 from __future__ import annotations
 
 import hashlib
+from types import ModuleType
 from typing import Any, Callable
 from decimal import Decimal
 
@@ -153,7 +154,7 @@ def _gaps(clinic: ClinicLetterhead) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def _renderers():  # noqa: ANN202 (a namespace of the four render functions)
+def _renderers() -> ModuleType:  # the module of the four render functions
     from clinic_desktop.printing import renderers
 
     return renderers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher, Type, extract_parameters
+from argon2 import Parameters, PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 #: OWASP Password Storage Cheat Sheet minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
@@ -56,6 +56,6 @@ class Passwords:
         return self._dummy
 
 
-def parameters(stored: str):  # noqa: ANN201 (argon2.Parameters)
+def parameters(stored: str) -> Parameters:
     """The cost a stored hash was made with (for tests and the users list)."""
     return extract_parameters(stored)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy.orm import Session
+
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.dosing import ESKETAMINE_FIRST_DOSE_MG
 from clinic_desktop.domain.enums import Protocol, Route, SeriesStatus, SessionStatus
@@ -163,11 +165,11 @@ class SeriesService:
             return self._summary(uow.session, get_or_404(uow.session, models.InfusionSeries, series_id, "series"))
 
     @staticmethod
-    def _summary(session, series: models.InfusionSeries) -> SeriesSummary:  # noqa: ANN001
+    def _summary(session: Session, series: models.InfusionSeries) -> SeriesSummary:
         return next(s for s in series_summaries(session, series.patient_id) if s.id == series.id)
 
 
-def _bookable_chair(session, chair_id: int, field: str) -> models.Chair:  # noqa: ANN001 (an ORM Session)
+def _bookable_chair(session: Session, chair_id: int, field: str) -> models.Chair:
     """The chair a session is booked in: it must exist and still be on the board."""
     chair = get_or_404(session, models.Chair, chair_id, "chair")
     if not chair.active:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,7 +113,7 @@ def _vitals_entry(r: models.VitalSignsReading, baseline: VitalSigns | None, sett
 
 
 def gather_facts(session: Session, ts: models.TreatmentSession, settings: ClinicSettings,
-                 today) -> PreInfusionFacts:  # noqa: ANN001 (date)
+                 today: date) -> PreInfusionFacts:
     series = ts.series
     patient = series.patient
     consent = patient_consent_status(session, patient.id, series.protocol)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.consent import version_key
@@ -190,14 +191,14 @@ class SheetTextService:
             return _version(row, staff_names(session, {staff.id}))
 
     @staticmethod
-    def _newest(session, kind: str, required: bool = True) -> str | None:  # noqa: ANN001 (a Session)
+    def _newest(session: Session, kind: str, required: bool = True) -> str | None:
         versions = stored_versions(session, kind)
         if not versions and required:
             raise NotFound(f"There is no {KINDS[kind].lower()} text in the database yet.")
         return versions[-1] if versions else None
 
 
-def _checked(kind: str, body: str):  # noqa: ANN202 (a TextTemplate)
+def _checked(kind: str, body: str) -> TextTemplate:
     """The parsed text, or the format's complaint as a ValidationError beside the text."""
     try:
         return template_check.checked(kind, "0", body)
@@ -205,7 +206,7 @@ def _checked(kind: str, body: str):  # noqa: ANN202 (a TextTemplate)
         raise ValidationError(exc.message, "text") from None
 
 
-def _refuse_unchanged(session, kind: str, newest: str | None, body: str) -> None:  # noqa: ANN001 (a Session)
+def _refuse_unchanged(session: Session, kind: str, newest: str | None, body: str) -> None:
     if newest is None:
         return
     current = session.execute(select(models.SheetText.text).where(

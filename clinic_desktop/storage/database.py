@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import filesystem, migration_guard, schema
@@ -129,11 +131,11 @@ def use_wal(engine: Engine) -> None:
         event.listen(engine, "connect", _sqlite_wal)
 
 
-def _sqlite_wal(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+def _sqlite_wal(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # Take transaction control away from the driver: we issue BEGIN ourselves (see _sqlite_on_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -144,7 +146,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-A
     cursor.close()
 
 
-def _sqlite_on_begin(connection) -> None:  # noqa: ANN001
+def _sqlite_on_begin(connection: Connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
 

@@ -47,7 +47,7 @@ def _page(kind: type, **forwarded: str) -> Callable[[Workspace], QWidget]:
 
 
 def _reviews(ws: Workspace) -> QWidget:
-    page = EmergencyReviewPage(ws._services, lambda: ws.principal)  # noqa: SLF001
+    page = EmergencyReviewPage(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
     page.reviewed.connect(lambda _id: ws.message.emit("Emergency access marked reviewed.", 5000))
     return page
 

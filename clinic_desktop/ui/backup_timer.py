@@ -32,7 +32,7 @@ class AutomaticBackupTimer(QObject):
     def check(self) -> None:
         try:
             made = self._services.backups.automatic.run("daily")
-        except Exception as exc:  # noqa: BLE001 (a failed backup must never interrupt the clinic's work)
+        except Exception as exc:  # a failed backup must never interrupt the clinic's work
             log.exception("The daily automatic backup failed")
             self.message.emit(f"The daily backup failed: {getattr(exc, 'message', exc)} Tell your administrator.",
                               0)

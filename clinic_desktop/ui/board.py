@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.board import BoardDay, BoardEntry
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS, STATUS_COLOURS, CheckInPanel, entry_lines
@@ -334,11 +335,11 @@ class TodayBoard(QWidget):
             self.refresh()
 
     def _check_in(self, session_id: int, escort_name: str, escort_phone: str, confirmed: bool, npo: bool | None,
-                  pregnancy: str | None):  # noqa: ANN202 (SessionDetail)
+                  pregnancy: str | None) -> SessionDetail:
         return self._services.sessions.check_in(self._actor(), session_id, escort_name, escort_phone, confirmed,
                                                 npo, pregnancy)
 
-    def _checked_in(self, detail) -> None:  # noqa: ANN001 (SessionDetail)
+    def _checked_in(self, detail: SessionDetail) -> None:
         self.message.emit(f"Checked in {detail.patient_name} — {detail.summary.label}.", 6000)
         self.refresh()
         self.select(detail.summary.id)

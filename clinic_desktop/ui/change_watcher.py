@@ -64,7 +64,7 @@ class ChangeWatcher(QObject):
         except ClinicError as exc:
             log.info("Could not look for changes: %s", exc)
             return
-        except Exception:  # noqa: BLE001 - the server unreachable for a moment: say so in the log, try next tick
+        except Exception:  # the server unreachable for a moment: say so in the log, try next tick
             if not self._failing:
                 log.warning("Looking for changes at other workstations failed", exc_info=True)
             self._failing = True

@@ -103,7 +103,7 @@ class EscapeCancels(QObject):
         self._cancel = cancel
         self._keys = keys
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and self._keys.matches(event):
             self._cancel()
             return True

@@ -74,7 +74,7 @@ class IdleMonitor(QObject):
         self.idle.emit()
         return True
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY:
             self._last = self._clock()
         return False

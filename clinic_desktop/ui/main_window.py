@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(patient_page is None)
         for window in session.hidden:
             if shiboken6.isValid(window) and not isinstance(window, (QDialog, QMenu)) \
-                    and not window.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                    and window.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
                 window.show()  # a dialog that was open was cancelled by the lock; menus and tips are gone
         session.hidden = []
         self.idle.start(timedelta(minutes=self._idle_minutes(principal)))
@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         # Only the signed-in user's forms can be shown and asked about; a parked user's are theirs alone.
         if self.current is not None and not self.current.locked and not self.current.workspace.confirm_leave():
             event.ignore()

@@ -10,7 +10,7 @@ from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPaintEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
@@ -52,11 +52,11 @@ class ScoreCanvas(QWidget):
     def slots(self) -> int:
         return sum(t.span for t in self.tracks)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+    def sizeHint(self) -> QSize:
         u = self.fontMetrics().height()
         return QSize(u * 30, u * 17)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         u = self.fontMetrics().height()
         return QSize(u * 16, u * 17)
 
@@ -77,7 +77,7 @@ class ScoreCanvas(QWidget):
         return plot.bottom() - total * plot.height() / self.scale.max_total
 
     # --- painting ---------------------------------------------------------------------------------
-    def paintEvent(self, _event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         try:
             self._paint(p)
@@ -265,7 +265,7 @@ class ScoreCanvas(QWidget):
         p.setFont(self.font())
 
     # --- tool tips ----------------------------------------------------------------------------------
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         # The tip follows the mouse (tracking is on); no event() override, which PySide may call mid-destruction.
         tip = self.tip_at(event.position())
         if tip != self.toolTip():

@@ -7,6 +7,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -112,7 +113,7 @@ class PatientChartView(QScrollArea):
         """Whether the session's day is today or past (a patient can have missed it)."""
         return session.scheduled_at.astimezone(self._zone).date() <= self._today()
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.chart is not None and self._is_narrow() != self._narrow:
             self.show_chart(self.chart)

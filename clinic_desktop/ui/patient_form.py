@@ -152,7 +152,7 @@ class PatientForm(QWidget):
         actor = self._actor()
         add = None
         if is_allowed(actor, Action.CLINICIAN_MANAGE, now):
-            add = lambda n, p, ph: self._services.patients.add_referring_clinician(self._actor(), n, p, phone=ph)  # noqa: E731
+            add = lambda n, p, ph: self._services.patients.add_referring_clinician(self._actor(), n, p, phone=ph)  # noqa: E731 (only for those who may)
         self.referrer = ReferrerField(add)
         self.errors.add("referring_clinician_id", add_field(layout, "&Referring clinician", self.referrer),
                         self.referrer)

@@ -4,7 +4,7 @@ series."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTime
@@ -69,7 +69,7 @@ class ActionDialog(QDialog):
         return self.result_value
 
     @classmethod
-    def ask(cls, *args, **kwargs) -> object | None:  # noqa: ANN002, ANN003 (the subclass's arguments)
+    def ask(cls, *args: Any, **kwargs: Any) -> object | None:  # the subclass's arguments
         """What the service returned, or None when cancelled."""
         dialog = cls(*args, **kwargs)
         dialog.exec()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +35,7 @@ DEFAULT_TIME = time(9, 0)
 NO_CHAIR = "— no chair yet —"
 
 
-def session_lines(times: list[datetime], zone, first: int = 1, of: int | None = None) -> list[str]:  # noqa: ANN001
+def session_lines(times: list[datetime], zone: ZoneInfo, first: int = 1, of: int | None = None) -> list[str]:
     """"Session 1 of 6 — Mon 2026-03-02 09:00" for each planned time (local wall-clock)."""
     total = of if of is not None else len(times) + first - 1
     return [f"Session {k} of {total} — {formatting.local_time(at, zone)}" for k, at in enumerate(times, start=first)]
@@ -62,7 +63,7 @@ class PlanSeriesPage(QWidget):
 
         self.protocol = QComboBox()
         self.protocol.setAccessibleName("Protocol")
-        for protocol, template in TEMPLATES.items():
+        for protocol in TEMPLATES:
             self.protocol.addItem(protocol.label, protocol.value)
         self.template_note = text_label("", name="muted")
         today = services.context.today()

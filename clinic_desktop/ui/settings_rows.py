@@ -107,7 +107,7 @@ class SettingRow(QFrame):
         self.editor.setFixedWidth(chars * INPUT_CHARS)
         self.unit.setFixedWidth(chars * UNIT_CHARS)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._size_columns()  # the stylesheet's font arrives after construction

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Principal, is_allowed
@@ -104,7 +105,7 @@ class SetupGuide(QWidget):
         else:
             self.summary.setText(f"Next: {current.label.lower()}.")
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()  # back from a step's page: what was done there shows here
 

@@ -170,7 +170,7 @@ class SheetTextsPage(QWidget):
         return self._open_editor(chosen.kind, text, self._newest(chosen.kind), file_text=text,
                                  file_name=Path(path).name)
 
-    def _open_editor(self, kind: str, text: str, newest: str | None, **file) -> SheetTextVersion | None:
+    def _open_editor(self, kind: str, text: str, newest: str | None, **file: str) -> SheetTextVersion | None:
         dialog = SheetTextEditor(self._services, self._actor, kind, text, newest, next_version(newest),
                                  parent=self, **file)
         dialog.exec()

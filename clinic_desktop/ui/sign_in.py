@@ -111,7 +111,7 @@ class SignInPage(QWidget):
         set_error(self.error, "")
         self.signedIn.emit(principal)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if SIGN_IN_BACK.matches(event) and self.back_button.isVisible():
             self.back.emit()
             return

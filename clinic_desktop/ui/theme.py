@@ -1,5 +1,12 @@
 """The application's look: calm, high-contrast, sized in points so it scales with the screen."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # PySide6 is imported on first use, like the rest of the window
+    from PySide6.QtGui import QIcon
+
 #: Red used for errors and the emergency banner: 7:1 contrast on white (text) and with white (banner).
 ERROR_RED = "#a50e0e"
 
@@ -39,7 +46,7 @@ QTableView::item:selected, QTreeView::item:selected {{ background: #d2e3fc; colo
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
-def application_icon():  # noqa: ANN201 (a QIcon; PySide6 is imported on first use like the rest of the window)
+def application_icon() -> QIcon:
     """The window and task-bar icon, from the PNGs shipped with the package (SVG support is a Qt plug-in that a
     trimmed bundle may leave out, so the pixel sizes come first)."""
     from PySide6.QtGui import QIcon

@@ -70,7 +70,7 @@ class _FormDialog(QDialog):
         if needed > self.height():
             self.resize(self.width(), needed)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.fit()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -82,11 +83,11 @@ class FitScrollArea(QScrollArea):
         if needed > 0 and needed != body.minimumHeight():
             body.setMinimumHeight(needed)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.fit()  # an error line appeared or went: the page's height changed
         return False
@@ -154,7 +155,7 @@ def separator() -> QFrame:
     return line
 
 
-def clear_layout(layout) -> None:  # noqa: ANN001 (any QLayout)
+def clear_layout(layout: QLayout) -> None:
     """Remove and delete every widget and nested layout."""
     while layout.count():
         item = layout.takeAt(0)
@@ -175,7 +176,7 @@ class FieldGrid(QGridLayout):
         self.setHorizontalSpacing(12)
         self.setVerticalSpacing(4)
 
-    def addRow(self, caption: str, value: QLabel) -> None:  # noqa: N802 (mirrors QFormLayout)
+    def addRow(self, caption: str, value: QLabel) -> None:  # named as QFormLayout's
         row = self.rowCount()
         name = text_label(caption, wrap=False, selectable=False, name="fieldName")
         self.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidg
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.services.changes import ChangeSet
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.admin_pages import (
     ADMIN_PAGES,
@@ -223,7 +224,7 @@ class Workspace(QWidget):
         if self.patients is not None:
             self.patients.refresh()
 
-    def show_changes(self, changes) -> None:  # noqa: ANN001 (services.changes.ChangeSet)
+    def show_changes(self, changes: ChangeSet) -> None:
         """Another workstation (or this one) changed something: every open screen showing it reads it again;
         a screen with unsaved entries keeps them and shows a Reload bar instead."""
         patients = changes.patient_ids

@@ -11,7 +11,7 @@ from clinic_desktop.cli import main
 from clinic_desktop.storage import schema
 
 
-def patients(folder) -> list[str]:  # noqa: ANN001
+def patients(folder) -> list[str]:
     with sqlite3.connect(folder / "clinic.db") as con:
         return [r[0] for r in con.execute("SELECT family_name FROM patients ORDER BY id")]
 

@@ -34,14 +34,14 @@ def cli(tmp_path, monkeypatch, capsys):
     return run
 
 
-def listing(cli) -> list[list[str]]:  # noqa: ANN001
+def listing(cli) -> list[list[str]]:
     """The list's rows split at two or more spaces, headings first."""
     code, out, err = cli("chairs", "list", "--as", "boss")
     assert (code, err) == (0, "")
     return [[cell.strip() for cell in line.strip().split("  ") if cell.strip()] for line in out.splitlines()]
 
 
-def signed_in_entries(folder) -> int:  # noqa: ANN001
+def signed_in_entries(folder) -> int:
     """How many sign-ins are still open (each command signs out after itself)."""
     services, _ = open_services(str(folder), None)
     try:

@@ -137,9 +137,9 @@ def test_missing_as_or_missing_stdin_line_is_a_clear_error(cli):
 
 def _all_options(parser: argparse.ArgumentParser) -> list[str]:
     options = []
-    for action in parser._actions:  # noqa: SLF001 (argparse offers no public walk)
+    for action in parser._actions:  # argparse offers no public walk
         options += action.option_strings + [action.dest]
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 options += _all_options(sub)
     return options

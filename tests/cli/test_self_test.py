@@ -80,7 +80,7 @@ def test_a_database_that_already_holds_a_clinic_is_refused_and_kept(capsys, tmp_
     assert _contents(tmp_path / "clinic.db") == before
 
 
-def _contents(path) -> list[str]:  # noqa: ANN001 (a Path)
+def _contents(path) -> list[str]:
     """Every table's rows as SQL (the file's size moves when SQLite folds its write-ahead log in; rows do not)."""
     import sqlite3
     from contextlib import closing

@@ -35,7 +35,7 @@ def bundle(tmp_path_factory) -> Path:
     if not sys.platform.startswith("linux"):
         pytest.skip("the bundle test builds the Linux bundle")
     try:
-        import PyInstaller  # noqa: F401
+        import PyInstaller  # noqa: F401 (only whether it is installed)
     except ImportError:
         pytest.fail("PyInstaller is missing: install the test extra (pip install -e '.[test]')", pytrace=False)
     base = tmp_path_factory.mktemp("bundle")

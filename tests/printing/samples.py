@@ -159,7 +159,7 @@ def summary_letter(name: str = "Avery Quinn", count: int = 6) -> SummaryLetter:
     phq = (21, 18, 15, 11, 9, 7, 6, 5, 5, 4, 4, 3, 3)
     gad = (15, 13, 11, 9, 8, 6, 6, 5, 5, 4, 4, 4, 4)
     points = tuple(ScorePoint(k, START + timedelta(days=2 * max(k - 1, 0)), instrument, values[k])
-                   for k in range(0, count + 1) for instrument, values in (("phq9", phq), ("gad7", gad))
+                   for k in range(count + 1) for instrument, values in (("phq9", phq), ("gad7", gad))
                    if k < len(values))
     return SummaryLetter(
         clinic(), patient(name),
@@ -174,5 +174,5 @@ def summary_letter(name: str = "Avery Quinn", count: int = 6) -> SummaryLetter:
         "Dana Whitfield, MD", context())
 
 
-def with_patient_name(sheet, name: str):  # noqa: ANN001, ANN201 (any sheet record)
+def with_patient_name(sheet, name: str):
     return replace(sheet, patient=patient(name))

@@ -23,17 +23,17 @@ from tests.printing import samples
 ZONE = "America/New_York"
 
 
-def walk(node):  # noqa: ANN001, ANN201 (any ReportLab shape)
+def walk(node):
     yield node
     for child in getattr(node, "contents", ()):
         yield from walk(child)
 
 
-def texts(drawing) -> list[str]:  # noqa: ANN001
+def texts(drawing) -> list[str]:
     return [n.text for n in walk(drawing) if isinstance(n, String)]
 
 
-def centres(group) -> list[tuple[float, float]]:  # noqa: ANN001
+def centres(group) -> list[tuple[float, float]]:
     """Where each marker of a series sits (the line's own points are checked separately)."""
     out = []
     for n in group.contents:
@@ -47,7 +47,7 @@ def centres(group) -> list[tuple[float, float]]:  # noqa: ANN001
     return out
 
 
-def line_points(group) -> list[tuple[float, float]]:  # noqa: ANN001
+def line_points(group) -> list[tuple[float, float]]:
     lines = [n for n in group.contents if isinstance(n, PolyLine)]
     return [(p[0], p[1]) for line in lines for p in zip(line.points[0::2], line.points[1::2])]
 

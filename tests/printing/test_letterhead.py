@@ -37,7 +37,7 @@ def tiny_png(width: int = 120, height: int = 60) -> bytes:
     return out.getvalue()
 
 
-def with_clinic(sheet, **changes):  # noqa: ANN001, ANN201 (any sheet record)
+def with_clinic(sheet, **changes):
     return replace(sheet, clinic=replace(sheet.clinic, **changes))
 
 

@@ -16,7 +16,7 @@ from tests.pdf_text import page_texts as pages
 from tests.printing import samples
 
 
-def text_of(sheet) -> str:  # noqa: ANN001
+def text_of(sheet) -> str:
     return "\n".join(pages(render_summary_letter(sheet)))
 
 
@@ -24,7 +24,7 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
-def twelve_sessions():  # noqa: ANN201
+def twelve_sessions():
     """A course of twelve infusions (the sample's score lists stop at eleven sessions)."""
     letter = samples.summary_letter(count=11)
     return replace(letter, doses=samples.given_doses(12), series=samples.series_summary(12))

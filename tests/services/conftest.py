@@ -9,7 +9,7 @@ from tests.postgres_support import parametrize_backends
 from tests.services.service_support import Clinic
 
 
-def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001 (pytest's Metafunc)
+def pytest_generate_tests(metafunc) -> None:
     parametrize_backends(metafunc)
 
 

@@ -17,16 +17,16 @@ from clinic_desktop.storage.backup_manifest import BackupKind
 from tests.conftest import PASSWORD
 
 
-def register(services, who, family: str) -> None:  # noqa: ANN001
+def register(services, who, family: str) -> None:
     services.patients.register(who, PatientInput(given_names="Ada", family_name=family,
                                                  date_of_birth="1980-05-01", sex="female"))
 
 
-def families(services, who) -> list[str]:  # noqa: ANN001
+def families(services, who) -> list[str]:
     return sorted(p.family_name for p in services.patients.search(who, "").rows)
 
 
-def audit_actions(db) -> list[tuple]:  # noqa: ANN001
+def audit_actions(db) -> list[tuple]:
     with db.read() as uow:
         return [tuple(r) for r in uow.session.execute(select(models.AuditEntry.action, models.AuditEntry.staff_id)
                                                       .order_by(models.AuditEntry.seq))]
@@ -46,7 +46,7 @@ def test_back_up_now_lists_a_verified_manual_backup_and_is_audited(services, sta
 @pytest.mark.sqlite_only
 def test_progress_is_reported_page_by_page_up_to_the_total(services, staff, clinic):
     """With enough data for several steps the callback sees rising counts ending at the total."""
-    for i in range(40):
+    for _ in range(40):
         clinic.patient()
     seen: list[tuple[int, int]] = []
     services.backups.back_up_now(staff["admin"], progress=lambda done, total: seen.append((done, total)))

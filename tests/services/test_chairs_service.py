@@ -30,11 +30,11 @@ def four(clinic, admin):
     return clinic
 
 
-def names(services, actor) -> list[tuple[str, int, bool]]:  # noqa: ANN001
+def names(services, actor) -> list[tuple[str, int, bool]]:
     return [(c.name, c.position, c.active) for c in services.chairs.list(actor)]
 
 
-def audit(db, action: str | None = None) -> list[models.AuditEntry]:  # noqa: ANN001
+def audit(db, action: str | None = None) -> list[models.AuditEntry]:
     with db.session() as s:
         stmt = select(models.AuditEntry).where(models.AuditEntry.object_type == "chair")
         if action:

@@ -30,7 +30,7 @@ def other(db, tmp_path, clock):
     database.close()
 
 
-def _edit(services, actor, chart, **fields):  # noqa: ANN001
+def _edit(services, actor, chart, **fields):
     data = dict(given_names=chart.given_names, family_name=chart.family_name,
                 date_of_birth=chart.date_of_birth.isoformat(), sex=chart.sex)
     data.update(fields)

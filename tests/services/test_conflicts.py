@@ -32,7 +32,7 @@ def test_stale_patient_edit_is_refused_with_who_and_when(clinic, other):
     chart = clinic.patient(consent=None)
     desk, nurse = clinic.staff["front_desk"], clinic.staff["nurse"]
 
-    def edit(services, actor, **fields):  # noqa: ANN001
+    def edit(services, actor, **fields):
         data = dict(given_names=chart.given_names, family_name=chart.family_name, sex=chart.sex,
                     date_of_birth=chart.date_of_birth.isoformat(), escort_name=chart.escort_name)
         services.patients.update(actor, chart.id, PatientInput(**{**data, **fields}),

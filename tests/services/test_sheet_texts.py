@@ -116,13 +116,13 @@ def test_two_workstations_seeding_at_once_store_each_text_once(db, clock, tmp_pa
         for database in (db, other_db):
             real_write = database.write
 
-            def write(real=real_write):  # noqa: ANN202
+            def write(real=real_write):
                 both_read.wait()  # each has found the texts missing before either writes
                 return real()
             database.write = write
         results, errors = {}, []
 
-        def seed(name, ctx) -> None:  # noqa: ANN001
+        def seed(name, ctx) -> None:
             try:
                 results[name] = seed_shipped(ctx)
             except Exception as exc:  # noqa: BLE001 (reported below)
@@ -279,7 +279,7 @@ def test_two_administrators_importing_at_once_get_distinct_versions(db, services
         texts = [revised_consent_text(), revised_consent_text().replace("Ketamine is a medicine.",
                                                                          "Ketamine is an anesthetic medicine.")]
 
-        def save(svc, text) -> None:  # noqa: ANN001
+        def save(svc, text) -> None:
             start.wait()
             try:
                 results.append(svc.sheet_texts.import_text(staff["admin"], "consent-racemic", text).version)

@@ -56,6 +56,6 @@ def edit_copy(path: Path, *statements: str, rehash: bool = True) -> None:
         write_manifest(path, replace(manifest, sha256=sha256_of(path), size=path.stat().st_size))
 
 
-def services_over(db, clock) -> Services:  # noqa: ANN001
+def services_over(db, clock) -> Services:
     return Services.build(db, clock, ZONE)
 

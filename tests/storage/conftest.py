@@ -5,5 +5,5 @@ from __future__ import annotations
 from tests.postgres_support import parametrize_backends
 
 
-def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001 (pytest's Metafunc)
+def pytest_generate_tests(metafunc) -> None:
     parametrize_backends(metafunc)

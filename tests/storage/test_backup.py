@@ -31,7 +31,7 @@ def rows_in(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def add_canary(db) -> None:  # noqa: ANN001
+def add_canary(db) -> None:
     with db.write() as uow:
         uow.session.execute(text("INSERT INTO staff (full_name, credentials, role, active, created_at) VALUES "
                                  "(:name, 'RN', 'nurse', 1, '2026-03-02 14:00:00.000000')"), {"name": CANARY})

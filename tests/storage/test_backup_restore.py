@@ -37,13 +37,13 @@ def live(tmp_path, clock):
     database.close()
 
 
-def backup_of(live, tmp_path, clock, name="copy.db"):  # noqa: ANN001, ANN201
+def backup_of(live, tmp_path, clock, name="copy.db"):
     url, database, _services, _who = live
     target = tmp_path / "backups" / name
     return target, take_backup(url, database.keyring, target, BackupKind.MANUAL, clock.now())
 
 
-def restore(live, target, tmp_path, clock):  # noqa: ANN001, ANN201
+def restore(live, target, tmp_path, clock):
     url, database, _s, _w = live
     database.engine.dispose()
     return restore_backup(target, url, database.keyring, tmp_path / "backups", clock.now())

@@ -30,7 +30,7 @@ def pg_url():
         yield url
 
 
-def families(services, who) -> list[str]:  # noqa: ANN001
+def families(services, who) -> list[str]:
     return sorted(p.family_name for p in services.patients.search(who, "").rows)
 
 

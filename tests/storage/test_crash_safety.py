@@ -69,7 +69,7 @@ for line in sys.stdin:
 class Zygote:
     """The forking child and a thread that queues its output lines, so the test can wait with a deadline."""
 
-    def __init__(self, folder, session_id: int) -> None:  # noqa: ANN001 (Path)
+    def __init__(self, folder, session_id: int) -> None:
         self.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE, str(folder), str(session_id)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, bufsize=1)

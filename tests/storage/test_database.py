@@ -26,7 +26,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def pragmas(conn) -> dict[str, object]:  # noqa: ANN001 (a SQLAlchemy Connection)
+def pragmas(conn) -> dict[str, object]:
     return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
 
@@ -41,13 +41,13 @@ def assert_safe(found: dict[str, object]) -> None:
     assert found["busy_timeout"] == BUSY_TIMEOUT_MS > 0
 
 
-def add_staff(session, name: str = "Dana Whitlock") -> Staff:  # noqa: ANN001
+def add_staff(session, name: str = "Dana Whitlock") -> Staff:
     row = Staff(full_name=name, role=StaffRole.NURSE, created_at=NOW)
     session.add(row)
     return row
 
 
-def add_patient(session, mrn: str = "10000015", **extra) -> Patient:  # noqa: ANN001, ANN003
+def add_patient(session, mrn: str = "10000015", **extra) -> Patient:
     row = Patient(mrn=mrn, given_names="Anna", family_name="Smith", given_key="anna", family_key="smith",
                   date_of_birth=date(1980, 5, 1), sex=Sex.FEMALE, created_at=NOW, **extra)
     session.add(row)

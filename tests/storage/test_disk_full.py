@@ -51,7 +51,7 @@ print("SAVED", flush=True)
 """
 
 
-def _note_numbers(folder) -> list[int]:  # noqa: ANN001 (Path)
+def _note_numbers(folder) -> list[int]:
     con = sqlite3.connect(folder / "clinic.db")
     try:
         texts = [r[0] for r in con.execute("SELECT text FROM monitoring_notes ORDER BY id")]
@@ -140,7 +140,7 @@ def test_a_failed_commit_in_a_service_raises_storage_full_and_saves_nothing(serv
     admin = staff["admin"]
     real_commit = Session.commit
 
-    def full_commit(self):  # noqa: ANN001, ANN202
+    def full_commit(self):
         raise _driver_error("database or disk is full", 13)
 
     with services.context.db.read() as uow:  # the shipped sheet texts' entries, written at start-up
@@ -179,7 +179,7 @@ def test_vitals_form_shows_the_full_disk_message_and_keeps_what_was_typed(qtbot,
 
     real_commit = Session.commit
 
-    def full_commit(self):  # noqa: ANN001, ANN202
+    def full_commit(self):
         raise _driver_error("database or disk is full", 13)
 
     monkeypatch.setattr(Session, "commit", full_commit)

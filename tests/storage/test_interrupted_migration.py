@@ -146,7 +146,7 @@ class FailingStep:
         self.armed = True
 
     @staticmethod
-    def _fail(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN205
+    def _fail(conn, cursor, statement, parameters, context, executemany):
         if statement.startswith("UPDATE alembic_version") and "SET version_num='0004_check_notes'" in statement:
             raise RuntimeError("simulated failure in 0004_check_notes")
 
@@ -282,7 +282,7 @@ def test_gui_offers_the_pre_upgrade_copy_and_opens_after_restoring_it(tmp_path, 
     backup = pending(path).backup
     asked = []
 
-    def question(parent, title, message, buttons, default):  # noqa: ANN001, ANN202
+    def question(parent, title, message, buttons, default):
         asked.append((message, default))
         return getattr(QMessageBox.StandardButton, answer)
 

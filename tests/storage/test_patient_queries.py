@@ -53,7 +53,7 @@ def desk(staff) -> Principal:
     return staff["front_desk"]
 
 
-def found(services, desk, query: str) -> list[str]:  # noqa: ANN001
+def found(services, desk, query: str) -> list[str]:
     """Everyone the query finds (all pages), as "Family, Given" in list order."""
     names, after = [], None
     while True:
@@ -152,7 +152,7 @@ FAMILIES = ["Smith", "Nguyễn", "O'Brien", "Müller", "Mueller", "Zoë", "王",
 GIVENS = ["Anna", "Ann", "Zoë", "Zoe", "Ólafur", "李", "Mary Ann", "Jo", "José"]
 
 
-def insert_patients(db, names: list[tuple[str, str]], start: int = 1) -> None:  # noqa: ANN001
+def insert_patients(db, names: list[tuple[str, str]], start: int = 1) -> None:
     """Patients inserted in one Core statement, keys folded as the service folds them."""
     rows = [dict(mrn=format_mrn(start + i), given_names=g, family_name=f, preferred_name="",
                  given_key=search_key(g), family_key=search_key(f),
@@ -168,7 +168,7 @@ def insert_patients(db, names: list[tuple[str, str]], start: int = 1) -> None:  
         uow.commit()
 
 
-def expected_order(db, query: str) -> list[int]:  # noqa: ANN001
+def expected_order(db, query: str) -> list[int]:
     """Ids matching a single-word name query in list order, computed in Python from the stored keys."""
     key = search_key(query)
     with db.read() as uow:
@@ -177,7 +177,7 @@ def expected_order(db, query: str) -> list[int]:  # noqa: ANN001
     return [r.id for r in sorted(hits, key=lambda r: (r.family_key, r.given_key, r.id))]
 
 
-def page_ids(services, desk, query: str, limit: int) -> list[int]:  # noqa: ANN001
+def page_ids(services, desk, query: str, limit: int) -> list[int]:
     ids, after, pages = [], None, 0
     while True:
         page = services.patients.search(desk, query, after, limit=limit)
@@ -241,7 +241,7 @@ def big_db(db):
     return db
 
 
-def mrn_index(conn) -> str:  # noqa: ANN001
+def mrn_index(conn) -> str:
     """The name SQLite gave the unique index behind uq_patients_mrn."""
     for _, name, unique, *_ in conn.exec_driver_sql("PRAGMA index_list('patients')"):
         columns = [r[2] for r in conn.exec_driver_sql(f"PRAGMA index_info('{name}')")]
@@ -250,7 +250,7 @@ def mrn_index(conn) -> str:  # noqa: ANN001
     raise AssertionError("no unique index on patients.mrn")
 
 
-def query_plan(conn, query: str, after: tuple | None, literal: bool) -> list[str]:  # noqa: ANN001
+def query_plan(conn, query: str, after: tuple | None, literal: bool) -> list[str]:
     """EXPLAIN QUERY PLAN of the search statement: literal values inlined, or bound as the app binds them."""
     stmt = patient_queries.search_statement(query, after, 101)
     if literal:

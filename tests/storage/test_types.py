@@ -31,7 +31,7 @@ def ids(db) -> tuple[int, int]:
         return nurse.id, patient.id
 
 
-def store_weight(db, ids: tuple[int, int], kg: object) -> int:  # noqa: ANN001
+def store_weight(db, ids: tuple[int, int], kg: object) -> int:
     staff_id, patient_id = ids
     with db.write() as uow:
         row = WeightMeasurement(patient_id=patient_id, measured_on=date(2026, 3, 2), weight_kg=kg,
@@ -41,7 +41,7 @@ def store_weight(db, ids: tuple[int, int], kg: object) -> int:  # noqa: ANN001
         return row.id
 
 
-def load_weight(db, row_id: int) -> tuple[Decimal, object, str]:  # noqa: ANN001
+def load_weight(db, row_id: int) -> tuple[Decimal, object, str]:
     """The value through the type, and what SQLite actually holds (its value and storage class)."""
     with db.read() as uow:
         value = uow.session.get(WeightMeasurement, row_id).weight_kg
@@ -50,7 +50,7 @@ def load_weight(db, row_id: int) -> tuple[Decimal, object, str]:  # noqa: ANN001
     return value, raw, kind
 
 
-def store_staff(db, created_at: datetime) -> int:  # noqa: ANN001
+def store_staff(db, created_at: datetime) -> int:
     with db.write() as uow:
         row = Staff(full_name="Sam Adeyemi", role=StaffRole.ADMINISTRATOR, created_at=created_at)
         uow.session.add(row)

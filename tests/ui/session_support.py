@@ -18,10 +18,10 @@ __all__ = ["IV_ORDER", "LOT_EXPIRY", "PASSWORD", "Acting", "checked_in", "screen
 class Acting:
     """Who is signed in at the screen, changeable in the middle of a test (the nurse hands over to the physician)."""
 
-    def __init__(self, principal) -> None:  # noqa: ANN001
+    def __init__(self, principal) -> None:
         self.principal = principal
 
-    def __call__(self):  # noqa: ANN204
+    def __call__(self):
         return self.principal
 
 

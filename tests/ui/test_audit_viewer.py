@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.services.audit import AuditFilter
+from clinic_desktop.services.auth import AuthenticationFailed
 from clinic_desktop.ui.audit_model import AuditTableModel
 from clinic_desktop.ui.theme import ERROR_RED
 from tests.conftest import PASSWORD
@@ -21,7 +22,7 @@ def history(services, staff):
     """Sign-ins, a wrong password and two registered patients: a log with several kinds of entry."""
     services.auth.login("whitlock", PASSWORD)
     services.auth.login("lindqvist", PASSWORD)
-    with pytest.raises(Exception):
+    with pytest.raises(AuthenticationFailed):
         services.auth.login("whitlock", "wrong password")
     first = services.patients.register(staff["nurse"], PatientInput("Ada", "Lovelace", "1980-01-02", "female"))
     second = services.patients.register(staff["front_desk"], PatientInput("Alan", "Turing", "1975-06-23", "male"))

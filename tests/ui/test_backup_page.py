@@ -24,12 +24,12 @@ def _answer(password: str | None) -> Callable[[QDialog], None]:
     return act
 
 
-def rows(page) -> list[dict[str, str]]:  # noqa: ANN001
+def rows(page) -> list[dict[str, str]]:
     return [{COLUMNS[c]: page.table.item(r, c).text() for c in range(len(COLUMNS))}
             for r in range(page.table.rowCount())]
 
 
-def register(services, who, family: str) -> None:  # noqa: ANN001
+def register(services, who, family: str) -> None:
     services.patients.register(who, PatientInput(given_names="Ada", family_name=family,
                                                  date_of_birth="1980-05-01", sex="female"))
 

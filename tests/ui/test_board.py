@@ -24,7 +24,7 @@ def _rows(board: TodayBoard) -> dict[str, list[str]]:
     return {c.title.text(): [c.list.item(i).text() for i in range(c.list.count())] for c in board.columns.values()}
 
 
-def _item(board: TodayBoard, session_id: int):  # noqa: ANN202 (QListWidgetItem)
+def _item(board: TodayBoard, session_id: int):
     for column in board.columns.values():
         for i in range(column.list.count()):
             if column.list.item(i).data(Qt.ItemDataRole.UserRole) == session_id:

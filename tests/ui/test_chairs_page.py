@@ -32,7 +32,7 @@ def page(window):
     return page
 
 
-def rows(page) -> list[list[str]]:  # noqa: ANN001
+def rows(page) -> list[list[str]]:
     model = page.model
     return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 

@@ -35,12 +35,12 @@ def workspace(qtbot, services, tmp_path, staff):
     return window.workspace
 
 
-def _labels(widget) -> list[str]:  # noqa: ANN001
+def _labels(widget) -> list[str]:
     QApplication.processEvents()
     return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
 
 
-def _rename(services, actor, patient_id: int, family: str) -> None:  # noqa: ANN001
+def _rename(services, actor, patient_id: int, family: str) -> None:
     chart = services.patients.chart(actor, patient_id)
     services.patients.update(actor, patient_id, PatientInput(
         given_names=chart.given_names, family_name=family, date_of_birth=chart.date_of_birth.isoformat(),

@@ -3,9 +3,6 @@ file, one save for all of it, read-only for those who may not change it, and uns
 
 from __future__ import annotations
 
-import io
-
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from clinic_desktop.domain.clinic_profile import ClinicProfile

@@ -145,7 +145,7 @@ def test_a_stale_checklist_explanation_keeps_the_typing(qtbot, services, other, 
     assert not checks.rows["npo"].editing
 
 
-def _shots():  # noqa: ANN202
+def _shots():
     """Where the screenshots for a person to look at go."""
     folder = Path("/tmp/h8")
     folder.mkdir(exist_ok=True)

@@ -10,7 +10,7 @@ from tests.ui.session_support import Acting, checked_in, given, screen_for
 from tests.ui.ui_support import visible_texts
 
 
-def _choose(panel, answers) -> None:  # noqa: ANN001
+def _choose(panel, answers) -> None:
     """Click the answer of each item, as a nurse would."""
     for group, value in zip(panel.groups, answers):
         group.button(value).click()

@@ -12,7 +12,7 @@ from tests.ui.ui_support import audit_actions, visible_texts
 REASON = "Physician unreachable; chair 2 needs the dose record amended"
 
 
-def _while_dialog_open(qtbot, action) -> list:  # noqa: ANN001
+def _while_dialog_open(qtbot, action) -> list:
     """Run `action(dialog)` once the modal emergency dialog is up (its exec() blocks the test otherwise)."""
     seen = []
 

@@ -56,7 +56,7 @@ def pdf_printer(path: Path) -> QPrinter:
 @pytest.fixture
 def preview(qtbot):
     """make(sheet=None, **choosers) -> (shown PreviewDialog, list of what on_printed was told)."""
-    def make(sheet: PrintedSheet | None = None, **choosers):  # noqa: ANN003, ANN202
+    def make(sheet: PrintedSheet | None = None, **choosers):
         told: list[str] = []
         dialog = PreviewDialog(sheet or a_sheet(), told.append, **choosers)
         qtbot.addWidget(dialog)
@@ -160,7 +160,7 @@ def test_the_system_dialogs_are_set_up_for_the_sheet(qtbot, monkeypatch, tmp_pat
 
     seen = []
 
-    def accept(dialog):  # noqa: ANN001, ANN202
+    def accept(dialog):
         seen.append((dialog.minPage(), dialog.maxPage(), dialog.printer().pageLayout().pageSize().id(),
                      dialog.printer().fullPage()))
         return QDialog.DialogCode.Accepted
@@ -185,17 +185,17 @@ def test_the_system_dialogs_are_set_up_for_the_sheet(qtbot, monkeypatch, tmp_pat
 # --- from the chart ----------------------------------------------------------------------------------------
 
 
-def _button(ws) -> QPushButton:  # noqa: ANN001
+def _button(ws) -> QPushButton:
     QApplication.processEvents()
     return next(b for b in ws.chart.findChildren(QPushButton, "paperwork") if b.isVisible())
 
 
-def _entries(ws) -> dict[str, QAction]:  # noqa: ANN001
+def _entries(ws) -> dict[str, QAction]:
     """The Paperwork menu's entries by object name ("kind:series id:protocol")."""
     return {a.objectName(): a for a in _button(ws).menu().findChildren(QAction) if ":" in a.objectName()}
 
 
-def _consent_texts(ws) -> list[str]:  # noqa: ANN001
+def _consent_texts(ws) -> list[str]:
     return [t for t in visible_texts(ws.chart) if "consent" in t.lower() or "signed" in t]
 
 
@@ -204,7 +204,7 @@ def previews(monkeypatch):
     """Previews open without blocking: each one is kept (and `then(dialog)` run, if queued)."""
     shown, then = [], []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         shown.append(dialog)
         if then:
             then.pop(0)(dialog)
@@ -261,7 +261,7 @@ def test_a_refused_sheet_is_explained_not_raised(qtbot, services, staff, make_wi
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append((title, text)))
 
-    def gone(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+    def gone(*_args, **_kwargs):
         raise NotFound("Patient 1 was not found.")
     monkeypatch.setattr(services.paperwork, "consent", gone)
     _entries(ws)["consent:0:intranasal_esketamine"].trigger()
@@ -292,7 +292,7 @@ def test_recording_a_signed_consent_updates_the_chart(qtbot, services, staff, ma
     assert "IV racemic ketamine, induction — no signed consent on file" in _consent_texts(ws)
     seen = []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         seen.append((dialog.treatment.currentText(), dialog.signer_name.text(), dialog.form_version.text()))
         dialog.witness.setCurrentIndex(dialog.witness.findText("Luis Ferreira, RN"))
         dialog.signed_at.setDateTime(dialog.signed_at.dateTime().addSecs(-3600))
@@ -358,7 +358,7 @@ def test_the_summary_letter_starts_from_the_default_recommendations(qtbot, servi
     ws.open_patient(p.id)
     prefilled = []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         prefilled.append(dialog.text.toPlainText())
         dialog.text.setPlainText("x" * 7000)
         assert dialog.submit() is None and "recommendations" in dialog.errors.shown()

@@ -194,7 +194,7 @@ def test_record_weight_from_the_chart(qtbot, services, staff, make_window, monke
     ws.open_patient(p.id)
     seen = []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         dialog.weight.set(Decimal("9"), "lb")
         assert dialog.submit() is None
         seen.append(dialog.errors.shown()["weight"])

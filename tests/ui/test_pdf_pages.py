@@ -63,7 +63,7 @@ def _printer(*, paper: QPageSize.PageSizeId = QPageSize.PageSizeId.Letter, full_
 def test_pages_to_print_follow_the_printers_range():
     """All pages by default; a from-to range, clamped to the sheet; the page on show for "current page"."""
     printer = _printer()
-    assert pages_to_print(printer, 4, 0) == range(0, 4)
+    assert pages_to_print(printer, 4, 0) == range(4)
     printer.setPrintRange(QPrinter.PrintRange.PageRange)
     printer.setFromTo(2, 3)
     assert pages_to_print(printer, 4, 0) == range(1, 3)

@@ -21,7 +21,7 @@ def answer_dialogs(monkeypatch):
     """Dialogs run without blocking: each `exec` fills the dialog with the next queued function and submits."""
     queue = []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         queue.pop(0)(dialog)
         return dialog.submit() is not None
 
@@ -29,22 +29,22 @@ def answer_dialogs(monkeypatch):
     return queue
 
 
-def _shown(ws, kind: type, name: str):  # noqa: ANN001, ANN202
+def _shown(ws, kind: type, name: str):
     """The chart's widget of that name on show now (a chart shown again replaces its widgets)."""
     QApplication.processEvents()  # widgets added to a shown page appear on the next turn of the event loop
     return next(w for w in ws.chart.findChildren(kind, name) if w.isVisible())
 
 
-def _tree(ws) -> QTreeWidget:  # noqa: ANN001
+def _tree(ws) -> QTreeWidget:
     return _shown(ws, QTreeWidget, "seriesTree")
 
 
-def _select_session(ws, sequence: int) -> None:  # noqa: ANN001
+def _select_session(ws, sequence: int) -> None:
     tree = _tree(ws)
     tree.setCurrentItem(tree.topLevelItem(0).child(sequence - 1))
 
 
-def _click(ws, name: str) -> None:  # noqa: ANN001
+def _click(ws, name: str) -> None:
     _shown(ws, QPushButton, name).click()
 
 
@@ -98,7 +98,7 @@ def test_rescheduling_one_session_leaves_the_others(qtbot, services, staff, make
     ws.open_patient(p.id)
     _select_session(ws, 3)
 
-    def move(dialog) -> None:  # noqa: ANN001
+    def move(dialog) -> None:
         dialog.day.setDate(QDate(2026, 3, 7))
         dialog.time.setTime(QTime(11, 0))
         dialog.reason.setText("Patient's request")

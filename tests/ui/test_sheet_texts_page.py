@@ -20,7 +20,7 @@ def dialogs(monkeypatch):
     """Dialogs open without blocking: each kept, and the next queued `then(dialog)` run while it is 'open'."""
     shown, then = [], []
 
-    def exec_(dialog):  # noqa: ANN001, ANN202
+    def exec_(dialog):
         shown.append(dialog)
         if then:
             then.pop(0)(dialog)
@@ -30,7 +30,7 @@ def dialogs(monkeypatch):
     return shown, then
 
 
-def open_page(make_window, staff):  # noqa: ANN001, ANN201
+def open_page(make_window, staff):
     window = signed_in(make_window, staff["admin"])
     window.menus.sheet_texts.trigger()
     page = window.workspace.sheet_texts
@@ -85,7 +85,7 @@ def test_edit_as_new_version_refuses_a_bad_text_beside_the_editor(qtbot, service
     page.select("consent-racemic")
     editors = []
 
-    def type_bad(editor):  # noqa: ANN001
+    def type_bad(editor):
         editors.append(editor)
         assert editor.version.text() == "2026.2"
         assert editor.editor.toPlainText() == services.sheet_texts.text(staff["admin"], "consent-racemic")
@@ -113,7 +113,7 @@ def test_saving_a_new_consent_version_asks_then_stores_and_patients_must_re_cons
     page.select("consent-racemic")
     questions = []
 
-    def edit(editor):  # noqa: ANN001
+    def edit(editor):
         editor.editor.setPlainText(revised_consent_text())
         editor.confirm = lambda title, question: questions.append(question) or True
         editor.submit()
@@ -133,7 +133,7 @@ def test_answering_cancel_to_the_question_stores_nothing(qtbot, services, staff,
     _window, page = open_page(make_window, staff)
     page.select("consent-racemic")
 
-    def edit(editor):  # noqa: ANN001
+    def edit(editor):
         editor.editor.setPlainText(revised_consent_text())
         assert editor.submit() is None  # the test's question box answers neither Save nor Yes
     then.append(edit)
@@ -148,7 +148,7 @@ def test_preview_of_a_draft_shows_the_new_sentence_with_the_next_version(qtbot, 
     _window, page = open_page(make_window, staff)
     page.select("consent-racemic")
 
-    def preview(editor):  # noqa: ANN001
+    def preview(editor):
         editor.editor.setPlainText(revised_consent_text())
         editor.preview()
     then.append(preview)
@@ -167,7 +167,7 @@ def test_import_from_file_shows_the_file_and_saves_it_as_imported(qtbot, service
     page.select("consent-racemic")
     page.choose_file = lambda: str(path)
 
-    def save(editor):  # noqa: ANN001
+    def save(editor):
         assert editor.editor.toPlainText() == revised_consent_text()
         assert any("Read from consent-racemic-revised.txt" in label.text() for label in editor.findChildren(QLabel))
         editor.confirm = lambda *_: True
@@ -202,7 +202,7 @@ def test_cancel_with_changes_asks_before_discarding(qtbot, services, staff, make
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
     kept = []
 
-    def change_then_cancel(editor):  # noqa: ANN001
+    def change_then_cancel(editor):
         editor.show()
         editor.editor.setPlainText("title: Half typed\n")
         editor.reject()

@@ -80,7 +80,7 @@ def test_an_administrator_role_always_has_administration_rights(qtbot, page):
 def test_form_errors_appear_beside_their_fields(qtbot, page, services, staff):
     """A short password and a mismatched confirmation are caught by the domain rules before saving; a taken user
     name comes back from the service. The dialog stays open and nothing is added."""
-    create = lambda *args: services.auth.add_user(staff["admin"], *args)  # noqa: E731
+    create = lambda *args: services.auth.add_user(staff["admin"], *args)  # noqa: E731 (the dialog's create callback)
     dialog = AddUserDialog(create, page)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -40,7 +40,7 @@ def at(hour: int, minute: int) -> datetime:
 class Day:
     """The workstation, the clock and the people who take turns at it."""
 
-    def __init__(self, qtbot, window, clock) -> None:  # noqa: ANN001
+    def __init__(self, qtbot, window, clock) -> None:
         self.qtbot, self.window, self.clock = qtbot, window, clock
 
     def now_is(self, hour: int, minute: int) -> None:
@@ -57,7 +57,7 @@ class Day:
         assert self.window.principal.username == username
 
     @property
-    def ws(self):  # noqa: ANN201 (Workspace)
+    def ws(self):
         return self.window.workspace
 
     def chart_button(self, name: str) -> None:
@@ -81,7 +81,7 @@ class Day:
         edit.clear()
         self.qtbot.keyClicks(edit, words)
 
-    def sign(self, sign_field, password: str = PASSWORD) -> None:  # noqa: ANN001 (SignField)
+    def sign(self, sign_field, password: str = PASSWORD) -> None:
         self.qtbot.keyClicks(sign_field.password, password)
         self.qtbot.keyClick(sign_field.password, Qt.Key.Key_Return)
 
@@ -318,7 +318,7 @@ def test_a_whole_infusion_day_through_the_gui(qtbot, services, staff, clock, mak
     _the_database_holds_the_day(services, db, staff, pid, series.id, sid)
 
 
-def _the_database_holds_the_day(services, db, staff, pid: int, series_id: int, sid: int) -> None:  # noqa: ANN001
+def _the_database_holds_the_day(services, db, staff, pid: int, series_id: int, sid: int) -> None:
     """Read back through the services, straight from the tables, and from the audit log."""
     desk, nurse, md, nurse2, admin = (staff[k] for k in ("front_desk", "nurse", "physician", "nurse2", "admin"))
     chart = services.patients.chart(md, pid)
@@ -352,7 +352,7 @@ def _the_database_holds_the_day(services, db, staff, pid: int, series_id: int, s
         ("Administered by", "Dana Whitlock, RN", at(9, 40), "valid"),
         ("Witnessed by", "Luis Ferreira, RN", at(9, 40), "valid")]
 
-    def rows(sql: str, **types) -> list[tuple]:  # noqa: ANN003
+    def rows(sql: str, **types) -> list[tuple]:
         """A read-only query straight at the database file (no service in between)."""
         with db.engine.connect() as connection:
             return [tuple(r) for r in connection.execute(text(sql).columns(**types), {"pid": pid, "sid": sid})]

@@ -14,12 +14,12 @@ def visible_texts(widget: QWidget) -> list[str]:
     return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
 
 
-def audit_actions(services, admin) -> list[str]:  # noqa: ANN001
+def audit_actions(services, admin) -> list[str]:
     """Every audited action, oldest first."""
     return [row.action for row in reversed(services.audit.entries(admin, limit=1000).rows)]
 
 
-def sign_in_through_the_page(qtbot, window, username: str, password: str) -> None:  # noqa: ANN001
+def sign_in_through_the_page(qtbot, window, username: str, password: str) -> None:
     """Type into the sign-in page and press Enter, as a person would."""
     page = window.sign_in_page
     assert window.stack.currentWidget() is page

@@ -167,7 +167,7 @@ def shown(value: object) -> str:
         return "yes" if value else "no"
     try:
         text = repr(value) if isinstance(value, str) else str(value)
-    except Exception:  # a hostile __str__ must not turn bad input into a crash
+    except Exception:  # noqa: BLE001 (a hostile __str__ must not turn bad input into a crash)
         text = type(value).__name__
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
 

@@ -4,10 +4,11 @@ the patient or a legal representative, witnessed by whom, and when."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDateTime
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -121,7 +122,7 @@ class RecordConsentDialog(QDialog):
         if needed > self.height():
             self.resize(self.width(), needed)
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.fit()
 
@@ -192,7 +193,7 @@ class RecordConsentDialog(QDialog):
         return formatting.day(moment.astimezone(self._zone).date())
 
     @classmethod
-    def ask(cls, *args, **kwargs) -> ConsentEntry | None:  # noqa: ANN002, ANN003 (the constructor's arguments)
+    def ask(cls, *args: Any, **kwargs: Any) -> ConsentEntry | None:  # the constructor's arguments
         """The consent recorded, or None when cancelled."""
         dialog = cls(*args, **kwargs)
         dialog.exec()

@@ -4,7 +4,7 @@ it is in or near the view, and which page is on show."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QImage, QPaintEvent, QPainter, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from clinic_desktop.ui.paperwork.pdf_pages import POINTS_PER_INCH, PdfPages
@@ -24,7 +24,7 @@ class PageView(QWidget):
         self.rendered_dpi = 0.0
         self.setAccessibleName(f"Page {number} of {count}")
 
-    def paintEvent(self, _event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), Qt.GlobalColor.white)
         if self.image is not None:
@@ -143,7 +143,7 @@ class PageStack(QScrollArea):
                 page.image, page.rendered_dpi = None, 0.0
         self.changed.emit()
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.zoom is None:
             self._relayout_timer.start()  # once the resizing stops, not at every step of it

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -129,7 +129,7 @@ class PreviewDialog(QDialog):
         self.zoom_out.setEnabled(zoom > ZOOM_STEPS[0] + 0.01)
         self.page_label.setText(f"Page {self.stack.current_page() + 1} of {len(self.stack.pages)}")
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.stack.relayout()  # the view has its real width only now
         self.stack.setFocus()

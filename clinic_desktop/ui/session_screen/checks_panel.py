@@ -3,6 +3,8 @@ physician's signed override of the blocking items that may be overridden."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,12 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.checks import CheckItem
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail
+from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
 from clinic_desktop.ui.session_screen.actions import run
@@ -34,7 +37,8 @@ NPO_CHOICES = ((None, "Not asked yet"), (True, "Followed the fasting instruction
 
 
 class ChecksPanel(Panel):
-    def __init__(self, services, principal, session_id, parent=None) -> None:  # noqa: ANN001 (Panel's signature)
+    def __init__(self, services: Services, principal: Callable[[], Principal], session_id: int,
+                 parent: QWidget | None = None) -> None:
         super().__init__(services, principal, session_id, parent)
         self.items: tuple[CheckItem, ...] = ()
         self.open_keys: set[str] = set()

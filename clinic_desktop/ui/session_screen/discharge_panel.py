@@ -4,6 +4,7 @@ escort confirmed present, and the discharge itself; a refusal says why (score, o
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -17,12 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.domain import scales
-from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail
+from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_screen.actions import run
@@ -31,7 +33,8 @@ from clinic_desktop.ui.widgets import FitScrollArea, badge, clear_layout, error_
 
 
 class DischargePanel(Panel):
-    def __init__(self, services, principal, session_id, parent=None) -> None:  # noqa: ANN001 (Panel's signature)
+    def __init__(self, services: Services, principal: Callable[[], Principal], session_id: int,
+                 parent: QWidget | None = None) -> None:
         super().__init__(services, principal, session_id, parent)
         self.detail: SessionDetail | None = None
         self.settings = ClinicSettings()

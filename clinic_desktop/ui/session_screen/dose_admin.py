@@ -12,7 +12,7 @@ from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.domain.session_records import SessionDetail
+from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
@@ -134,13 +134,13 @@ class AdministrationPart(QWidget):
         self.sign.set_signer(self.panel.principal().signature_name,
                              "Administration amended by" if self.mode == "amend" else "Administered by")
 
-    def _started_words(self, d) -> str:  # noqa: ANN001 (DoseRecordEntry)
+    def _started_words(self, d: DoseRecordEntry) -> str:
         zone = self.panel.services.context.zone
         minutes = int((self.panel.services.context.now() - d.started_at).total_seconds() // 60)
         return (f"Running for {minutes} min: started {formatting.local_time(d.started_at, zone, with_day=False)} "
                 f"by {d.administered_by}; lot {d.lot_number}, expires {formatting.day(d.lot_expiry)}.")
 
-    def _show_done(self, d) -> None:  # noqa: ANN001 (DoseRecordEntry)
+    def _show_done(self, d: DoseRecordEntry) -> None:
         zone = self.panel.services.context.zone
         lines = [f"Lot {d.lot_number}, expires {formatting.day(d.lot_expiry)}",
                  f"Given {formatting.local_time(d.started_at, zone, with_day=False)}–"

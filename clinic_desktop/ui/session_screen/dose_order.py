@@ -4,7 +4,9 @@ password. The same form amends a signed order (with the reason for the amendment
 
 from __future__ import annotations
 
+from contextlib import suppress
 from decimal import Decimal
+from typing import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
@@ -15,6 +17,7 @@ from clinic_desktop.domain.enums import Protocol, Route, WeightBasis
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart
+from clinic_desktop.domain.session_records import DoseRecordEntry
 from clinic_desktop.services.doses import DoseOrderForm
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
@@ -35,7 +38,8 @@ class OrderForm(QWidget):
     amended = Signal(object, str, str)
     cancelled = Signal()
 
-    def __init__(self, protocol: Protocol, preview, parent: QWidget | None = None) -> None:  # noqa: ANN001
+    def __init__(self, protocol: Protocol, preview: Callable[[DoseOrderForm], DoseCalculation],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.protocol = protocol
         self._preview = preview  # DoseOrderForm -> DoseCalculation (raises ClinicError)
@@ -129,7 +133,7 @@ class OrderForm(QWidget):
 
     # --- filling -------------------------------------------------------------------------------------
     def start(self, chart: PatientChart | None, target: Decimal | None, amending: bool = False,
-              current=None) -> None:  # noqa: ANN001 (a DoseRecordEntry when amending)
+              current: DoseRecordEntry | None = None) -> None:  # the signed order, when amending
         """Fill the form for a new order (the series' target dose and the standard preparation) or, amending,
         with the signed order's values."""
         self.chart, self.amending = chart, amending
@@ -174,10 +178,8 @@ class OrderForm(QWidget):
             return
         text = f"{formatting.weight(c.latest_weight)}, weighed {formatting.day(c.latest_weight.measured_on)}"
         if c.height_cm is not None:
-            try:
+            with suppress(ClinicError):  # no ideal weight for this sex or height: the basis stays actual
                 text += f"; ideal body weight {formatting.kilograms(ideal_body_weight_kg(c.sex, c.height_cm))}"
-            except ClinicError:
-                pass  # no ideal weight for this sex or height: the basis stays actual
         self.weight.setText(text)
 
     # --- calculating ---------------------------------------------------------------------------------

@@ -3,14 +3,19 @@ the previous session's dose and tolerance beside it, and giving the dose below."
 
 from __future__ import annotations
 
+from typing import Callable
+
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
-from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
+from clinic_desktop.services.doses import DoseOrderForm
+from clinic_desktop.services.registry import Services
 from clinic_desktop.services.tolerance import PreviousDose
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
@@ -23,7 +28,8 @@ from clinic_desktop.ui.widgets import FieldGrid, FitScrollArea, clear_layout, er
 
 
 class DosePanel(Panel):
-    def __init__(self, services, principal, session_id, parent=None) -> None:  # noqa: ANN001 (Panel's signature)
+    def __init__(self, services: Services, principal: Callable[[], Principal], session_id: int,
+                 parent: QWidget | None = None) -> None:
         super().__init__(services, principal, session_id, parent)
         self.detail: SessionDetail | None = None
         self.chart: PatientChart | None = None
@@ -61,7 +67,7 @@ class DosePanel(Panel):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         narrow = self.width() < self.fontMetrics().averageCharWidth() * 120
         self.columns.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
@@ -176,12 +182,12 @@ class DosePanel(Panel):
         clear_layout(self.form_holder)
         self.form, self._form_mode = None, ""
 
-    def _order(self, form, password: str) -> None:  # noqa: ANN001 (DoseOrderForm)
+    def _order(self, form: DoseOrderForm, password: str) -> None:
         run(self, self.form.errors, lambda: self.services.doses.order(self.principal(), self.session_id, form,
                                                                       password),
             "Dose ordered and signed.", self.form.sign)
 
-    def _amend(self, form, reason: str, password: str) -> None:  # noqa: ANN001 (DoseOrderForm)
+    def _amend(self, form: DoseOrderForm, reason: str, password: str) -> None:
         current = self.form
         # The order on show: an amendment over one changed elsewhere since is refused with who changed what,
         # and the form keeps what was typed.

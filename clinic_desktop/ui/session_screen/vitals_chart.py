@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -15,6 +15,10 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPo
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from clinic_desktop.domain.session_records import VitalsEntry
+
+#: The plot's scales, in widget pixels: a time to its x, a reading to its y.
+XOf = Callable[[datetime], float]
+YOf = Callable[[float], float]
 
 #: Dark, colour-blind-distinguishable colours (blue and orange), each also told apart by its marker shape.
 BP_COLOUR = QColor("#174ea6")
@@ -53,7 +57,7 @@ class VitalsChart(QWidget):
         self.setMinimumHeight(self.fontMetrics().height() * 16)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 40)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+    def sizeHint(self) -> QSize:
         metrics = self.fontMetrics()
         return QSize(metrics.averageCharWidth() * 70, metrics.height() * 20)
 
@@ -109,7 +113,7 @@ class VitalsChart(QWidget):
         return 1 if needed <= self.width() else 2
 
     # --- painting ---------------------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#ffffff"))
@@ -136,7 +140,7 @@ class VitalsChart(QWidget):
         painter.end()
 
     def _axes(self, painter: QPainter, plot: QRectF, t0: datetime, t1: datetime, y0: int, y1: int,
-              x_of, y_of) -> None:  # noqa: ANN001 (the two scale functions)
+              x_of: XOf, y_of: YOf) -> None:
         m = self.fontMetrics()
         # Every 20 units when the labels have room, else every 40 (a short window at 200 %).
         step = Y_STEP if plot.height() * Y_STEP / (y1 - y0) >= m.height() * 1.1 else Y_STEP * 2
@@ -167,7 +171,7 @@ class VitalsChart(QWidget):
         painter.drawText(QRectF(plot.left(), plot.bottom() + m.height() + 4, plot.width(), m.height()),
                          Qt.AlignmentFlag.AlignHCenter, "Time")
 
-    def _marks(self, painter: QPainter, plot: QRectF, x_of) -> None:  # noqa: ANN001
+    def _marks(self, painter: QPainter, plot: QRectF, x_of: XOf) -> None:
         """Dashed lines at the infusion's start and stop, labelled inside the plot beside the line."""
         m = self.fontMetrics()
         for at, word in ((self.started_at, "Start"), (self.stopped_at, "Stop")):
@@ -184,7 +188,7 @@ class VitalsChart(QWidget):
             painter.setPen(MARK_COLOUR)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
-    def _blood_pressure(self, painter: QPainter, x_of, y_of) -> None:  # noqa: ANN001
+    def _blood_pressure(self, painter: QPainter, x_of: XOf, y_of: YOf) -> None:
         size = self.fontMetrics().height() * 0.35
         painter.setPen(QPen(BP_COLOUR, 2))
         painter.setBrush(BP_COLOUR)
@@ -196,7 +200,7 @@ class VitalsChart(QWidget):
             painter.drawPolygon(_triangle(x, top, size, down=True))
             painter.drawPolygon(_triangle(x, low, size, down=False))
 
-    def _heart_rate(self, painter: QPainter, x_of, y_of) -> None:  # noqa: ANN001
+    def _heart_rate(self, painter: QPainter, x_of: XOf, y_of: YOf) -> None:
         radius = self.fontMetrics().height() * 0.22
         path = QPainterPath()
         rates = [p for p in self.points if p.heart_rate is not None]

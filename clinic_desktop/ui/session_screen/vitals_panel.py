@@ -4,10 +4,11 @@ minute, so a reading becomes overdue on screen without anyone saving anything.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
-from clinic_desktop.domain.enums import VitalsPhase
+from clinic_desktop.domain.enums import AlertAction, VitalsPhase
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
@@ -182,7 +183,7 @@ class VitalsPanel(Panel):
         height += sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setFixedHeight(height + 2)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_rows()  # alert lines wrap differently at another width
 
@@ -195,11 +196,12 @@ class VitalsPanel(Panel):
                        [self.table.item(r, c).text() for c in range(len(COLUMNS))])
         return out
 
-    def _clock(self, at) -> str:  # noqa: ANN001 (datetime)
+    def _clock(self, at: datetime) -> str:
         return formatting.local_time(at, self._zone, with_day=False)
 
     # --- saving -------------------------------------------------------------------------------------------
-    def _record(self, phase, values, taken_at, action, note) -> VitalsEntry:  # noqa: ANN001 (as VitalsForm)
+    def _record(self, phase: VitalsPhase, values: dict, taken_at: datetime, action: AlertAction | None,
+                note: str) -> VitalsEntry:  # as VitalsForm calls it
         return self.services.monitoring.record_vitals(self.principal(), self.session_id, phase, values, taken_at,
                                                         action, note)
 

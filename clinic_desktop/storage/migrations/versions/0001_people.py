@@ -1,7 +1,7 @@
 """Staff, patients and their history, screening, consent, clinic settings.
 
 Revision ID: 0001_people
-Revises: 
+Revises:
 """
 
 from __future__ import annotations

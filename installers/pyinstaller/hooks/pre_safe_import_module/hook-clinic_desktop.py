@@ -4,11 +4,17 @@ PyInstaller finds modules by walking folders, so it would look for clinic_deskto
 This adds the folder that really holds `resources/` to the package's search path during the analysis (only the
 analysis: in the bundle the package is stored under clinic_desktop/resources as usual)."""
 
+from __future__ import annotations
+
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PyInstaller.depend.imphookapi import PreSafeImportModuleAPI
 
 
-def pre_safe_import_module(api):
+def pre_safe_import_module(api: PreSafeImportModuleAPI) -> None:
     spec = importlib.util.find_spec("clinic_desktop.resources")
     if spec is not None and spec.origin:
         api.append_package_path(str(Path(spec.origin).resolve().parent.parent))
