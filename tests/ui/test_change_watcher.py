@@ -36,6 +36,8 @@ def workspace(qtbot, services, tmp_path, staff):
 
 
 def _labels(widget) -> list[str]:  # noqa: ANN001
+    # Twice: a refresh announced by the first round lays out new labels, which Qt shows in the next.
+    QApplication.processEvents()
     QApplication.processEvents()
     return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
 
