@@ -37,6 +37,18 @@ def inline_operations():
 
 
 @pytest.fixture
+def worker():
+    """The real worker thread instead of the inline one (wait for results with qtbot.waitUntil)."""
+    from clinic_desktop.ui import ops
+
+    thread = ops.WorkerThread()
+    previous = ops.use_executor(thread)
+    yield thread
+    thread.shutdown()
+    ops.use_executor(previous)
+
+
+@pytest.fixture
 def make_window(qtbot, services, tmp_path):
     """A main window over the test database, shown (offscreen) and closed after the test."""
     from clinic_desktop.settings import Locations

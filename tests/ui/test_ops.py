@@ -31,16 +31,6 @@ def button(qtbot) -> QPushButton:
     return widget
 
 
-@pytest.fixture
-def worker():
-    """The real worker thread instead of the tests' inline one."""
-    thread = ops.WorkerThread()
-    previous = ops.use_executor(thread)
-    yield thread
-    thread.shutdown()
-    ops.use_executor(previous)
-
-
 def _visible_boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
