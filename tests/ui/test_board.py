@@ -3,7 +3,7 @@ clock."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timezone
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,7 +14,7 @@ from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
 from clinic_desktop.ui.board import TICK_MS, TodayBoard
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS
 from clinic_desktop.ui.series_actions import NoShowDialog
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_again
 from tests.services.signing_support import IV_ORDER, LOT_EXPIRY, ready_session
 from tests.ui.front_desk_support import buttons, chair, induction, patient, signed_in
 
@@ -161,3 +161,20 @@ def test_who_starts_at_the_board_and_what_front_desk_may_do_there(qtbot, service
     shown = buttons(desk.workspace.front_desk.board)
     assert "Check in…" in shown and "Open session" in shown
     assert not any("dose" in b.lower() or "order" in b.lower() for b in shown)
+
+
+def test_a_board_left_on_today_moves_on_to_the_next_day_after_midnight(services, staff, clock, make_window):
+    """No timed re-read any more: the countdown tick notices the date changed and reads the new day; a board
+    the user turned to another day stays on that day."""
+    clock.set(datetime(2026, 3, 3, 4, 30, tzinfo=timezone.utc))  # 23:30 in the clinic
+    sign_in_again(staff, clock)
+    board = signed_in(make_window, staff["nurse"]).workspace.front_desk.board
+    first = board.day
+    assert first == services.context.today()
+    clock.advance(hours=1)
+    board.tick()
+    assert board.day == services.context.today() != first and board.board.day == board.day
+    board.show_day(first)
+    clock.advance(minutes=10)
+    board.tick()
+    assert board.day == first, "a day chosen by the user is left alone"
