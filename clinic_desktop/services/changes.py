@@ -16,11 +16,18 @@ from clinic_desktop.services.context import ServiceContext, requires
 from clinic_desktop.storage import models
 from clinic_desktop.storage.change_set import NOT_CHANGES, Changed, ChangeSet, from_entries
 
-__all__ = ["NOT_CHANGES", "ChangeService", "ChangeSet", "Changed"]
+__all__ = ["NOT_CHANGES", "ChangeService", "ChangeSet", "Changed", "subscribe"]
 
 #: More entries than this since the last look (a restore, an import, a long pause): the caller reloads
 #: everything it shows instead of receiving thousands of rows.
 MAX_CHANGES = 500
+
+
+def subscribe(ctx: ServiceContext, listener: Callable[[ChangeSet], None]) -> None:
+    """`listener(changes)` after each commit made through these services (this workstation), in the thread that
+    committed; a bound method is held weakly. Not an action of the access policy: it tells this process only of
+    the commits its own signed-in users made."""
+    ctx.db.add_commit_listener(listener)
 
 
 class ChangeService:
@@ -32,11 +39,6 @@ class ChangeService:
         """The current change marker (0 for an empty log)."""
         with self._ctx.db.read() as uow:
             return uow.session.execute(select(func.coalesce(func.max(models.AuditEntry.seq), 0))).scalar_one()
-
-    def subscribe(self, listener: Callable[[ChangeSet], None]) -> None:
-        """`listener(changes)` after each commit made through these services (this workstation), in the thread
-        that committed; a bound method is held weakly."""
-        self._ctx.db.add_commit_listener(listener)
 
     @requires(Action.PATIENT_VIEW)
     def changed_since(self, actor: StaffMember, marker: int, skip: Collection[int] = ()) -> ChangeSet:

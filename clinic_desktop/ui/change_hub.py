@@ -1,6 +1,6 @@
 """One place where the window hears what changed, with who started it (the model: Anki's OpChanges).
 
-Every commit made through this window's services is heard here as it happens (services.changes.subscribe),
+Every commit made through this window's services is heard here as it happens (services/changes.subscribe),
 with the operation that made it (ui/ops.py): `changed(changes, initiator)` is emitted on the GUI thread once that
 operation's own callbacks have run. Other workstations' commits arrive from the change watcher's poll with the
 initiator ELSEWHERE. A screen refreshes what a change touches and ignores the changes it made itself
@@ -12,7 +12,7 @@ import threading
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 
-from clinic_desktop.services.changes import ChangeSet
+from clinic_desktop.services.changes import ChangeSet, subscribe
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import ops
 
@@ -51,10 +51,10 @@ class ChangeHub(QObject):
         self._lock = threading.Lock()
         #: The audit sequence numbers this workstation committed, so the poll leaves them out.
         self._own: set[int] = set()
-        # Queued even on the GUI thread: a commit outside an operation is announced after the code that made
-        # it has finished showing its result.
-        self._unclaimed.connect(self._publish_unclaimed, Qt.ConnectionType.QueuedConnection)
-        services.changes.subscribe(self._heard)
+        # A commit outside an operation on the GUI thread is announced at once (a screen opened right after it
+        # must not hear of it as news); from another thread it is queued to the GUI thread.
+        self._unclaimed.connect(self._publish_unclaimed, Qt.ConnectionType.AutoConnection)
+        subscribe(services.context, self._heard)
 
     def _heard(self, changes: ChangeSet) -> None:
         """Right after a commit, in the thread that committed it."""
@@ -70,8 +70,8 @@ class ChangeHub(QObject):
         self.publish(changes, None)
 
     def announce_pending(self) -> None:
-        """Announce now this window's commits made outside an operation that are still queued, so they are
-        published before anything a later look finds (the order of announcements is the order of commits)."""
+        """Announce now this window's commits made outside an operation on another thread that are still queued,
+        so they are published before anything a later look finds (announcements follow the order of commits)."""
         QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
 
     def publish(self, changes: ChangeSet, initiator: object) -> None:

@@ -37,6 +37,19 @@ def inline_operations():
 
 
 @pytest.fixture
+def other(db, tmp_path, clock):
+    """Another workstation: its own engine and services over the same database file and audit key (this
+    window hears of its changes only by looking, as it would in a clinic)."""
+    from clinic_desktop.services.registry import Services
+    from clinic_desktop.storage.database import open_database
+    from tests.conftest import ZONE
+
+    database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
+    yield Services.build(database, clock, ZONE)
+    database.close()
+
+
+@pytest.fixture
 def worker():
     """The real worker thread instead of the inline one (wait for results with qtbot.waitUntil)."""
     from clinic_desktop.ui import ops

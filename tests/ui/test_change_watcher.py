@@ -8,22 +8,11 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.patients import PatientInput
-from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
-from clinic_desktop.storage.database import open_database
 from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE
 from clinic_desktop.ui.main_window import MainWindow
-from tests.conftest import ZONE
 from tests.services.signing_support import NORMAL
 from tests.ui.session_support import checked_in
-
-
-@pytest.fixture
-def other(db, tmp_path, clock):
-    """The second workstation: its own engine and services over the same database file and audit key."""
-    database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
-    database.close()
 
 
 @pytest.fixture
