@@ -279,3 +279,12 @@ class PreviewDialog(QDialog):
         path, _filter = QFileDialog.getSaveFileName(self, "Save as PDF", str(Path(folder) / suggested),
                                                     "PDF files (*.pdf)")
         return path
+
+    @classmethod
+    def show_sheet(cls, sheet: PrintedSheet, on_printed: Callable[[str], None],
+                   parent: QWidget | None = None) -> list[str]:
+        """Show the preview of a sheet already rendered until closed (its pages are drawn in the background);
+        where the sheet was printed or saved meanwhile."""
+        dialog = cls(sheet, on_printed, parent)
+        dialog.exec()
+        return dialog.printed
