@@ -18,6 +18,8 @@ read) goes through here, so the window never freezes:
   the screen that saved is not told that someone else changed its record.
 - A closed screen's callbacks are dropped (its record was still saved, and other screens still hear of it).
 
+At quit, `wait_for_all()` lets what is running and queued finish before the database is closed.
+
 Tests run every operation inline (`use_executor(InlineExecutor())`, tests/ui/conftest.py), so they stay
 synchronous and deterministic; the threaded executor is the default."""
 
@@ -76,6 +78,14 @@ class InlineExecutor:
 
 
 _executor: Executor = WorkerThread()
+
+
+def wait_for_all() -> None:
+    """Block until every operation started so far has run (at quit, before the database is closed: a backup
+    under way finishes). Their callbacks are not run here; the worker takes new operations afterwards."""
+    shutdown = getattr(_executor, "shutdown", None)
+    if shutdown is not None:
+        shutdown()
 
 
 def use_executor(executor: Executor) -> Executor:
