@@ -122,4 +122,9 @@ def services(results: Results, bench: bench_data.BenchClinic, reference: bench_d
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Past this point only the interpreter's teardown is left, and PySide6 can crash destroying widgets in the
+    # wrong order there: the results are already printed and written, so the process ends here.
+    os._exit(code)

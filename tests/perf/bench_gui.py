@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -135,10 +136,16 @@ def keystroke_to_rows(window: MainWindow, prefixes: tuple[str, ...]) -> Timed:
         panel.refresh()
         settle()
         reset.clear()
-        timed.run(lambda p=prefix: QTest.keyClicks(box, p[-1]), lambda: bool(reset) and model.rowCount() > 0)
+        timed.run(lambda p=prefix: type_letter(box, p[-1]), lambda: bool(reset) and model.rowCount() > 0)
     box.clear()
     panel.refresh()
     return timed
+
+
+def type_letter(widget: QWidget, letter: str) -> None:
+    """One key press and release carrying `letter` (QTest's key clicks know only ASCII; the names do not)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, letter))
 
 
 def debounce_ms(window: MainWindow) -> float | None:

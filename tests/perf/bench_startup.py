@@ -78,7 +78,7 @@ window.close()
 """
 
 
-@dataclass(frozen=True)
+@dataclass
 class StartupRuns:
     bare_ms: list[float]
     sign_in_page_ms: list[float]
