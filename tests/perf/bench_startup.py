@@ -50,6 +50,7 @@ window = MainWindow(services, locations)
 window.show()
 app.processEvents()
 sign_in_page = time.time()
+before_sign_in = sorted(m for m in ("alembic", "reportlab", "pypdfium2", "argon2") if m in sys.modules)
 started = time.perf_counter()
 principal = services.auth.login({username!r}, {password!r})
 sign_in = time.perf_counter() - started
@@ -61,7 +62,7 @@ shown = time.time() - sign_in
 after = time.perf_counter() - started
 out = {{"sign_in_page": sign_in_page, "shown": shown, "sign_in_ms": sign_in * 1000, "after_ms": after * 1000,
        "board_visible": board is not None and board.isVisible(), "rss": rss_mb(),
-       "modules": sorted(m for m in ("alembic", "reportlab", "pypdfium2", "argon2") if m in sys.modules)}}
+       "modules": before_sign_in}}
 if {scroll}:
     workspace = window.workspace
     workspace.focus_search()
