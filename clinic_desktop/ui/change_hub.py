@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from shiboken6 import Shiboken
 
 from clinic_desktop.services.changes import ChangeSet, subscribe
 from clinic_desktop.services.registry import Services
@@ -58,6 +59,8 @@ class ChangeHub(QObject):
 
     def _heard(self, changes: ChangeSet) -> None:
         """Right after a commit, in the thread that committed it."""
+        if not Shiboken.isValid(self):  # its window has closed; the weak reference has not noticed yet
+            return
         with self._lock:
             self._own.update(changes.seqs)
         gathering = ops.collecting()

@@ -189,3 +189,14 @@ def test_the_gui_thread_keeps_running_during_a_real_signature_and_backup(worker,
         assert not isinstance(done[0], BaseException), done[0]
         assert started.is_set() and ticks, "the timer fired while the worker was busy"
     timer.stop()
+
+
+def test_a_closed_windows_hub_stops_listening_quietly(qtbot, services, staff, caplog):
+    """The window (and its hub) is gone; the next commit is not disturbed and logs no listener failure."""
+    window = QWidget()
+    hub = ChangeHub(services, parent=window)
+    heard: list[object] = []
+    hub.changed.connect(lambda changes, _initiator: heard.append(changes))
+    Shiboken.delete(window)
+    _pid, sid, _ = checked_in(services, staff)
+    assert heard == [] and "A commit listener failed" not in caplog.text
