@@ -1,9 +1,10 @@
-"""What other workstations changed: every change writes its audit entry in the same transaction, so the audit
-log's highest sequence number is a cheap change marker (one primary-key lookup) on SQLite and PostgreSQL."""
+"""What changed: every change writes its audit entry in the same transaction, so this workstation hears of its own
+commits as they happen (`subscribe`), and the audit log's highest sequence number is a cheap change marker (one
+primary-key lookup) for what other workstations changed, on SQLite and PostgreSQL (`changed_since`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Callable, Collection
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,47 +14,20 @@ from clinic_desktop.domain.errors import ConcurrentChange
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.context import ServiceContext, requires
 from clinic_desktop.storage import models
+from clinic_desktop.storage.change_set import NOT_CHANGES, Changed, ChangeSet, from_entries
+
+__all__ = ["NOT_CHANGES", "ChangeService", "ChangeSet", "Changed", "subscribe"]
 
 #: More entries than this since the last look (a restore, an import, a long pause): the caller reloads
 #: everything it shows instead of receiving thousands of rows.
 MAX_CHANGES = 500
-#: Audit actions that record no change to the data a screen shows.
-NOT_CHANGES = frozenset({"login", "login_failed", "login_refused_locked", "logout", "lock", "unlock", "view", "print",
-                         "export", "backup"})
 
 
-@dataclass(frozen=True)
-class Changed:
-    """One changed object: ("patient", 12, 12), ("session", 40, 12), ("chair", 3, None)."""
-
-    object_type: str
-    object_id: str
-    patient_id: int | None
-    staff_id: int | None
-
-
-@dataclass(frozen=True)
-class ChangeSet:
-    """The changes after a marker, and the marker to ask from next time."""
-
-    marker: int
-    items: frozenset[Changed] = frozenset()
-    #: Too many to list: everything on show should be read again.
-    everything: bool = False
-
-    def __bool__(self) -> bool:
-        return self.everything or bool(self.items)
-
-    @property
-    def patient_ids(self) -> frozenset[int]:
-        return frozenset(c.patient_id for c in self.items if c.patient_id is not None)
-
-    def touches(self, object_type: str, object_id: int | str) -> bool:
-        return self.everything or any(c.object_type == object_type and c.object_id == str(object_id)
-                                      for c in self.items)
-
-    def touches_patient(self, patient_id: int) -> bool:
-        return self.everything or patient_id in self.patient_ids
+def subscribe(ctx: ServiceContext, listener: Callable[[ChangeSet], None]) -> None:
+    """`listener(changes)` after each commit made through these services (this workstation), in the thread that
+    committed; a bound method is held weakly. Not an action of the access policy: it tells this process only of
+    the commits its own signed-in users made."""
+    ctx.db.add_commit_listener(listener)
 
 
 class ChangeService:
@@ -67,8 +41,9 @@ class ChangeService:
             return uow.session.execute(select(func.coalesce(func.max(models.AuditEntry.seq), 0))).scalar_one()
 
     @requires(Action.PATIENT_VIEW)
-    def changed_since(self, actor: StaffMember, marker: int) -> ChangeSet:
-        """What was changed after `marker` (by anyone, on any workstation), and the new marker."""
+    def changed_since(self, actor: StaffMember, marker: int, skip: Collection[int] = ()) -> ChangeSet:
+        """What was changed after `marker` (by anyone, on any workstation), and the new marker; the entries
+        numbered in `skip` (this workstation's own commits, already heard of) are left out."""
         entry = models.AuditEntry
         with self._ctx.db.read() as uow:
             rows = uow.session.execute(
@@ -79,9 +54,12 @@ class ChangeService:
                 return ChangeSet(newest, everything=True)
         if not rows:
             return ChangeSet(marker)
-        items = frozenset(Changed(r.object_type, r.object_id, r.patient_id, r.staff_id)
-                          for r in rows if r.action not in NOT_CHANGES)
-        return ChangeSet(rows[-1].seq, items)
+        skipped = frozenset(skip)
+        others = [tuple(r) for r in rows if r.seq not in skipped]
+        if not others:
+            return ChangeSet(rows[-1].seq)
+        found = from_entries(others)
+        return ChangeSet(rows[-1].seq, found.items, seqs=found.seqs)
 
 
 def _last_change_words(session: Session, ctx: ServiceContext, objects: tuple[tuple[str, int], ...]) -> str:

@@ -1,12 +1,15 @@
-"""Argon2id password hashing at or above the OWASP minimum, with rehashing when the parameters rise."""
+"""Argon2id password hashing at or above the OWASP minimum, with rehashing when the parameters rise.
+
+argon2 is imported at the first hash or check, not when the window opens (its import is a start-up cost)."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from argon2 import Parameters, PasswordHasher, Type, extract_parameters
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+if TYPE_CHECKING:  # argon2 loads at the first hash or check
+    from argon2 import Parameters
 
 #: OWASP Password Storage Cheat Sheet minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
 OWASP_MIN_MEMORY_KIB = 19 * 1024
@@ -33,15 +36,25 @@ class Passwords:
 
     def __init__(self, policy: HashPolicy | None = None) -> None:
         self.policy = policy or HashPolicy()
-        self._hasher = PasswordHasher(time_cost=self.policy.time_cost, memory_cost=self.policy.memory_kib,
-                                      parallelism=self.policy.parallelism, type=Type.ID)
+        self._made: Any = None  # the argon2 PasswordHasher, made when first needed
         self._dummy: str | None = None
+
+    @property
+    def _hasher(self) -> Any:
+        if self._made is None:
+            from argon2 import PasswordHasher, Type
+
+            self._made = PasswordHasher(time_cost=self.policy.time_cost, memory_cost=self.policy.memory_kib,
+                                        parallelism=self.policy.parallelism, type=Type.ID)
+        return self._made
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True for the right password. With no stored hash, a dummy hash is checked so timing does not tell."""
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
         try:
             return self._hasher.verify(stored or self._dummy_hash(), password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -58,4 +71,6 @@ class Passwords:
 
 def parameters(stored: str) -> Parameters:
     """The cost a stored hash was made with (for tests and the users list)."""
+    from argon2 import extract_parameters
+
     return extract_parameters(stored)

@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage import change_set
 from clinic_desktop.storage.models import AuditEntry
 
 #: The hash before the first entry.
@@ -173,6 +174,7 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
     session.add(entry)
     session.flush()
     session.info[PENDING_HEAD] = (seq, entry.hash)
+    change_set.record_pending(session, seq, action, object_type, object_id, patient_id, staff_id)
     return entry
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -16,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import filesystem, migration_guard, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
+from clinic_desktop.storage.change_set import ChangeSet, take_pending
 from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ class Database:
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write = sessionmaker(writer, expire_on_commit=False)
+        #: Told what each commit changed (weakly held: a closed window's listener goes with it).
+        self._listeners: list[weakref.ref[Callable[[ChangeSet], None]]] = []
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,7 +67,28 @@ class Database:
         return UnitOfWork(self._read)
 
     def write(self) -> UnitOfWork:
-        return UnitOfWork(self._write, on_commit=self._publish_audit_head)
+        return UnitOfWork(self._write, on_commit=self._committed)
+
+    def add_commit_listener(self, listener: Callable[[ChangeSet], None]) -> None:
+        """Call `listener(changes)` after every commit that wrote audit entries, in the committing thread.
+        A bound method is held weakly, so its object can go away without unsubscribing."""
+        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else (lambda fn=listener: fn)
+        self._listeners.append(ref)
+
+    def _committed(self, info: dict) -> None:
+        self._publish_audit_head(info)
+        changes = take_pending(info)
+        if changes is None:
+            return
+        self._listeners = [ref for ref in self._listeners if ref() is not None]
+        for ref in list(self._listeners):
+            listener = ref()
+            if listener is None:
+                continue
+            try:
+                listener(changes)
+            except Exception:
+                log.warning("A commit listener failed", exc_info=True)
 
     def _publish_audit_head(self, info: dict) -> None:
         """After a commit that appended to the audit log, record its newest entry outside the table.

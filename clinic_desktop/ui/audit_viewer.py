@@ -29,6 +29,7 @@ from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.audit import AuditFilter, AuditPage
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.audit_model import AuditTableModel
 from clinic_desktop.ui.theme import ERROR_RED
 from clinic_desktop.ui.widgets import text_label
@@ -46,7 +47,8 @@ class AuditViewer(QWidget):
         self._services = services
         self._actor = actor
         self._zone: ZoneInfo = services.context.zone
-        self.model = AuditTableModel(self._fetch, self)
+        self.model = AuditTableModel(lambda _before: AuditPage((), None), self)  # the filters' own at refresh()
+        self.model.failed.connect(self._read_failed)
 
         self.mrn = QLineEdit()
         self.mrn.setAccessibleName("Patient MRN")
@@ -78,6 +80,7 @@ class AuditViewer(QWidget):
         self.clear_button.clicked.connect(self.clear_filters)
         self.verify_button.clicked.connect(self.verify)
         self.export_button.clicked.connect(lambda: self.export())
+        self.model.loaded.connect(self.table.scrollToTop)
         self.model.modelReset.connect(self._show_count)
         self.model.rowsInserted.connect(self._show_count)
         self.refresh()
@@ -158,10 +161,12 @@ class AuditViewer(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """Search again with the filters on show, in the background (the newest search's rows are the ones
+        shown)."""
         if self._loading:
             return
-        self.model.reload()
-        self.table.scrollToTop()
+        self._say("Searching…")
+        self.model.reload(self._fetcher())
 
     def current_filter(self) -> AuditFilter:
         def moment(day: date) -> datetime:
@@ -182,12 +187,16 @@ class AuditViewer(QWidget):
         self._loading = False
         self.reload()
 
-    def _fetch(self, before: int | None) -> AuditPage:
-        try:
-            return self._services.audit.entries(self._actor(), self.current_filter(), before, self.PAGE)
-        except ClinicError as exc:
-            self._say(exc.message, error=True)
-            return AuditPage((), None)
+    def _fetcher(self) -> Callable[[int | None], AuditPage]:
+        """Reads pages with the filters and the user as they are now (read here, on the GUI thread)."""
+        audit, actor, chosen, size = self._services.audit, self._actor(), self.current_filter(), self.PAGE
+        return lambda before: audit.entries(actor, chosen, before, size)
+
+    def _read_failed(self, error: BaseException) -> None:
+        if isinstance(error, ClinicError):
+            self._say(error.message, error=True)
+        else:
+            ops.report_failure(self, error)
 
     def _show_count(self) -> None:
         shown = self.model.rowCount()
@@ -203,19 +212,23 @@ class AuditViewer(QWidget):
 
     # --- actions -----------------------------------------------------------------------------------
     def verify(self) -> None:
-        """Walk the whole chain and say whether it is intact (in red when it is not)."""
-        try:
-            result = self._services.audit.verify(self._actor())
-        except ClinicError as exc:
-            self._say(exc.message, error=True)
-            return
+        """Walk the whole chain in the background and say whether it is intact (in red when it is not)."""
+        actor = self._actor()
+        self.verify_result.setVisible(False)
+        self._say("Checking every entry of the log…")
+        ops.Op(self.verify_button, lambda: self._services.audit.verify(actor)) \
+            .success(self._verified).failure(self._read_failed).run()
+
+    def _verified(self, result) -> None:  # noqa: ANN001 (services.audit's verification result)
+        self._show_count()
         self.verify_result.setText(result.message)
         self.verify_result.setStyleSheet(f"color: {ERROR_RED}; font-weight: 600;" if not result.ok
                                          else "color: #1e4620;")
         self.verify_result.setVisible(True)
 
     def export(self, target: Path | None = None) -> int | None:
-        """Write the filtered entries to a CSV file chosen by the user; returns how many, or None."""
+        """Write the filtered entries to a CSV file chosen by the user, in the background. Returns how many when
+        written by the time it returns (operations run inline), else None (cancelled, or still writing)."""
         if target is None:
             suggested = Path.home() / f"audit-log-{self._services.context.today().isoformat()}.csv"
             path, _ = QFileDialog.getSaveFileName(self, "Export the audit log", str(suggested),
@@ -223,11 +236,13 @@ class AuditViewer(QWidget):
             if not path:
                 return None
             target = Path(path) if Path(path).suffix else Path(path).with_suffix(".csv")
-        try:
-            count = self._services.audit.export_csv(self._actor(), target, self.current_filter())
-        except ClinicError as exc:
-            self._say(exc.message, error=True)
-            return None
+        actor, chosen, written = self._actor(), self.current_filter(), []
+        self._say(f"Exporting to {target}…")
+        ops.Op(self.export_button, lambda: self._services.audit.export_csv(actor, target, chosen)) \
+            .success(lambda count: written.append(count) or self._exported(target, count)) \
+            .failure(self._read_failed).run()
+        return written[0] if written else None
+
+    def _exported(self, target: Path, count: int) -> None:
         self.refresh()  # the export is itself an entry
         self._say(f"Exported {count:,} entries to {target}.")
-        return count

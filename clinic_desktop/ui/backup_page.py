@@ -6,7 +6,6 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -21,8 +20,10 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.services.backups import BackupEntry
+from clinic_desktop.services.backups import BackupEntry, RestoreOutcome
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import ops
+from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.record_table import record_table
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
@@ -76,6 +77,8 @@ class BackupPage(QWidget):
 
     message = Signal(str, int)
     restored = Signal(str)
+    #: A backup taken here was verified and listed (its entry).
+    backedUp = Signal(object)
 
     def __init__(self, services: Services, actor: Callable[[], Principal], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +92,7 @@ class BackupPage(QWidget):
         self.progress.setAccessibleName("Backup progress")
         self.progress.setVisible(False)
         self.error = error_label("formError")
+        self.errors = ErrorMap(self.error)
         self._lay_out()
         self.backup_button.clicked.connect(lambda: self.back_up_now())
         self.restore_button.clicked.connect(lambda: self.restore_selected())
@@ -146,14 +150,13 @@ class BackupPage(QWidget):
     def _selection_changed(self) -> None:
         self.restore_button.setEnabled(self.selected() is not None and self.backup_button.isEnabled())
 
-    # --- actions ----------------------------------------------------------------------------------------
+    # --- actions ---------------------------------------------------------------------------------------
     def _show_progress(self, done: int, total: int) -> None:
-        """Called between steps of the backup API: the bar moves and the window repaints."""
+        """Between steps of the backup API, reported from the worker: the bar moves."""
         # The copy is checked after the last page: say so rather than sit at 100 % in silence.
         self.progress.setFormat("Copied; now checking the copy..." if done >= total else "Copying %p%")
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
-        QApplication.processEvents()
 
     def _busy(self, busy: bool) -> None:
         self.backup_button.setEnabled(not busy)
@@ -161,40 +164,49 @@ class BackupPage(QWidget):
         self.table.setEnabled(not busy)
         self.progress.setVisible(busy)
         self.progress.setValue(0)
+        self.progress.setFormat("Waiting for the work under way..." if busy else "%p%")
 
-    def back_up_now(self) -> BackupEntry | None:
-        set_error(self.error, "")
+    def _run(self, call: Callable[[ops.Op], object], done: Callable[[object], None]) -> None:
+        """Run `call(op)` in the background with the page busy and the bar following `op.report`; then `done`
+        with its result, or its error on the page (the rest of the window stays usable meanwhile)."""
         self._busy(True)
-        try:
-            made = self._services.backups.back_up_now(self._actor(), progress=self._show_progress)
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            return None
-        finally:
+        op: ops.Op = ops.Op(self, lambda: call(op)).disable().errors(self.errors)
+
+        def finished(result: object) -> None:
             self._busy(False)
+            done(result)
+
+        def failed(error: BaseException) -> None:
+            self._busy(False)
+            ops.report_failure(self, error, self.errors)
+
+        op.progress(self._show_progress).success(finished).failure(failed).run()
+
+    def back_up_now(self) -> None:
+        """Take a manual backup in the background; `backedUp(entry)` and a status message when verified."""
+        actor = self._actor()
+        self._run(lambda op: self._services.backups.back_up_now(actor, progress=op.report), self._backed_up)
+
+    def _backed_up(self, made: BackupEntry) -> None:
         self.refresh()
         self.message.emit(f"Backed up to {made.file_name} and verified.", 8000)
-        return made
+        self.backedUp.emit(made)
 
-    def restore_selected(self) -> bool:
-        """Warn, ask the password, restore; True when the database was restored."""
+    def restore_selected(self) -> None:
+        """Warn, ask the password, then restore in the background: the password is checked there first, and a
+        wrong one is said on the page; once restored, `restored(text)` signs everyone out."""
         entry = self.selected()
         if entry is None:
-            return False
-        set_error(self.error, "")
+            return
+        self.errors.clear()
         when = self.table.item(self.table.currentRow(), 0).text()
         password = RestoreDialog.ask(when, self)
         if password is None:
-            return False
-        self._busy(True)
-        try:
-            outcome = self._services.backups.restore(self._actor(), entry.file_name, password,
-                                                     progress=self._show_progress)
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            return False
-        finally:
-            self._busy(False)
+            return
+        actor, name = self._actor(), entry.file_name
+        self._run(lambda op: self._services.backups.restore(actor, name, password, progress=op.report),
+                  lambda outcome: self._restored(when, outcome))
+
+    def _restored(self, when: str, outcome: RestoreOutcome) -> None:
         kept = f" The database as it was is kept as {outcome.safety_copy.name}." if outcome.safety_copy else ""
         self.restored.emit(f"The backup taken {when} was restored and verified.{kept} Sign in again.")
-        return True

@@ -35,9 +35,8 @@ from clinic_desktop.ui.series_actions import NoShowDialog
 from clinic_desktop.ui.setup_guide import board_reminder
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
-#: How often the day is read again (other workstations check in, chart vitals, discharge).
-REFRESH_MS = 30_000
-#: How often the countdowns are redrawn from the clock (no database read).
+#: How often the countdowns are redrawn from the clock (no database read). The day itself is read again when
+#: the change hub says a session, series, chair or patient changed (here or at another workstation).
 TICK_MS = 5_000
 #: Column of sessions without a chair (planned before one was chosen, or a chair since retired).
 NO_CHAIR = "No chair"
@@ -90,6 +89,8 @@ class TodayBoard(QWidget):
         self._zone = services.context.zone
         self.day: date = services.context.today()
         self.board: BoardDay | None = None
+        #: The day shown was today when last read: after midnight the board moves on to the new day.
+        self._on_today = False
         self.columns: dict[int | None, ChairColumn] = {}
         self.setStyleSheet(BOARD_STYLE)
         self.selected: BoardEntry | None = None
@@ -164,13 +165,9 @@ class TodayBoard(QWidget):
         self.check_in_button.clicked.connect(self.start_check_in)
         self.no_show_button.clicked.connect(self.mark_no_show)
         self.check_in_panel.checkedIn.connect(self._checked_in)
-        self.refresh_timer = QTimer(self)
-        self.refresh_timer.setInterval(REFRESH_MS)
-        self.refresh_timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(lambda: self.tick() if self.isVisible() else None)
-        self.refresh_timer.start()
         self.tick_timer.start()
         self.refresh()
 
@@ -194,6 +191,7 @@ class TodayBoard(QWidget):
         set_error(self.error, "")
         self.board = board
         today = self._services.context.today()
+        self._on_today = self.day == today
         suffix = " (today)" if self.day == today else ""
         self.day_label.setText(f"{self.day:%A %Y-%m-%d}{suffix}")
         self.today_button.setEnabled(self.day != today)
@@ -258,8 +256,13 @@ class TodayBoard(QWidget):
             self.columns[key] = column
 
     def tick(self) -> None:
-        """Redraw every row from the clock: the countdowns move, a reading past due turns red."""
+        """Redraw every row from the clock: the countdowns move, a reading past due turns red. A board left on
+        today moves on to the new day after midnight."""
         now = self._services.context.now()
+        today = self._services.context.today()
+        if self._on_today and self.day != today:
+            self.show_day(today)
+            return
         bold = QFont(self.font())
         bold.setBold(True)
         for column in self.columns.values():

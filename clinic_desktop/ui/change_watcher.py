@@ -1,4 +1,4 @@
-"""Asks every few seconds what other workstations changed, and tells the open screens (see Workspace)."""
+"""Asks every few seconds what other workstations changed, and publishes it on the change hub (see Workspace)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.services.changes import ChangeSet
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import ops
+from clinic_desktop.ui.change_hub import ELSEWHERE, ChangeHub
 
 log = logging.getLogger(__name__)
 
@@ -19,62 +22,78 @@ log = logging.getLogger(__name__)
 POLL_MS = 3000
 CHANGED_ELSEWHERE = ("Changed at another workstation. Your unsaved entries are kept; reload to see the "
                      "saved version.")
+CHANGED_HERE = ("Changed in another screen of this window. Your unsaved entries are kept; reload to see the "
+                "saved version.")
+
+
+def changed_words(initiator: object) -> str:
+    """What the Reload bar says for a change by `initiator` (ELSEWHERE: another workstation)."""
+    return CHANGED_ELSEWHERE if initiator is ELSEWHERE else CHANGED_HERE
 
 
 class ChangeWatcher(QObject):
-    """Polls the change marker while running; emits `changed(ChangeSet)` when anything was changed."""
+    """Polls the change marker while running and publishes other workstations' changes on the hub (initiator
+    ELSEWHERE). The look runs as a background operation, after any save this window has under way, so a
+    commit of this workstation is always known as its own before the poll can see it."""
 
-    changed = Signal(object)
-
-    def __init__(self, services: Services, principal: Callable[[], Principal], interval_ms: int = POLL_MS,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, hub: ChangeHub, services: Services, principal: Callable[[], Principal],
+                 interval_ms: int = POLL_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._hub = hub
         self._services = services
         self._principal = principal
         self.marker: int | None = None
         #: Failing since the last good look: the log gets the first traceback, not one every few seconds
         #: (which would rotate away the hours before the outage).
         self._failing = False
+        #: A look is under way (a slow server): the next tick does not queue another behind it.
+        self._looking = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
 
     def start(self) -> None:
-        if self.marker is None:
-            self.marker = self._latest()
         self.timer.start()
+        if self.marker is None:
+            self.poll()
 
     def stop(self) -> None:
         self.timer.stop()
 
-    def _latest(self) -> int | None:
-        try:
-            return self._services.changes.latest(self._principal())
-        except ClinicError as exc:  # signed out or rights gone: the workspace stops the watcher when it syncs
-            log.info("Not watching for changes: %s", exc)
-            return None
-
     def poll(self) -> None:
-        """One look; safe to call directly (tests, or after this workstation saved something)."""
-        if self.marker is None:
-            self.marker = self._latest()
+        """One look; safe to call directly (tests). The first look only takes the marker."""
+        if self._looking:
             return
-        try:
-            changes = self._services.changes.changed_since(self._principal(), self.marker)
-        except ClinicError as exc:
-            log.info("Could not look for changes: %s", exc)
-            return
-        except Exception:  # the server unreachable for a moment: say so in the log, try next tick
-            if not self._failing:
-                log.warning("Looking for changes at other workstations failed", exc_info=True)
-            self._failing = True
-            return
+        self._hub.announce_pending()
+        self._looking = True
+        marker, principal = self.marker, self._principal()
+        ops.Op(self, lambda: self._look(principal, marker)).disable().success(self._looked) \
+            .failure(self._failed).run()
+
+    def _look(self, principal: Principal, marker: int | None) -> tuple[int, ChangeSet | None]:
+        if marker is None:
+            return self._services.changes.latest(principal), None
+        return marker, self._services.changes.changed_since(principal, marker, self._hub.own_since(marker))
+
+    def _looked(self, result: tuple[int, ChangeSet | None]) -> None:
+        self._looking = False
+        marker, changes = result
         if self._failing:
             log.warning("Looking for changes at other workstations works again")
             self._failing = False
+        if changes is None:
+            self.marker = marker
+            return
         self.marker = changes.marker
-        if changes:
-            self.changed.emit(changes)
+        self._hub.publish(changes, ELSEWHERE)
+
+    def _failed(self, error: BaseException) -> None:
+        self._looking = False
+        if isinstance(error, ClinicError):  # signed out or rights gone: the workspace stops the watcher when it syncs
+            log.info("Not looking for changes: %s", error)
+        elif not self._failing:  # the server unreachable for a moment: say so in the log, try next tick
+            log.warning("Looking for changes at other workstations failed", exc_info=error)
+            self._failing = True
 
 
 class ChangedBar(QFrame):

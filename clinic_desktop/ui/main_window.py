@@ -30,6 +30,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.backup_timer import AutomaticBackupTimer
 from clinic_desktop.ui.emergency import EmergencyDialog, banner_text
 from clinic_desktop.ui.error_report import open_log_folder
@@ -385,6 +386,10 @@ class MainWindow(QMainWindow):
         if self.current is not None:
             self.current.workspace.save_layout(settings)
         self.idle.stop()
+        self.backup_timer.timer.stop()
+        # What runs in the background (a backup, a save) finishes first: the sign-outs below and the database's
+        # closing after this window must not overtake it.
+        ops.wait_for_all()
         for session in list(self.sessions.values()):  # everyone still signed in is signed out
             try:
                 self._services.auth.logout(session.principal)

@@ -28,7 +28,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
 
     def _start_over(self) -> None:
         """Replace everything shown with the first page."""
-        rows, cursor = self._page_after(None)
+        self._show(*self._page_after(None))
+
+    def _show(self, rows: Sequence[Row], cursor: Any) -> None:
+        """Replace everything shown with a first page already read, and where the next one starts."""
         self.beginResetModel()
         self._rows, self._cursor = list(rows), cursor
         self.endResetModel()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.records import PatientPage, PatientRow
-from clinic_desktop.ui import formatting
+from clinic_desktop.ui import formatting, ops
 from clinic_desktop.ui.paged_model import Index, PagedTableModel
 from clinic_desktop.ui.widgets import plain_tooltip
 
@@ -31,8 +32,12 @@ class PatientListModel(PagedTableModel[PatientRow]):
 
     def search(self, query: str) -> None:
         """Start over with a new query: the first page replaces whatever was shown."""
+        self.show_first(query, self._fetch(query, None))
+
+    def show_first(self, query: str, page: PatientPage) -> None:
+        """Show a first page read elsewhere (in the background) for `query`; scrolling continues from it."""
         self._query = query
-        self._start_over()
+        self._show(page.rows, page.after)
 
     def _page(self, cursor: Any) -> tuple[Sequence[PatientRow], Any]:
         page = self._fetch(self._query, cursor)
@@ -68,15 +73,18 @@ class PatientListModel(PagedTableModel[PatientRow]):
 
 
 class PatientListPanel(QWidget):
-    """Search box, a count, and the list. Emits `patientChosen(id)` when a row becomes current."""
+    """Search box, a count, and the list. Emits `patientChosen(id)` when a row becomes current.
+
+    Every keystroke searches, in the background: while one search runs, the newest text waits and is searched
+    as soon as it ends (typing fast never queues a search per letter), and a result for text that has since
+    changed is not shown."""
 
     patientChosen = Signal(int)
-    #: Typing pauses this long before the list is searched again (a keystroke's worth of calm).
-    DEBOUNCE_MS = 150
 
     def __init__(self, fetch: PageFetcher, count: Callable[[str], int], today: Callable[[], date],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._fetch = fetch
         self._count = count
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search: name, MRN or date of birth")
@@ -107,33 +115,55 @@ class PatientListPanel(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(self.table, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(self.DEBOUNCE_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search_box.textChanged.connect(lambda _text: self._timer.start())
+        self._searching = False
+        #: The text changed while a search ran: search again when it ends.
+        self._again = False
+        #: Enter was pressed: open the first patient found.
+        self._open_when_found = False
+        self.search_box.textChanged.connect(lambda _text: self.refresh())
         self.search_box.returnPressed.connect(self._open_first)
 
     def refresh(self) -> None:
         """Search again with what is typed (also after data changed elsewhere)."""
-        self._timer.stop()
+        if self._searching:
+            self._again = True
+            return
+        self._searching = True
         query = self.search_box.text()
-        self.model.search(query)
-        total = self._count(query)
+        ops.Op(self, lambda: (self._fetch(query, None), self._count(query))).disable() \
+            .success(lambda found: self._found(query, *found)).failure(self._failed).run()
+
+    def _found(self, query: str, page: PatientPage, total: int) -> None:
+        self._searching = False
+        if self._again or query != self.search_box.text():
+            self._again = False
+            self.refresh()
+            return
+        self.model.show_first(query, page)
         if query.strip():
             self.count_label.setText(f"{total:,} matching" if total else "No patient matches this search")
         else:
             self.count_label.setText(f"{total:,} patients" if total else "No patients yet")
+        if self._open_when_found:
+            self._open_when_found = False
+            if self.model.rowCount():
+                self.table.selectRow(0)
+                self.table.setFocus()
+
+    def _failed(self, error: BaseException) -> None:
+        self._searching = self._again = self._open_when_found = False
+        if isinstance(error, ClinicError):
+            self.count_label.setText(error.message)
+        else:
+            ops.report_failure(self, error)
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
     def _open_first(self) -> None:
+        self._open_when_found = True
         self.refresh()
-        if self.model.rowCount():
-            self.table.selectRow(0)
-            self.table.setFocus()
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

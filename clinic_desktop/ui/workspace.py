@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidg
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.services.changes import ChangeSet
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.admin_pages import (
     ADMIN_PAGES,
@@ -28,7 +27,9 @@ from clinic_desktop.ui.admin_pages import (
 from clinic_desktop.ui.audit_viewer import AuditViewer
 from clinic_desktop.ui.backup_page import BackupPage
 from clinic_desktop.ui.chairs_page import ChairsPage
-from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE, ChangeWatcher
+from clinic_desktop.services.changes import ChangeSet
+from clinic_desktop.ui.change_hub import ChangeHub, made_by
+from clinic_desktop.ui.change_watcher import ChangeWatcher, changed_words
 from clinic_desktop.ui.clinic_page import ClinicPage
 from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
@@ -91,9 +92,11 @@ class Workspace(QWidget):
         self.paperwork = PaperworkActions(services, lambda: self.principal, self)
         self.paperwork.message.connect(lambda text: self.message.emit(text, 8000))
         self.paperwork.consentRecorded.connect(self.open_patient)
-        #: Other workstations' changes, every few seconds: open screens catch up (show_changes).
-        self.watcher = ChangeWatcher(services, lambda: self.principal, parent=self)
-        self.watcher.changed.connect(self.show_changes)
+        #: What this window's operations committed, and (from the watcher, every few seconds) what other
+        #: workstations did: open screens catch up (show_changes).
+        self.hub = ChangeHub(services, parent=self)
+        self.hub.changed.connect(self.show_changes)
+        self.watcher = ChangeWatcher(self.hub, services, lambda: self.principal, parent=self)
         self.sync()
 
     def may(self, action: Action) -> bool:
@@ -224,37 +227,39 @@ class Workspace(QWidget):
         if self.patients is not None:
             self.patients.refresh()
 
-    def show_changes(self, changes: ChangeSet) -> None:
-        """Another workstation (or this one) changed something: every open screen showing it reads it again;
-        a screen with unsaved entries keeps them and shows a Reload bar instead."""
+    def show_changes(self, changes: ChangeSet, initiator: object = None) -> None:
+        """Something changed (at this window or another workstation): every open screen showing it reads it
+        again, except the one that made the change (it shows its own result); a screen with unsaved entries
+        keeps them and shows a Reload bar instead."""
         patients = changes.patient_ids
-        if self.patients is not None and (changes.everything or any(c.object_type == "patient"
-                                                                      for c in changes.items)):
+        if self.patients is not None and not made_by(self.patients, initiator) and changes.touches_type("patient"):
             self.patients.refresh()
         shown = self.chart.chart if self.chart is not None else None
         # A new consent text changes every chart's consent status ("Re-consent needed").
-        new_text = any(c.object_type == "sheet_text" for c in changes.items)
-        if shown is not None and (changes.touches_patient(shown.id) or new_text):
+        new_text = changes.touches_type("sheet_text")
+        if shown is not None and not made_by(self.chart, initiator) and (
+                changes.touches_patient(shown.id) or new_text):
             try:
                 self.chart.show_chart(self._services.patients.chart(self.principal, shown.id))
             except ClinicError as exc:
                 self.chart.show_message(exc.message)
         board = self.front_desk.board
-        if board is not None and (changes.everything or patients or any(
-                c.object_type in ("session", "series", "chair") for c in changes.items)):
+        if board is not None and not made_by(board, initiator) and (
+                patients or changes.touches_type("session", "series", "chair")):
             board.refresh()
-        if self.chairs is not None and (changes.everything or any(c.object_type == "chair" for c in changes.items)):
+        if self.chairs is not None and not made_by(self.chairs, initiator) and changes.touches_type("chair"):
             self.chairs.refresh()
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
-            if isinstance(view, SessionScreen) and view.detail is not None and (
+            if isinstance(view, SessionScreen) and view.detail is not None and not made_by(view, initiator) and (
                     changes.touches_patient(view.detail.patient_id) or changes.touches("session", view.session_id)):
-                view.changed_elsewhere()
+                view.changed_elsewhere(initiator)
         for page in self.front_desk.pages:  # an open patient form: reloaded when clean, else offers its Reload
             chart = getattr(page, "chart", None)
-            if chart is not None and hasattr(page, "reload_button") and changes.touches_patient(chart.id):
+            if chart is not None and hasattr(page, "reload_button") and not made_by(page, initiator) \
+                    and changes.touches_patient(chart.id):
                 if page.is_dirty():
-                    page.errors.message(CHANGED_ELSEWHERE)
+                    page.errors.message(changed_words(initiator))
                     page.reload_button.setVisible(True)
                 else:
                     page.reload()

@@ -25,6 +25,42 @@ def no_blocking_questions(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
 
 
+@pytest.fixture(autouse=True)
+def inline_operations():
+    """Background operations run inline, so a test sees each one's result as soon as it starts it; the tests of
+    the threaded worker (tests/ui/test_ops.py) put a real one in place themselves."""
+    from clinic_desktop.ui import ops
+
+    previous = ops.use_executor(ops.InlineExecutor())
+    yield
+    ops.use_executor(previous)
+
+
+@pytest.fixture
+def other(db, tmp_path, clock):
+    """Another workstation: its own engine and services over the same database file and audit key (this
+    window hears of its changes only by looking, as it would in a clinic)."""
+    from clinic_desktop.services.registry import Services
+    from clinic_desktop.storage.database import open_database
+    from tests.conftest import ZONE
+
+    database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
+    yield Services.build(database, clock, ZONE)
+    database.close()
+
+
+@pytest.fixture
+def worker():
+    """The real worker thread instead of the inline one (wait for results with qtbot.waitUntil)."""
+    from clinic_desktop.ui import ops
+
+    thread = ops.WorkerThread()
+    previous = ops.use_executor(thread)
+    yield thread
+    thread.shutdown()
+    ops.use_executor(previous)
+
+
 @pytest.fixture
 def make_window(qtbot, services, tmp_path):
     """A main window over the test database, shown (offscreen) and closed after the test."""

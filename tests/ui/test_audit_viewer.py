@@ -130,3 +130,30 @@ def test_audit_model_passes_the_model_tester_while_paging(qtmodeltester, service
     qtmodeltester.check(model)
     seqs = [model.entry_at(i).seq for i in range(model.rowCount())]
     assert seqs == sorted(seqs, reverse=True) and len(set(seqs)) == len(seqs) == seqs[0]
+
+
+def test_a_newer_search_wins_and_the_viewer_stays_usable_meanwhile(worker, qtbot, viewer, services, monkeypatch):
+    """With the real worker: while a search is held on the worker the filters still respond; a second search
+    started meanwhile is the one shown, and the first one's rows never reach the table."""
+    import threading
+
+    qtbot.waitUntil(lambda: viewer.model.rowCount() > 0, timeout=10_000)
+    release, real = threading.Event(), services.audit.entries
+
+    def held(actor, chosen, before, size):
+        if chosen.action == "login":
+            release.wait(10)
+        return real(actor, chosen, before, size)
+    monkeypatch.setattr(services.audit, "entries", held)
+    loaded: list[set[str]] = []
+    viewer.model.loaded.connect(lambda: loaded.append({viewer.model.entry_at(r).action
+                                                       for r in range(viewer.model.rowCount())}))
+    viewer.action.setCurrentIndex(viewer.action.findData("login"))
+    assert viewer.action.isEnabled() and viewer.status.text() == "Searching…"
+    other = next(viewer.action.itemData(i) for i in range(1, viewer.action.count())
+                 if viewer.action.itemData(i) != "login")
+    viewer.action.setCurrentIndex(viewer.action.findData(other))
+    release.set()
+    qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
+    qtbot.wait(50)
+    assert loaded == [{other}], "only the newer search's rows were shown"

@@ -67,8 +67,9 @@ def test_back_up_now_shows_progress_and_adds_a_verified_row(page, services, staf
                                                               page.progress.maximum())))
     page.progress.valueChanged.connect(lambda v: v > page.progress.maximum() // 2 and not
                                        page.grab().save("/tmp/h4/backup_page_progress.png") and None)
-    with qtbot.waitSignal(page.message):
-        made = page.back_up_now()
+    with qtbot.waitSignal(page.backedUp) as taken:
+        page.back_up_now()
+    made = taken.args[0]
     steps = [s for s in seen if s[1] > 0]
     assert made is not None and len(steps) > 1 and all(visible for visible, _v, _m in steps)
     assert [v for _s, v, _m in steps] == sorted(v for _s, v, _m in steps) and steps[-1][1] == steps[-1][2]
@@ -85,7 +86,7 @@ def test_restore_with_the_password_signs_everyone_out(window, page, services, st
     register(services, staff["nurse"], "Later")
     page.table.selectRow(0)
     dialogs = while_dialog_open(RestoreDialog, _answer(PASSWORD))
-    assert page.restore_selected()
+    page.restore_selected()
     warning = " ".join(label.text() for label in dialogs[0].findChildren(QLabel))
     assert "no longer in the database" in warning and "must sign in again" in warning
     assert window.current is None and window.sessions == {}
@@ -100,7 +101,7 @@ def test_a_wrong_password_shows_an_error_and_restores_nothing(window, page, serv
     register(services, staff["nurse"], "Later")
     page.table.selectRow(0)
     while_dialog_open(RestoreDialog, _answer("not the password at all"))
-    assert not page.restore_selected()
+    page.restore_selected()
     assert page.error.isVisible() and "password is not right" in page.error.text()
     assert window.current is not None and services.patients.count(staff["nurse"]) == 1
     page.grab().save("/tmp/h4/backup_page_error.png")
@@ -111,5 +112,45 @@ def test_cancelling_the_warning_restores_nothing(page, services, staff):
     page.back_up_now()
     page.table.selectRow(0)
     while_dialog_open(RestoreDialog, _answer(None))
-    assert not page.restore_selected()
+    page.restore_selected()
     assert [r["Kind"] for r in rows(page)] == ["manual"]
+
+
+def test_a_backup_runs_in_the_background_and_the_window_stays_usable(worker, window, page, services, staff, qtbot):
+    """With the real worker: the bar moves by signal while the copy runs, a 10 ms timer keeps ticking, only the
+    page's own buttons wait, and the new backup is listed at the end."""
+    from PySide6.QtCore import QTimer
+
+    for i in range(60):
+        register(services, staff["nurse"], f"Patient-{i}")
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(1))
+    during: list[tuple[bool, bool, bool]] = []
+
+    def moved(value: int) -> None:
+        if value > 0 and not during:
+            during.append((page.backup_button.isEnabled(), window.workspace.tabs.isEnabled(), page.isEnabled()))
+            page.grab().save("/tmp/h4/backup_page_running.png")
+    page.progress.valueChanged.connect(moved)
+    timer.start()
+    with qtbot.waitSignal(page.backedUp, timeout=20_000) as taken:
+        page.back_up_now()
+        assert not page.backup_button.isEnabled() and page.progress.isVisible(), "busy at once"
+    timer.stop()
+    assert ticks, "the GUI thread ran while the worker copied"
+    assert during == [(False, True, True)], "the page's buttons wait; the window and the page stay enabled"
+    assert rows(page)[0]["File"] == taken.args[0].file_name and page.backup_button.isEnabled()
+
+
+def test_the_automatic_backup_disables_nothing_and_closing_waits_for_it(worker, window, services, staff):
+    """The daily backup runs on the worker with the window enabled; closing the window meanwhile waits for
+    it, so the backup is complete (listed and verified) before the database can be closed."""
+    assert services.backups.automatic.due(services.context.now())
+    window.backup_timer.check()
+    assert window.isEnabled() and window.centralWidget().isEnabled()
+    window.close()
+    assert not services.backups.automatic.due(services.context.now()), "finished when close() returned"
+    entries = services.backups.list(staff["admin"])
+    assert [e.kind.value for e in entries] == ["automatic"] and entries[0].verified

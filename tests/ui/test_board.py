@@ -3,7 +3,7 @@ clock."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timezone
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,10 +11,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
-from clinic_desktop.ui.board import REFRESH_MS, TICK_MS, TodayBoard
+from clinic_desktop.ui.board import TICK_MS, TodayBoard
 from clinic_desktop.ui.board_items import OVERDUE_COLOURS
 from clinic_desktop.ui.series_actions import NoShowDialog
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, sign_in_again
 from tests.services.signing_support import IV_ORDER, LOT_EXPIRY, ready_session
 from tests.ui.front_desk_support import buttons, chair, induction, patient, signed_in
 
@@ -118,12 +118,12 @@ def test_a_patient_who_did_not_come_is_marked_as_a_no_show(qtbot, services, staf
 
 def test_the_vitals_countdown_and_overdue_mark_follow_the_clock(qtbot, services, staff, clock, make_window):
     """Started at 09:00: "vitals in 10 min", at 09:06 "in 4 min", at 09:13 "overdue 3 min" in red; the board
-    re-reads every 30 s and redraws every few seconds."""
+    redraws every few seconds (it reads the day again when the change hub says something changed)."""
     _pid, sid = ready_session(services, staff)
     services.doses.order(staff["physician"], sid, IV_ORDER, PASSWORD)
     services.doses.start(staff["nurse"], sid, "LOT-1", LOT_EXPIRY)
     board = signed_in(make_window, staff["nurse"]).workspace.front_desk.board
-    assert board.refresh_timer.interval() == REFRESH_MS == 30_000 and TICK_MS <= 5_000
+    assert TICK_MS <= 5_000 and not hasattr(board, "refresh_timer")
     board.refresh()
     item = _item(board, sid)
     assert item.text().splitlines()[1:] == ["Session 1 of 6 · Infusing", "infusing since 09:00", "vitals in 10 min"]
@@ -161,3 +161,20 @@ def test_who_starts_at_the_board_and_what_front_desk_may_do_there(qtbot, service
     shown = buttons(desk.workspace.front_desk.board)
     assert "Check in…" in shown and "Open session" in shown
     assert not any("dose" in b.lower() or "order" in b.lower() for b in shown)
+
+
+def test_a_board_left_on_today_moves_on_to_the_next_day_after_midnight(services, staff, clock, make_window):
+    """No timed re-read any more: the countdown tick notices the date changed and reads the new day; a board
+    the user turned to another day stays on that day."""
+    clock.set(datetime(2026, 3, 3, 4, 30, tzinfo=timezone.utc))  # 23:30 in the clinic
+    sign_in_again(staff, clock)
+    board = signed_in(make_window, staff["nurse"]).workspace.front_desk.board
+    first = board.day
+    assert first == services.context.today()
+    clock.advance(hours=1)
+    board.tick()
+    assert board.day == services.context.today() != first and board.board.day == board.day
+    board.show_day(first)
+    clock.advance(minutes=10)
+    board.tick()
+    assert board.day == first, "a day chosen by the user is left alone"

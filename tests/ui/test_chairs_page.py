@@ -109,10 +109,10 @@ def test_rename_shows_its_error_beside_the_field_and_keeps_the_dialog_open(qtbot
     assert rows(page)[0][1] == "Bay A" and page.selected().name == "Bay A"
 
 
-def test_a_rename_over_one_made_elsewhere_is_refused_in_the_dialog(qtbot, page, services, staff):
+def test_a_rename_over_one_made_elsewhere_is_refused_in_the_dialog(qtbot, page, other, staff):
     """Renamed at another workstation after the page loaded: the dialog says so; the page then shows the new name."""
     page.select("Chair 1")
-    services.chairs.rename(staff["admin"], page.selected().id, "Window chair")
+    other.chairs.rename(staff["admin"], page.selected().id, "Window chair")
 
     def fill(dialog: RenameChairDialog) -> None:
         dialog.name.setText("Bay A")

@@ -8,22 +8,11 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.patients import PatientInput
-from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
-from clinic_desktop.storage.database import open_database
 from clinic_desktop.ui.change_watcher import CHANGED_ELSEWHERE
 from clinic_desktop.ui.main_window import MainWindow
-from tests.conftest import ZONE
 from tests.services.signing_support import NORMAL
 from tests.ui.session_support import checked_in
-
-
-@pytest.fixture
-def other(db, tmp_path, clock):
-    """The second workstation: its own engine and services over the same database file and audit key."""
-    database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
-    database.close()
 
 
 @pytest.fixture
@@ -36,6 +25,8 @@ def workspace(qtbot, services, tmp_path, staff):
 
 
 def _labels(widget) -> list[str]:
+    # Twice: a refresh announced by the first round lays out new labels, which Qt shows in the next.
+    QApplication.processEvents()
     QApplication.processEvents()
     return [label.text() for label in widget.findChildren(QLabel) if label.isVisible()]
 

@@ -6,25 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.domain.patients import PatientInput
-from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
-from clinic_desktop.storage.database import open_database
 from clinic_desktop.ui.main_window import MainWindow
-from tests.conftest import ZONE
 from tests.ui.session_support import PASSWORD, Acting, checked_in, given, screen_for
 from tests.ui.ui_support import visible_texts
-
-
-@pytest.fixture
-def other(db, tmp_path, clock):
-    database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
-    database.close()
 
 
 def test_stale_patient_edit_shows_the_other_change_and_keeps_the_typing(qtbot, services, other, staff, tmp_path):

@@ -207,9 +207,10 @@ def test_qt_warnings_go_to_the_log(log_file):
 
 def test_an_unreachable_server_is_logged_once_not_at_every_look(qtbot, services, staff, log_file, monkeypatch):
     """Looking for other workstations' changes fails for a while: one traceback, then one line when it works."""
+    from clinic_desktop.ui.change_hub import ChangeHub
     from clinic_desktop.ui.change_watcher import ChangeWatcher
 
-    watcher = ChangeWatcher(services, lambda: staff["nurse"])
+    watcher = ChangeWatcher(ChangeHub(services), services, lambda: staff["nurse"])
     watcher.poll()  # takes the marker
     working = services.changes.changed_since
     monkeypatch.setattr(services.changes, "changed_since", lambda *_a: (_ for _ in ()).throw(OSError("no route")))

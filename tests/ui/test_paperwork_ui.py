@@ -408,3 +408,49 @@ def test_a_sheet_without_the_clinic_phone_says_so_before_printing(preview):
                                   "> Clinic.")
     complete, _told = preview()
     assert not complete.gaps.isVisible()
+
+
+def test_the_preview_opens_preparing_and_the_first_page_arrives_from_the_worker(worker, qtbot, services, staff,
+                                                                                 monkeypatch):
+    """With the real worker: the preview is shown before the sheet exists ("Preparing the sheet…", nothing to
+    print yet); the infusion record is rendered and its first page drawn off the GUI thread, then shown."""
+    import threading
+
+    from clinic_desktop.ui.paperwork import page_stack
+    from clinic_desktop.ui.paperwork.actions import PaperworkActions
+    from clinic_desktop.ui.paperwork.preview_dialog import PREPARING
+
+    _pid, sid, _ = checked_in(services, staff)
+    holder = QPushButton()
+    qtbot.addWidget(holder)
+    gui, rendered_in = threading.get_ident(), []
+    real_render = page_stack.render_each
+    monkeypatch.setattr(page_stack, "render_each",
+                        lambda *args: rendered_in.append(threading.get_ident()) or real_render(*args))
+    release = threading.Event()
+    real_record = services.paperwork.infusion_record
+
+    def record(*args):
+        release.wait(10)
+        return real_record(*args)
+    monkeypatch.setattr(services.paperwork, "infusion_record", record)
+    seen = {}
+
+    def exec_(dialog):
+        dialog.resize(800, 900)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["preparing"] = (dialog.title.text(), dialog.print_button.isEnabled(), dialog.sheet is None)
+        dialog.grab().save("/tmp/h4/preview_preparing.png")
+        with qtbot.waitSignal(dialog.stack.pageShown, timeout=20_000) as first:
+            release.set()
+        seen["first"] = first.args[0]
+        qtbot.waitUntil(lambda: dialog.print_button.isEnabled())
+        dialog.grab().save("/tmp/h4/preview_ready.png")
+        seen["ready"] = (dialog.title.text(), dialog.stack.pages[0].image is not None)
+        return 0
+    monkeypatch.setattr(PreviewDialog, "exec", exec_)
+    PaperworkActions(services, lambda: staff["nurse"], holder).infusion_record(sid)
+    assert seen["preparing"] == (PREPARING, False, True)
+    assert seen["first"] == 0 and seen["ready"][1] and seen["ready"][0].startswith("Infusion record")
+    assert rendered_in and gui not in rendered_in, "the pages were drawn on the worker"

@@ -96,7 +96,7 @@ def test_lists_height_and_a_new_referring_clinician_are_saved(qtbot, services, s
     assert chart.referring_clinician.full_name == "Dr Ana Souza"
 
 
-def test_an_edit_over_a_stale_version_says_so_and_keeps_the_input(qtbot, services, staff, make_window):
+def test_an_edit_over_a_stale_version_says_so_and_keeps_the_input(qtbot, services, other, staff, make_window):
     """Someone else saved first: the form says so, keeps what was typed, and offers to reload."""
     p = patient(services, staff)
     ws = signed_in(make_window, staff["front_desk"]).workspace
@@ -104,8 +104,8 @@ def test_an_edit_over_a_stale_version_says_so_and_keeps_the_input(qtbot, service
     ws.chart.editRequested.emit(p.id)
     form = ws.tabs.currentWidget()
     assert isinstance(form, PatientForm) and form.edits["family_name"].text() == "Lovelace"
-    services.patients.update(staff["nurse"], p.id, PatientInput("Ada", "Byron", "1980-05-01", "female"),
-                             expected_version=p.row_version)
+    other.patients.update(staff["nurse"], p.id, PatientInput("Ada", "Byron", "1980-05-01", "female"),
+                          expected_version=p.row_version)
     form.edits["phone"].setText("(555) 010-9999")
     assert form.save() is None
     assert "changed on another workstation" in form.errors.shown()[""]

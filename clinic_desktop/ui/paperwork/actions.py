@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
@@ -16,8 +15,10 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.domain.records import ConsentEntry, PatientChart
 from clinic_desktop.services.registry import Services
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.paperwork.consent_dialog import RecordConsentDialog
 from clinic_desktop.ui.paperwork.letter_dialog import RecommendationsDialog
+from clinic_desktop.ui.paperwork.pdf_pages import UnreadablePdf
 from clinic_desktop.ui.paperwork.preview_dialog import PreviewDialog
 
 if TYPE_CHECKING:
@@ -77,45 +78,48 @@ class PaperworkActions(QObject):
 
     def summary_letter(self, series_id: int) -> list[str]:
         """The recommendations first (the service's default text, to edit), then the letter's preview."""
-        paperwork = self._services.paperwork
+        paperwork, actor = self._services.paperwork, self._principal()
         try:
-            default = paperwork.default_recommendations(self._principal(), series_id)
+            default = paperwork.default_recommendations(actor, series_id)
         except ClinicError as exc:
             self.show_error("Summary letter", exc.message)
             return []
-        sheet = RecommendationsDialog.ask(default, lambda text: self._busy(
-            lambda: paperwork.summary_letter(self._principal(), series_id, text)), self._parent)
+        sheet = RecommendationsDialog.ask(default, lambda text: paperwork.summary_letter(actor, series_id, text),
+                                          self._parent)
         return self.preview(sheet) if sheet is not None else []
 
     def _print(self, make: Callable[[Principal], PrintedSheet]) -> list[str]:
-        """Render the sheet, preview it; where it was printed or saved."""
-        try:
-            sheet = self._busy(lambda: make(self._principal()))
-        except ClinicError as exc:
-            self.show_error("Cannot print", exc.message)
-            return []
-        return self.preview(sheet)
-
-    @staticmethod
-    def _busy(render: Callable[[], PrintedSheet]) -> PrintedSheet:
-        """Rendering takes a moment (up to about half a second for a letter with its chart): a wait cursor."""
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return render()
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        """Open the preview at once and render the sheet in the background; where it was printed or saved."""
+        actor = self._principal()
+        return self._preview(lambda: make(actor))
 
     def preview(self, sheet: PrintedSheet) -> list[str]:
         """The sheet's preview until closed; each print or save is recorded as it happens."""
-        def recorded(where: str) -> None:
-            self._services.paperwork.record_print(self._principal(), sheet, where)
-            self.message.emit(f"{sheet.title} — {where}.")
+        return self._preview(lambda: sheet)
 
-        try:
-            return PreviewDialog.show_sheet(sheet, recorded, self._parent)
-        except ClinicError as exc:  # a PDF that cannot be opened (a fault, but said in words)
-            self.show_error("Cannot show the sheet", exc.message)
-            return []
+    def _preview(self, make: Callable[[], PrintedSheet]) -> list[str]:
+        failed: list[BaseException] = []
+        dialog = PreviewDialog(None, lambda where: self._recorded(dialog.sheet, where), self._parent)
+
+        def refused(error: BaseException) -> None:
+            failed.append(error)
+            dialog.reject()
+            if isinstance(error, UnreadablePdf):  # a PDF that cannot be opened (a fault, but said in words)
+                self.show_error("Cannot show the sheet", error.message)
+            elif isinstance(error, ClinicError):
+                self.show_error("Cannot print", error.message)
+            else:
+                ops.report_failure(self._parent, error)
+
+        dialog.prepare(make, refused)
+        if not failed:  # refused at once when operations run inline
+            dialog.exec()
+        dialog.deleteLater()
+        return dialog.printed
+
+    def _recorded(self, sheet: PrintedSheet, where: str) -> None:
+        self._services.paperwork.record_print(self._principal(), sheet, where)
+        self.message.emit(f"{sheet.title} — {where}.")
 
     # --- the chart ---------------------------------------------------------------------------------------
     def attach_chart(self, view: PatientChartView) -> None:

@@ -8,13 +8,14 @@ from typing import Callable
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.paperwork import PrintedSheet
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.widgets import add_field, error_label, text_label
 
 
 class RecommendationsDialog(QDialog):
-    """RecommendationsDialog(default_text, make): `make(text)` renders the letter; its refusals (e.g. a text too
-    long) show beside the field and the dialog stays open."""
+    """RecommendationsDialog(default_text, make): `make(text)` renders the letter in the background; its
+    refusals (e.g. a text too long) show beside the field and the dialog stays open."""
 
     def __init__(self, default: str, make: Callable[[str], PrintedSheet], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,10 +52,15 @@ class RecommendationsDialog(QDialog):
             self.resize(self.width(), needed)
 
     def submit(self) -> PrintedSheet | None:
-        self.sheet = self.errors.attempt(lambda: self._make(self.text.toPlainText()))
-        if self.sheet is not None:
-            self.accept()
+        """Render the letter in the background (the dialog waits, disabled); accepted once it is made. Returns
+        the letter when it is made by the time this returns (operations run inline), else None."""
+        text = self.text.toPlainText()
+        ops.Op(self, lambda: self._make(text)).errors(self.errors).success(self._made).run()
         return self.sheet
+
+    def _made(self, sheet: PrintedSheet) -> None:
+        self.sheet = sheet
+        self.accept()
 
     @classmethod
     def ask(cls, default: str, make: Callable[[str], PrintedSheet], parent: QWidget | None = None) -> PrintedSheet | None:

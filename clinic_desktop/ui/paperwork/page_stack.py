@@ -1,13 +1,14 @@
-"""A sheet's pages one under another in a scroll area: fitted to the width or zoomed, each rendered only while
-it is in or near the view, and which page is on show."""
+"""A sheet's pages one under another in a scroll area: fitted to the width or zoomed, each rendered in the
+background only while it is in or near the view (the page on show first), and which page is on show."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPaintEvent, QPainter, QResizeEvent
+from PySide6.QtCore import QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPaintEvent, QPainter, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from clinic_desktop.ui.paperwork.pdf_pages import POINTS_PER_INCH, PdfPages
+from clinic_desktop.ui import ops
+from clinic_desktop.ui.paperwork.pdf_pages import POINTS_PER_INCH, render_each
 
 #: Zoom steps, as a fraction of the page's real size on screen.
 ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -35,26 +36,27 @@ class PageView(QWidget):
 
 
 class PageStack(QScrollArea):
-    """PageStack(pdf): `changed` after the zoom or the page on show changed."""
+    """PageStack(): empty until `set_pages(pdf, sizes)`; `changed` after the zoom or the page on show changed,
+    `pageShown(index)` when a page's image has arrived."""
 
     changed = Signal()
+    pageShown = Signal(int)
 
-    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._pdf = pdf
+        self._pdf = b""
         #: None: the pages fill the width; else the zoom as a fraction of the page's real size.
         self.zoom: float | None = None
-        with PdfPages(pdf) as pages:
-            self.page_sizes = [pages.size(i) for i in range(pages.count)]
-        self.pages = [PageView(i + 1, len(self.page_sizes)) for i in range(len(self.page_sizes))]
+        self.page_sizes: list[QSizeF] = []
+        self.pages: list[PageView] = []
+        #: The resolution each page has been asked for and not yet received, by index.
+        self._asked: dict[int, float] = {}
         body = QWidget()
         body.setObjectName("previewBody")
         body.setStyleSheet("QWidget#previewBody { background: #e8eaed; }")
-        column = QVBoxLayout(body)
-        column.setContentsMargins(GAP, GAP, GAP, GAP)
-        column.setSpacing(GAP)
-        for page in self.pages:
-            column.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._column = QVBoxLayout(body)
+        self._column.setContentsMargins(GAP, GAP, GAP, GAP)
+        self._column.setSpacing(GAP)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setWidgetResizable(True)
         # Always there, so "fit width" fits the same width whether or not the pages are taller than the view.
@@ -65,6 +67,15 @@ class PageStack(QScrollArea):
         self.verticalScrollBar().valueChanged.connect(lambda _value: self.show_visible())
         self._relayout_timer = QTimer(self, singleShot=True, interval=80)
         self._relayout_timer.timeout.connect(self.relayout)
+
+    def set_pages(self, pdf: bytes, sizes: list[QSizeF]) -> None:
+        """The sheet to show (its page sizes read beforehand, off the GUI thread): blank pages at once, each
+        page's picture as it is rendered."""
+        self._pdf, self.page_sizes = pdf, list(sizes)
+        self.pages = [PageView(i + 1, len(sizes)) for i in range(len(sizes))]
+        for page in self.pages:
+            self._column.addWidget(page, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.relayout()
 
     # --- zoom ----------------------------------------------------------------------------------------------
     def real_size_scale(self) -> float:
@@ -121,27 +132,62 @@ class PageStack(QScrollArea):
                 current = index
         return current
 
-    def show_visible(self) -> None:
-        """Render the pages in or next to the view at the current size and drop the others' images, so a long
-        record at a large zoom holds only a few pages of pixels."""
+    def _dpi(self) -> float:
+        return self.scale() * POINTS_PER_INCH * self.devicePixelRatioF()
+
+    def _near(self) -> list[int]:
         top = self.verticalScrollBar().value()
         bottom = top + self.viewport().height()
-        ratio = self.devicePixelRatioF()
-        dpi = self.scale() * POINTS_PER_INCH * ratio
-        near = [i for i, page in enumerate(self.pages)
+        return [i for i, page in enumerate(self.pages)
                 if page.y() + page.height() >= top - page.height() and page.y() <= bottom + page.height()]
-        stale = [i for i in near if self.pages[i].image is None or abs(self.pages[i].rendered_dpi - dpi) > 0.5]
-        if stale:
-            with PdfPages(self._pdf) as pdf:
-                for index in stale:
-                    image = pdf.image(index, dpi)
-                    image.setDevicePixelRatio(ratio)
-                    self.pages[index].image, self.pages[index].rendered_dpi = image, dpi
-                    self.pages[index].update()
+
+    def show_visible(self) -> None:
+        """Ask the worker for the pages in or next to the view at the current size (the page on show first)
+        and drop the others' images, so a long record at a large zoom holds only a few pages of pixels. Only
+        once the stack is on screen: before, its width (and so the resolution) is not yet its own."""
+        dpi, near = self._dpi(), self._near()
+        if self.isVisible():
+            current = self.current_page()
+            stale = sorted((i for i in near if self._wants(i, dpi)), key=lambda i: (i != current, i))
+            if stale:
+                self._ask(stale, dpi)
         for index, page in enumerate(self.pages):
             if index not in near:
                 page.image, page.rendered_dpi = None, 0.0
         self.changed.emit()
+
+    def _wants(self, index: int, dpi: float) -> bool:
+        page, asked = self.pages[index], self._asked.get(index)
+        has = page.image is not None and abs(page.rendered_dpi - dpi) <= 0.5
+        return not has and (asked is None or abs(asked - dpi) > 0.5)
+
+    def _ask(self, indexes: list[int], dpi: float) -> None:
+        for index in indexes:
+            self._asked[index] = dpi
+        pdf = self._pdf
+        op: ops.Op = ops.Op(self, lambda: render_each(pdf, indexes, dpi, lambda i, image: op.report(i, dpi, image)))
+        op.disable().progress(self._arrived).failure(self._failed).run()
+
+    def _arrived(self, index: int, dpi: float, image: QImage) -> None:
+        """A page rendered by the worker: shown if it is still wanted at that size (the zoom may have changed,
+        or the page scrolled away, meanwhile)."""
+        if self._asked.get(index) == dpi:
+            del self._asked[index]
+        if index >= len(self.pages) or abs(self._dpi() - dpi) > 0.5 or index not in self._near():
+            return
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        page = self.pages[index]
+        page.image, page.rendered_dpi = image, dpi
+        page.update()
+        self.pageShown.emit(index)
+
+    def _failed(self, error: BaseException) -> None:
+        self._asked.clear()
+        ops.report_failure(self.window(), error)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.show_visible()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -1,9 +1,14 @@
 """A sheet's PDF turned into page images with PDFium (pypdfium2): Qt's own PDF module ships in a separate
-PySide6 wheel, while PDFium renders exactly what a printer or a PDF reader shows, at any resolution."""
+PySide6 wheel, while PDFium renders exactly what a printer or a PDF reader shows, at any resolution.
+
+Pages are rendered on the background worker (a QImage may be made off the GUI thread; a QPixmap may not).
+PDFium itself is not thread-safe, so every call into it holds one lock, whichever thread makes it."""
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
+from typing import Callable, Iterable
 
 from PySide6.QtCore import QSizeF
 from PySide6.QtGui import QImage
@@ -16,6 +21,10 @@ POINTS_PER_INCH = 72.0
 #: application ships for): PDFium's "BGRX" bytes B, G, R, x are QImage's RGB32 word 0xffRRGGBB in memory.
 QIMAGE_FORMATS = {"BGRX": QImage.Format.Format_RGB32, "BGRA": QImage.Format.Format_ARGB32,
                   "BGR": QImage.Format.Format_BGR888, "L": QImage.Format.Format_Grayscale8}
+
+
+#: Held around every PDFium call: the library keeps global state and must not be entered from two threads.
+_PDFIUM = threading.RLock()
 
 
 class UnreadablePdf(ClinicError):
@@ -32,7 +41,8 @@ class PdfPages:
         import pypdfium2 as pdfium
 
         try:
-            self._doc = pdfium.PdfDocument(pdf)
+            with _PDFIUM:
+                self._doc = pdfium.PdfDocument(pdf)
         except pdfium.PdfiumError as exc:
             raise UnreadablePdf(f"The sheet cannot be shown: its PDF is damaged ({exc}).") from exc
 
@@ -44,23 +54,33 @@ class PdfPages:
         self.close()
 
     def close(self) -> None:
-        self._doc.close()
+        with _PDFIUM:
+            self._doc.close()
 
     @property
     def count(self) -> int:
-        return len(self._doc)
+        with _PDFIUM:
+            return len(self._doc)
 
     def size(self, index: int) -> QSizeF:
         """The page's width and height in points (1/72 inch)."""
-        page = self._doc[index]
-        try:
-            width, height = page.get_size()
-        finally:
-            page.close()
+        with _PDFIUM:
+            page = self._doc[index]
+            try:
+                width, height = page.get_size()
+            finally:
+                page.close()
         return QSizeF(width, height)
+
+    def sizes(self) -> list[QSizeF]:
+        return [self.size(i) for i in range(self.count)]
 
     def image(self, index: int, dpi: float) -> QImage:
         """Page `index` (from 0) rendered at `dpi` dots per inch on white, as an RGB32 image of its own."""
+        with _PDFIUM:
+            return self._image(index, dpi)
+
+    def _image(self, index: int, dpi: float) -> QImage:
         page = self._doc[index]
         try:
             # Four bytes a pixel on opaque white: RGB32, the format Qt paints fastest.
@@ -84,3 +104,17 @@ def render_pages(pdf: bytes, dpi: float) -> list[QImage]:
     """Every page of `pdf` at `dpi`, in order."""
     with PdfPages(pdf) as pages:
         return [pages.image(i, dpi) for i in range(pages.count)]
+
+
+def page_sizes(pdf: bytes) -> list[QSizeF]:
+    """Each page's size in points, in order."""
+    with PdfPages(pdf) as pages:
+        return pages.sizes()
+
+
+def render_each(pdf: bytes, indexes: Iterable[int], dpi: float, report: Callable[[int, QImage], None]) -> None:
+    """Render the pages `indexes` at `dpi` one at a time, handing each to `report(index, image)` as it is done
+    (from the worker: the first page reaches the screen or the printer while the next is rendered)."""
+    with PdfPages(pdf) as pages:
+        for index in indexes:
+            report(index, pages.image(index, dpi))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QGuiApplication, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,46 +21,59 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.paperwork.page_stack import ZOOM_STEPS, PageStack
-from clinic_desktop.ui.paperwork.print_job import ask_printer, destination, print_pdf
+from clinic_desktop.ui.paperwork.pdf_pages import page_sizes, render_each
+from clinic_desktop.ui.paperwork.print_job import (
+    MAX_PRINT_DPI,
+    PrinterPages,
+    ask_printer,
+    destination,
+    pages_to_print,
+)
 from clinic_desktop.ui.shortcuts import FIT_WIDTH, PREVIEW_PRINT, PREVIEW_SAVE, ZOOM_IN, ZOOM_OUT, Shortcut
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
 #: Where the last folder a sheet was saved to is remembered.
 SAVE_DIR_KEY = "paperwork/save_dir"
+#: The heading while the sheet is rendered in the background.
+PREPARING = "Preparing the sheet…"
+
+
+def _prepared(sheet: PrintedSheet) -> tuple[PrintedSheet, list]:
+    """On the worker: the rendered sheet with its pages' sizes, so the preview can lay out every page at once."""
+    return sheet, page_sizes(sheet.pdf)
 
 
 class PreviewDialog(QDialog):
     """PreviewDialog(sheet, on_printed): `on_printed("printer: …" | "PDF file: …")` runs after each successful
     print or save. `choose_file(suggested_name) -> path or ""` and `choose_printer(pdf, title) -> QPrinter or
-    None` replace the system dialogs (tests drive the preview through them)."""
+    None` replace the system dialogs (tests drive the preview through them).
 
-    def __init__(self, sheet: PrintedSheet, on_printed: Callable[[str], None], parent: QWidget | None = None, *,
-                 choose_file: Callable[[str], str] | None = None,
+    With `sheet=None` the preview opens at once, "Preparing…", and `prepare(make)` renders the sheet in the
+    background; its pages appear as each is rendered."""
+
+    def __init__(self, sheet: PrintedSheet | None, on_printed: Callable[[str], None],
+                 parent: QWidget | None = None, *, choose_file: Callable[[str], str] | None = None,
                  choose_printer: Callable[[bytes, str], QPrinter | None] | None = None) -> None:
         super().__init__(parent)
-        self.sheet = sheet
+        self.sheet: PrintedSheet | None = None
         self._on_printed = on_printed
         self._choose_file = choose_file or self._ask_file
         self._choose_printer = choose_printer or (lambda pdf, title: ask_printer(self, pdf, title))
         #: The destinations printed or saved to while the preview was open, in order.
         self.printed: list[str] = []
-        self.stack = PageStack(sheet.pdf)
-        self.setWindowTitle(f"Preview · {sheet.title}")
+        self._printing: PrinterPages | None = None
+        self.stack = PageStack()
+        self.setWindowTitle("Preview · preparing the sheet")
         layout = QVBoxLayout(self)
-        layout.addWidget(text_label(sheet.title, name="pageTitle"))
-        facts = [sheet.kind.label]
-        if sheet.template_version:
-            facts.append(f"template version {sheet.template_version}")
-        count = len(self.stack.pages)
-        facts.append(f"{count} page{'s' if count != 1 else ''}")
-        layout.addWidget(text_label(" · ".join(facts), name="muted"))
+        self.title = text_label(PREPARING, name="pageTitle")
+        self.facts = text_label("", name="muted")
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
         #: Said before anything is printed: a patient would otherwise take home a sheet without the clinic's number.
         self.gaps = text_label("", name="formError")
-        if sheet.gaps:
-            self.gaps.setText(f"Not on this sheet yet: {'; '.join(sheet.gaps)}. An administrator or physician "
-                              "sets them under Administration > Clinic.")
-        self.gaps.setVisible(bool(sheet.gaps))
+        self.gaps.setVisible(False)
         layout.addWidget(self.gaps)
         layout.addLayout(self._zoom_bar())
         layout.addWidget(self.stack, 1)
@@ -71,10 +84,45 @@ class PreviewDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.status)
         layout.addWidget(self._buttons())
+        self._set_ready(False)
         # As tall as the screen allows (pages are tall), wide enough to read a page at about its real size.
         room = self._screen_room()
         self.resize(min(self.fontMetrics().averageCharWidth() * 110, room.width()), room.height())
-        self.stack.relayout()
+        if sheet is not None:
+            self.prepare(lambda: sheet)
+
+    # --- preparing ---------------------------------------------------------------------------------------
+    def prepare(self, make: Callable[[], PrintedSheet],
+                failed: Callable[[BaseException], None] | None = None) -> None:
+        """Render the sheet with `make()` and read its pages in the background, then show it; `failed(error)`
+        instead of the default failure handling when it cannot be made (a refusal, a damaged PDF)."""
+        op = ops.Op(self, lambda: _prepared(make())).disable().success(self._show_sheet)
+        if failed is not None:
+            op.failure(failed)
+        op.run()
+
+    def _show_sheet(self, prepared: tuple[PrintedSheet, list]) -> None:
+        sheet, sizes = prepared
+        self.sheet = sheet
+        self.setWindowTitle(f"Preview · {sheet.title}")
+        self.title.setText(sheet.title)
+        facts = [sheet.kind.label]
+        if sheet.template_version:
+            facts.append(f"template version {sheet.template_version}")
+        facts.append(f"{len(sizes)} page{'s' if len(sizes) != 1 else ''}")
+        self.facts.setText(" · ".join(facts))
+        if sheet.gaps:
+            self.gaps.setText(f"Not on this sheet yet: {'; '.join(sheet.gaps)}. An administrator or physician "
+                              "sets them under Administration > Clinic.")
+        self.gaps.setVisible(bool(sheet.gaps))
+        self.stack.set_pages(sheet.pdf, sizes)
+        self._set_ready(True)
+
+    def _set_ready(self, ready: bool) -> None:
+        for widget in (self.print_button, self.save_button, self.zoom_in, self.zoom_out, self.fit_button):
+            widget.setEnabled(ready)
+        if ready:
+            self._show_place()
 
     # --- layout ----------------------------------------------------------------------------------------
     def _zoom_bar(self) -> QHBoxLayout:
@@ -122,6 +170,8 @@ class PreviewDialog(QDialog):
 
     # --- zoom and place ------------------------------------------------------------------------------------
     def _show_place(self) -> None:
+        if self.sheet is None:
+            return
         zoom = self.stack.effective_zoom()
         self.zoom_label.setText(f"{round(zoom * 100)} %")
         self.zoom_label.setToolTip("The page fills the width" if self.stack.zoom is None else "Of the page's real size")
@@ -134,29 +184,64 @@ class PreviewDialog(QDialog):
         self.stack.relayout()  # the view has its real width only now
         self.stack.setFocus()
 
+    def done(self, result: int) -> None:
+        if self._printing is not None:  # the printer's job is half painted: it finishes first
+            self._say("", "Printing: the preview closes once the pages are sent.")
+            return
+        super().done(result)
+
     # --- printing and saving -------------------------------------------------------------------------------
     def print_sheet(self) -> str | None:
-        """The system print dialog, then the pages to the chosen printer; the destination, or None."""
+        """The system print dialog, then the pages to the chosen printer: each rendered in the background at
+        the printer's resolution and painted onto the printer here (Qt paints a printer on the GUI thread).
+        Returns the destination when printed by the time it returns (operations run inline), else None."""
+        sheet = self.sheet
+        if sheet is None or self._printing is not None:
+            return None
         self._say("", "")
         # The queue shows the job to anyone near the printer: sheet and MRN, never the patient's name.
-        printer = self._choose_printer(self.sheet.pdf, self.sheet.job_name)
+        printer = self._choose_printer(sheet.pdf, sheet.job_name)
         if printer is None:
             return None
-        # About a quarter of a second a page at 300 dpi: a wait cursor meanwhile.
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        wanted = pages_to_print(printer, len(self.stack.page_sizes), self.stack.current_page())
         try:
-            count = print_pdf(self.sheet.pdf, printer, self.stack.current_page())
+            job = PrinterPages(printer, self.stack.page_sizes, len(wanted))
         except ClinicError as exc:
             self._say(exc.message, "")
             return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        where = destination(printer)
-        return self._done(where, f"Sent {count} page{'s' if count != 1 else ''} to the "
-                                 f"{where.replace(': ', ' ', 1)}.")
+        self._printing = job
+        self._say("", f"Printing {len(wanted)} page{'s' if len(wanted) != 1 else ''}…")
+        before = len(self.printed)
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        pdf = sheet.pdf
+        op: ops.Op = ops.Op(self, lambda: render_each(pdf, wanted, dpi, op.report))
+        op.disable(self.print_button, self.save_button).progress(job.add) \
+            .success(lambda _none: self._printed(job)).failure(lambda error: self._print_failed(job, error)).run()
+        return self.printed[-1] if len(self.printed) > before else None
+
+    def _printed(self, job: PrinterPages) -> None:
+        self._printing = None
+        try:
+            count = job.finish()
+        except ClinicError as exc:
+            self._say(exc.message, "")
+            return
+        where = destination(job.printer)
+        self._done(where, f"Sent {count} page{'s' if count != 1 else ''} to the {where.replace(': ', ' ', 1)}.")
+
+    def _print_failed(self, job: PrinterPages, error: BaseException) -> None:
+        self._printing = None
+        job.abort()
+        if isinstance(error, ClinicError):
+            self._say(error.message, "")
+        else:
+            self._say("", "")
+            ops.report_failure(self, error)
 
     def save_pdf(self) -> str | None:
         """Ask where, write the sheet's PDF there exactly; the destination, or None (cancelled or failed)."""
+        if self.sheet is None:
+            return None
         self._say("", "")
         path = self._choose_file(self.sheet.suggested_filename)
         if not path:
@@ -199,8 +284,8 @@ class PreviewDialog(QDialog):
     @classmethod
     def show_sheet(cls, sheet: PrintedSheet, on_printed: Callable[[str], None],
                    parent: QWidget | None = None) -> list[str]:
-        """Show the preview until closed; where the sheet was printed or saved meanwhile."""
+        """Show the preview of a sheet already rendered until closed (its pages are drawn in the background);
+        where the sheet was printed or saved meanwhile."""
         dialog = cls(sheet, on_printed, parent)
         dialog.exec()
         return dialog.printed
-

@@ -1,12 +1,12 @@
-"""Printing a sheet's PDF through Qt: each PDF page rendered at the printer's resolution and painted onto one
-printer page, fitted into the page rectangle the printer reports."""
+"""Printing a sheet's PDF through Qt: each PDF page rendered at the printer's resolution (in the background,
+pdf_pages.render_each) and painted onto one printer page, fitted into the page rectangle the printer reports."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -65,26 +65,46 @@ def fitted(page_points: QSizeF, printer: QPrinter, dpi: float) -> QRectF:
     return QRectF(area.x() + (area.width() - width) / 2, area.y() + (area.height() - height) / 2, width, height)
 
 
-def print_pdf(pdf: bytes, printer: QPrinter, current_page: int = 0) -> int:
-    """Print the pages the printer asks for, one PDF page per printer page; the number printed."""
-    resolution = printer.resolution()
-    with PdfPages(pdf) as pages:
-        wanted = pages_to_print(printer, pages.count, current_page)
-        painter = QPainter()
-        if not painter.begin(printer):
+class PrinterPages:
+    """One print job, painted page by page on the GUI thread (where Qt paints a printer) as the worker hands
+    over each rendered page: `add(index, image)` for each, then `finish()` (or `abort()`)."""
+
+    def __init__(self, printer: QPrinter, sizes: list[QSizeF], expected: int) -> None:
+        self.printer = printer
+        self._sizes = sizes
+        self._expected = expected
+        self._count = 0
+        self._painter = QPainter()
+        if not self._painter.begin(printer):
             raise PrintFailed(f"The printer could not start the job{_where(printer)}.")
-        try:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            for n, index in enumerate(wanted):
-                if n and not printer.newPage():
-                    raise PrintFailed(f"The printer stopped after {n} of {len(wanted)} pages{_where(printer)}.")
-                image = pages.image(index, min(resolution, MAX_PRINT_DPI))
-                painter.drawImage(fitted(pages.size(index), printer, resolution), image)
-        finally:
-            painter.end()
-    if printer.printerState() is QPrinter.PrinterState.Error:
-        raise PrintFailed(f"The printer reported an error{_where(printer)}.")
-    return len(wanted)
+        self._painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self._failed: PrintFailed | None = None
+
+    def add(self, index: int, image: QImage) -> None:
+        if self._failed is not None:
+            return
+        if self._count and not self.printer.newPage():
+            self._failed = PrintFailed(f"The printer stopped after {self._count} of {self._expected} pages"
+                                       f"{_where(self.printer)}.")
+            return
+        self._painter.drawImage(fitted(self._sizes[index], self.printer, self.printer.resolution()), image)
+        self._count += 1
+
+    def finish(self) -> int:
+        """End the job; the number of pages printed (PrintFailed when the printer refused)."""
+        if self._painter.isActive():
+            self._painter.end()
+        if self._failed is not None:
+            raise self._failed
+        if self.printer.printerState() is QPrinter.PrinterState.Error:
+            raise PrintFailed(f"The printer reported an error{_where(self.printer)}.")
+        return self._count
+
+    def abort(self) -> None:
+        """The pages could not be rendered: nothing half-done goes to the printer."""
+        if self._painter.isActive():
+            self.printer.abort()
+            self._painter.end()
 
 
 def destination(printer: QPrinter) -> str:

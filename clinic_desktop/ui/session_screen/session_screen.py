@@ -18,7 +18,8 @@ from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
-from clinic_desktop.ui.change_watcher import ChangedBar
+from clinic_desktop.ui.change_hub import ELSEWHERE
+from clinic_desktop.ui.change_watcher import ChangedBar, changed_words
 from clinic_desktop.ui.form_support import ask_discard
 from clinic_desktop.ui.paperwork.session_buttons import SessionPaperwork
 from clinic_desktop.ui.session_record import SessionRecordView
@@ -203,9 +204,11 @@ class SessionScreen(QWidget):
         phone = f", {d.escort_phone}" if d.escort_phone else ""
         return f"Escort: {d.escort_name}{phone} — {'confirmed' if d.escort_confirmed else 'not confirmed yet'}"
 
-    def changed_elsewhere(self) -> None:
-        """Another workstation changed this session or patient: show it now, or offer to when entries are unsaved."""
+    def changed_elsewhere(self, initiator: object = ELSEWHERE) -> None:
+        """Another workstation (or another screen here) changed this session or patient: show it now, or offer
+        to when entries are unsaved."""
         if self.is_dirty():
+            self.changed_bar.label.setText(changed_words(initiator))
             self.changed_bar.show()
         else:
             self.reload()
