@@ -119,6 +119,10 @@ class OutcomeMeasure:
     on_screen_chart: bool = False
     chart: ChartStyle = ChartStyle()  #: its line on the printed series chart
 
+    def __post_init__(self) -> None:
+        if self.on_screen_chart and self.remission is None:  # a definition error, caught when the app imports it
+            raise ValueError(f"A scale measuring {self.measures} on the outcomes chart needs a remission rule.")
+
 
 @dataclass(frozen=True)
 class Context:
