@@ -158,7 +158,8 @@ class MonitoringService:
             settings = load_settings(uow.session)
             result = scales.score(settings.discharge_scale, answers, settings)
             if not result.fit_for_discharge:
-                raise RuleViolation(f"{result.name} {result.total}/10 is below the clinic's discharge score of "
+                out_of = scales.get_scale(result.code).max_total
+                raise RuleViolation(f"{result.name} {result.total}/{out_of} is below the clinic's discharge score of "
                                     f"{settings.discharge_score_min}: continue observation.")
             if not escort_present:
                 raise RuleViolation("The patient may leave only with their escort present.")
