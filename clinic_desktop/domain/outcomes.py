@@ -24,7 +24,6 @@ STATUS_BASELINE_ONLY = "baseline only"
 Point = tuple[date | datetime, int]
 
 
-
 def outcome_scales() -> tuple[str, ...]:
     """Codes of the scales whose total is a severity (lower is better), so a reduction means improvement.
 
@@ -64,9 +63,8 @@ def series_outcome(code: str, points: Sequence[Point], settings: ClinicSettings 
     settings = settings or ClinicSettings()
     scale = get_scale(code)
     if scale.outcome is None:
-        measured = scales_where(lambda s: s.outcome is not None)
         raise ValidationError(f"Outcomes are not calculated for {scale.name}; they are for "
-                              f"{', '.join(s.name for s in measured)}.", "code")
+                              f"{', '.join(get_scale(c).name for c in outcome_scales())}.", "code")
     checked = [_checked_point(scale.name, scale.min_total, scale.max_total, n, p) for n, p in enumerate(points, 1)]
     if not checked:
         return None

@@ -14,7 +14,6 @@ from clinic_desktop.domain.scales import ScaleDefinition, get_scale, scales_wher
 from clinic_desktop.ui import formatting
 
 
-
 def charted() -> tuple[ScaleDefinition, ...]:
     """The scales the chart draws, each in its own panel (their definitions' `outcome.on_screen_chart`)."""
     return scales_where(lambda s: s.outcome is not None and s.outcome.on_screen_chart)
