@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Callable, Sequence
+from typing import Sequence
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.quantities import STEP_PERCENT, rounded
-from clinic_desktop.domain.scales import get_scale
+from clinic_desktop.domain.scales import get_scale, scales_where
 from clinic_desktop.domain.scales.base import shown
 
 #: Status labels, best first.
@@ -20,19 +20,16 @@ STATUS_PARTIAL = "partial response"
 STATUS_NONE = "no response"
 STATUS_BASELINE_ONLY = "baseline only"
 
-#: Scales whose total is a severity (lower is better), so a reduction from baseline means improvement.
-#: The C-SSRS count and the sedation/discharge scores are not outcome measures and are refused.
-OUTCOME_SCALES = ("phq9", "gad7", "madrs", "bprs_positive", "cadss")
-
 #: A pre-infusion total and when it was taken.
 Point = tuple[date | datetime, int]
 
-#: Remission rule per scale (reference 9); scales without one have remission None.
-_REMISSION: dict[str, Callable[[int, ClinicSettings], bool]] = {
-    "phq9": lambda latest, s: latest < s.phq9_remission_below,
-    "gad7": lambda latest, s: latest < s.gad7_remission_below,
-    "madrs": lambda latest, s: latest <= s.madrs_remission_at_or_below,
-}
+
+def outcome_scales() -> tuple[str, ...]:
+    """Codes of the scales whose total is a severity (lower is better), so a reduction means improvement.
+
+    A scale is one when its definition has an `outcome`; the C-SSRS count and the sedation/discharge scores have
+    none and are refused."""
+    return tuple(s.code for s in scales_where(lambda s: s.outcome is not None))
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,9 @@ def series_outcome(code: str, points: Sequence[Point], settings: ClinicSettings 
     """
     settings = settings or ClinicSettings()
     scale = get_scale(code)
-    if scale.code not in OUTCOME_SCALES:
+    if scale.outcome is None:
         raise ValidationError(f"Outcomes are not calculated for {scale.name}; they are for "
-                              f"{', '.join(get_scale(c).name for c in OUTCOME_SCALES)}.", "code")
+                              f"{', '.join(get_scale(c).name for c in outcome_scales())}.", "code")
     checked = [_checked_point(scale.name, scale.min_total, scale.max_total, n, p) for n, p in enumerate(points, 1)]
     if not checked:
         return None
@@ -83,8 +80,8 @@ def series_outcome(code: str, points: Sequence[Point], settings: ClinicSettings 
     response = baseline > 0 and reduction * 100 >= settings.response_reduction_percent * baseline
     partial = (baseline > 0 and not response
                and reduction * 100 >= settings.partial_response_percent * baseline)
-    rule = _REMISSION.get(scale.code)
-    remission = rule(latest, settings) if rule else None
+    rule = scale.outcome.remission
+    remission = rule.met(latest, settings) if rule else None
 
     if len(ordered) == 1:
         status = STATUS_BASELINE_ONLY

@@ -18,9 +18,10 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Po
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.records import ScorePoint, SeriesScores
 from clinic_desktop.domain.session_records import VitalsEntry
-from clinic_desktop.domain.scales import get_scale
+from clinic_desktop.domain.scales import ChartStyle, ScaleDefinition, names_in_words, scales_where
 from clinic_desktop.printing.fonts import BODY, register_fonts
 
 #: Ink near black for text; a light grid that recedes; blue for blood pressure and dark red for heart rate
@@ -29,9 +30,19 @@ INK, MUTED, GRID = colors.HexColor("#202124"), colors.HexColor("#5f6368"), color
 BP_INK, HR_INK, BAND = colors.HexColor("#174ea6"), colors.HexColor("#a50e0e"), colors.HexColor("#eef1f5")
 TICK, LABEL = 7, 8  #: font sizes of tick labels and legend/titles, in points
 NOT_ENOUGH_READINGS = "Not enough readings for a chart."
-NO_SCORES = "No PHQ-9, GAD-7 or MADRS scores were recorded before the infusions of this series."
-#: The scales a series chart shows, in the order a psychiatrist expects them, with their line styles.
-CHARTED = ("phq9", "gad7", "madrs")
+
+
+def charted() -> tuple[ScaleDefinition, ...]:
+    """The scales a series chart shows: the tracked outcome scales, in registry order, each in its own panel."""
+    return scales_where(lambda s: s.outcome is not None and s.outcome.tracked)
+
+
+def no_scores_text() -> str:
+    return f"No {names_in_words(charted())} scores were recorded before the infusions of this series."
+
+
+#: What a series chart says when none of its scales was scored (with the scales registered at start-up).
+NO_SCORES = no_scores_text()
 
 
 @dataclass(frozen=True)
@@ -47,8 +58,6 @@ class Style:
 SYSTOLIC = Style(BP_INK, (), "down")  # the classic BP chart marks: ▼ systolic over ▲ diastolic
 DIASTOLIC = Style(BP_INK, (), "up")
 HEART_RATE = Style(HR_INK, (4, 2.5), "ring")
-SCALE_STYLES = {"phq9": Style(INK, (), "circle"), "gad7": Style(INK, (4, 2.5), "square"),
-                "madrs": Style(INK, (1.5, 2), "up")}
 REMISSION = Style(MUTED, (3, 3), "", 1)
 
 
@@ -152,39 +161,48 @@ def _time_axis(drawing: Drawing, box: Box, t0: datetime, span: float, zone: Zone
 
 # --- rating scales --------------------------------------------------------------------------------------------
 
+def scale_style(chart: ChartStyle) -> Style:
+    """A definition's toolkit-free chart style as ReportLab draws it."""
+    return Style(colors.HexColor(chart.colour), chart.dash, chart.marker)
+
+
 def scores_chart(scores: SeriesScores | None, width: float, height: float,
-                 phq9_remission_below: int = 5) -> Drawing:
-    """PHQ-9, GAD-7 and MADRS totals before each session, one panel per scale, each on its own full range
-    (0-27, 0-21, 0-60) so a total reads as the number the psychiatrist knows; PHQ-9 shows its remission line."""
+                 settings: ClinicSettings | None = None) -> Drawing:
+    """The tracked scales' totals (PHQ-9, GAD-7, MADRS) before each session, one panel per scale, each on its own
+    full range (0-27, 0-21, 0-60) so a total reads as the number the psychiatrist knows; a scale whose chart style
+    asks for it (PHQ-9) shows its remission line at the clinic's cut-off (`settings`, the defaults when None)."""
     latest = latest_points(scores.points) if scores is not None else {}
     if not latest:
-        return message(NO_SCORES, width)
+        return message(no_scores_text(), width)
     register_fonts()
-    codes = [c for c in CHARTED if c in latest]
+    settings = settings or ClinicSettings()
+    shown = [s for s in charted() if s.code in latest]
     sequences = [seq for pts in latest.values() for seq, _total in pts]
     first = min(min(sequences), 1)
     last = max([first + 1, max(sequences), scores.planned_sessions])
     drawing = Drawing(width, height)
-    entries = [(f"{get_scale(c).name} total", SCALE_STYLES[c]) for c in codes]
-    if "phq9" in codes:
-        entries.append((f"PHQ-9 remission (total below {phq9_remission_below})", REMISSION))
+    entries = [(f"{s.name} total", scale_style(s.outcome.chart)) for s in shown]
+    cutoffs = {s.code: s.outcome.remission.cutoff(settings) for s in shown
+               if s.outcome.chart.remission_line and s.outcome.remission is not None}
+    entries += [(f"{s.name} remission (total {s.outcome.remission.phrase(cutoffs[s.code])})", REMISSION)
+                for s in shown if s.code in cutoffs]
     gap, left = 14.0, stringWidth("60", BODY, TICK) + 8
     top = height - _legend(drawing, left, height - LABEL - 1, width - left, entries)
-    panel_width = (width - gap * (len(codes) - 1)) / len(codes)
-    for n, code in enumerate(codes):
+    panel_width = (width - gap * (len(shown) - 1)) / len(shown)
+    for n, scale in enumerate(shown):
+        code = scale.code
         x = n * (panel_width + gap)
-        scale = get_scale(code)
         box = Box(x + left, 2 * TICK + 16, panel_width - left - 4, top - LABEL - 2 * TICK - 26,
                   first - 0.5, last + 0.5, 0, scale.max_total)
         drawing.add(String(box.x, box.y + box.height + 4, f"{scale.name} (0\u2013{scale.max_total})",
                            fontName=BODY, fontSize=LABEL, fillColor=INK))
         _y_axis(drawing, box, range(0, scale.max_total + 1, 5 if scale.max_total <= 30 else 10))
         _session_axis(drawing, box, first, last)
-        if code == "phq9":
-            _remission(drawing, box, phq9_remission_below)
+        if code in cutoffs:
+            _remission(drawing, box, cutoffs[code], scale.outcome.remission.inclusive)
         drawing.add(_frame(box), name=f"{code}_area")
         points = latest[code]
-        drawing.add(_series(box, points, SCALE_STYLES[code]), name=f"{code}_series")
+        drawing.add(_series(box, points, scale_style(scale.outcome.chart)), name=f"{code}_series")
         _end_labels(drawing, box, points)
     title = "Session number (0 = baseline)" if first == 0 else "Session number"
     drawing.add(String(width / 2, 2, f"{title}; each total is the score before that session's infusion",
@@ -195,9 +213,10 @@ def scores_chart(scores: SeriesScores | None, width: float, height: float,
 def latest_points(points: Sequence[ScorePoint]) -> dict[str, list[tuple[int, int]]]:
     """(session, total) per charted scale in session order; a score re-entered for a session replaces the
     earlier one, as on the outcomes screen."""
+    codes = {s.code for s in charted()}
     out: dict[str, dict[int, int]] = {}
     for p in points:
-        if p.instrument in CHARTED:
+        if p.instrument in codes:
             out.setdefault(p.instrument, {})[p.sequence] = p.total
     return {code: sorted(by_session.items()) for code, by_session in out.items()}
 
@@ -214,11 +233,11 @@ def _session_axis(drawing: Drawing, box: Box, first: int, last: int) -> None:
                                textAnchor="middle"))
 
 
-def _remission(drawing: Drawing, box: Box, below: int) -> None:
-    y = box.py(below)
+def _remission(drawing: Drawing, box: Box, cutoff: int, inclusive: bool) -> None:
+    y = box.py(cutoff)
     drawing.add(_line([(box.x, y), (box.x + box.width, y)], REMISSION), name="remission")
-    drawing.add(String(box.x + 3, y + 2, f"remission < {below}", fontName=BODY, fontSize=TICK - 0.5,
-                       fillColor=MUTED))
+    drawing.add(String(box.x + 3, y + 2, f"remission {'≤' if inclusive else '<'} {cutoff}", fontName=BODY,
+                       fontSize=TICK - 0.5, fillColor=MUTED))
 
 
 def _end_labels(drawing: Drawing, box: Box, points: list[tuple[int, int]]) -> None:

@@ -239,7 +239,8 @@ class DemoBuilder:
         ts.status, ts.checked_in_at = SessionStatus.CHECKED_IN, ts.scheduled_at - timedelta(minutes=5)
         ts.escort_name, ts.escort_phone, ts.escort_confirmed = patient.escort_name, patient.escort_phone, True
         ts.npo_confirmed = True
-        self._scale(session, patient, ts, "phq9", self._answers(phq9, 9, 3), Timepoint.PRE, ts.scheduled_at, nurse)
+        self._scale(session, patient, ts, scales.PHQ9.code, self._answers(phq9, 9, 3), Timepoint.PRE, ts.scheduled_at,
+                    nurse)
         self._vitals(session, ts, ts.scheduled_at + timedelta(minutes=5), VitalsPhase.BASELINE,
                      self._rng.randint(118, 138), self._rng.randint(72, 86), nurse)
 
@@ -251,11 +252,12 @@ class DemoBuilder:
         start = ts.scheduled_at + timedelta(minutes=rng.randint(20, 35))
         self._arrived(session, ts, patient, phq9)
         ts.checked_in_at = ts.scheduled_at - timedelta(minutes=rng.randint(0, 15))
-        self._scale(session, patient, ts, "gad7", self._answers(max(0, round(phq9 * 0.8) + rng.randint(-2, 2)), 7, 3),
-                    Timepoint.PRE, ts.scheduled_at, nurse)
+        self._scale(session, patient, ts, scales.GAD7.code,
+                    self._answers(max(0, round(phq9 * 0.8) + rng.randint(-2, 2)), 7, 3), Timepoint.PRE,
+                    ts.scheduled_at, nurse)
         if k == 0 or rng.random() < 0.2:
             madrs = min(60, round(phq9 * 1.7) + rng.randint(-3, 3))
-            self._scale(session, patient, ts, "madrs", self._answers(madrs, 10, 6), Timepoint.PRE,
+            self._scale(session, patient, ts, scales.MADRS.code, self._answers(madrs, 10, 6), Timepoint.PRE,
                         ts.scheduled_at + timedelta(minutes=8), physician)
         dose = self._dose(ts, protocol, k, weight_kg, start, previous_doses, physician, nurse, witness)
         session.add(dose)
@@ -276,9 +278,9 @@ class DemoBuilder:
         for n in range(1, 4):
             self._vitals(session, ts, stop + timedelta(minutes=15 * n), VitalsPhase.AFTER,
                          sys0 + rng.randint(-4, 6), dia0 + rng.randint(-3, 4), nurse)
-        self._scale(session, patient, ts, "cadss", self._answers(rng.randint(2, max(3, 30 - 4 * k)), 23, 4),
+        self._scale(session, patient, ts, scales.CADSS.code, self._answers(rng.randint(2, max(3, 30 - 4 * k)), 23, 4),
                     Timepoint.DURING, stop - timedelta(minutes=2), nurse, note=NoteKind.DISSOCIATION)
-        self._scale(session, patient, ts, "moaas", [rng.choice((4, 5, 5, 5))], Timepoint.DURING,
+        self._scale(session, patient, ts, scales.MOAAS.code, [rng.choice((4, 5, 5, 5))], Timepoint.DURING,
                     stop - timedelta(minutes=1), nurse, note=NoteKind.SEDATION)
         if rng.random() < 0.3:
             effects = rng.sample(("nausea", "dizziness", "headache", "blurred_vision", "anxiety"), rng.randint(1, 2))
@@ -287,7 +289,8 @@ class DemoBuilder:
                                                                                  "severity": "mild"},
                                               text="Settled with rest.", recorded_by_id=nurse, created_at=self._now))
         leave = stop + timedelta(minutes=rng.randint(46, 70))
-        self._scale(session, patient, ts, "aldrete", [2, 2, 2, 2, rng.choice((1, 2, 2))], Timepoint.POST, leave, nurse)
+        self._scale(session, patient, ts, scales.ALDRETE.code, [2, 2, 2, 2, rng.choice((1, 2, 2))], Timepoint.POST,
+                    leave, nurse)
         ts.status, ts.discharged_at, ts.discharged_by_id = SessionStatus.DISCHARGED, leave, nurse
 
     def _dose(self, ts: models.TreatmentSession, protocol: Protocol, k: int, weight_kg: Decimal, start: datetime,
@@ -337,7 +340,7 @@ class DemoBuilder:
         row = models.ScaleResponse(patient_id=patient.id, session_id=ts.id, instrument=code, answers=list(answers),
                                    total=result.total, taken_at=at, timepoint=timepoint,
                                    rater=scales.get_scale(code).rater, recorded_by_id=staff_id, created_at=self._now)
-        if result.blocks and code == "phq9":  # reviewed with the patient before that day's infusion
+        if result.blocks and code == scales.PHQ9.code:  # reviewed with the patient before that day's infusion
             row.acknowledged_by_id, row.acknowledged_at = self._physicians[0], at + timedelta(minutes=10)
         session.add(row)
         if note is not None:

@@ -37,8 +37,6 @@ VITALS_FIELDS = ("session_id", "taken_at", "phase", "systolic", "diastolic", "he
                  "temperature_c", "alert_action", "alert_note")
 #: Sessions in which vitals and notes can be charted (after check-in, until discharge).
 CHARTING = (SessionStatus.CHECKED_IN, SessionStatus.INFUSING, SessionStatus.RECOVERING)
-#: Scales charted as monitoring notes too, so the session's timeline shows them in place.
-NOTE_FOR_SCALE = {"cadss": NoteKind.DISSOCIATION, "moaas": NoteKind.SEDATION}
 
 
 class MonitoringService:
@@ -106,9 +104,9 @@ class MonitoringService:
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             settings = load_settings(uow.session)
-            result = scales.score(instrument, answers, settings, self._bprs_baseline(uow.session, instrument,
-                                                                                       session_id))
             definition = scales.get_scale(instrument)
+            result = scales.score(instrument, answers, settings, self._rise_baseline(uow.session, definition,
+                                                                                       session_id))
             if definition.rater is Rater.CLINICIAN and not is_allowed(actor, Action.NOTE_ADD, self._ctx.now()):
                 raise PermissionDenied(f"{definition.name} is rated by a nurse or physician.")
             get_or_404(uow.session, models.Patient, patient_id, "patient")
@@ -122,9 +120,9 @@ class MonitoringService:
                                        recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
             uow.flush()
-            if session_id is not None and result.code in NOTE_FOR_SCALE:
+            if session_id is not None and definition.note_kind is not None:
                 uow.session.add(models.MonitoringNote(
-                    session_id=session_id, noted_at=when, kind=NOTE_FOR_SCALE[result.code],
+                    session_id=session_id, noted_at=when, kind=definition.note_kind,
                     values={"total": result.total, "band": result.band}, text="", scale_response_id=row.id,
                     recorded_by_id=staff.id, created_at=self._ctx.now()))
             self._ctx.audit(uow.session, actor, "create", object_type="scale_response", object_id=row.id,
@@ -160,7 +158,8 @@ class MonitoringService:
             settings = load_settings(uow.session)
             result = scales.score(settings.discharge_scale, answers, settings)
             if not result.fit_for_discharge:
-                raise RuleViolation(f"{result.name} {result.total}/10 is below the clinic's discharge score of "
+                out_of = scales.get_scale(result.code).max_total
+                raise RuleViolation(f"{result.name} {result.total}/{out_of} is below the clinic's discharge score of "
                                     f"{settings.discharge_score_min}: continue observation.")
             if not escort_present:
                 raise RuleViolation("The patient may leave only with their escort present.")
@@ -194,13 +193,14 @@ class MonitoringService:
         return ts
 
     @staticmethod
-    def _bprs_baseline(session: Session, instrument: str, session_id: int | None) -> int | None:
-        """The session's pre-infusion BPRS positive total, against which a rise is judged."""
-        if instrument != "bprs_positive" or session_id is None:
+    def _rise_baseline(session: Session, definition: scales.ScaleDefinition, session_id: int | None) -> int | None:
+        """The session's first total at the scale's `rise_from` timepoint (BPRS: before the infusion), against
+        which a rise is judged; None for scales that do not judge a rise."""
+        if definition.rise_from is None or session_id is None:
             return None
         return session.execute(select(models.ScaleResponse.total).where(
-            models.ScaleResponse.session_id == session_id, models.ScaleResponse.instrument == "bprs_positive",
-            models.ScaleResponse.timepoint == Timepoint.PRE).order_by(models.ScaleResponse.taken_at).limit(1)
+            models.ScaleResponse.session_id == session_id, models.ScaleResponse.instrument == definition.code,
+            models.ScaleResponse.timepoint == definition.rise_from).order_by(models.ScaleResponse.taken_at).limit(1)
         ).scalar()
 
 

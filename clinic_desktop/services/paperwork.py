@@ -19,6 +19,7 @@ from clinic_desktop.domain.enums import Protocol, StaffRole
 from clinic_desktop.domain.outcomes import STATUS_BASELINE_ONLY, STATUS_REMISSION, STATUS_RESPONSE
 from clinic_desktop.domain.paperwork import ClinicLetterhead, PrintContext, PrintedSheet, SheetKind
 from clinic_desktop.domain.records import OutcomeLine, StaffMember
+from clinic_desktop.domain.scales import PHQ9
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services import paperwork_sheets as sheets
 from clinic_desktop.services.consents import patient_consent_status
@@ -163,7 +164,7 @@ def _renderers() -> ModuleType:  # the module of the four render functions
 def default_recommendations(outcomes: tuple[OutcomeLine, ...], profile: ClinicProfile) -> str:
     """A starting text built from reference 11: maintenance or stop by the response, what to monitor with repeated
     dosing, the crisis plan, next contact. The physician edits it before signing."""
-    phq9 = next((o for o in outcomes if o.instrument == "phq9"), None)
+    phq9 = next((o for o in outcomes if o.instrument == PHQ9.code), None)
     if phq9 is None or phq9.status == STATUS_BASELINE_ONLY:
         course = ("Fewer than two PHQ-9 scores were recorded during the course, so the response cannot be judged "
                   "from scores; please review the clinical picture before deciding on maintenance treatment.")

@@ -26,6 +26,7 @@ from clinic_desktop.domain.paperwork import (
 from clinic_desktop.domain.records import OutcomeLine, SeriesSummary
 from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.schedule import WEEKDAY_NAMES
+from clinic_desktop.domain.scales import CADSS, get_scale
 from clinic_desktop.services.chart import printed_name, referring_clinician_record, series_summaries
 from clinic_desktop.services.context import load_logo, load_profile, load_settings
 from clinic_desktop.services.scoring import outcome_points, series_outcomes
@@ -33,9 +34,6 @@ from clinic_desktop.services.session_records import build_session_detail
 from clinic_desktop.services.sheet_text_store import current_template
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import AuditKeyring
-
-#: Scales whose total is the discharge score (reference 4.7).
-DISCHARGE_SCALES = ("aldrete", "padss")
 
 
 def letterhead(profile: ClinicProfile, logo: bytes | None = None) -> ClinicLetterhead:
@@ -89,7 +87,7 @@ def discharge_sheet(session: Session, ts: models.TreatmentSession, keyring: Audi
                     context: PrintContext) -> DischargeSheet:
     detail = build_session_detail(session, ts, load_settings(session), keyring)
     patient = ts.series.patient
-    discharge_scores = [s for s in detail.scores if s.instrument in DISCHARGE_SCALES]
+    discharge_scores = [s for s in detail.scores if get_scale(s.instrument).discharge]
     return DischargeSheet(
         clinic_letterhead(session), patient_ident(patient), detail.summary, detail.protocol,
         detail.dose.dose_mg if detail.dose else None, detail.dose.mg_per_kg if detail.dose else None,
@@ -147,7 +145,7 @@ def given_dose(detail: SessionDetail) -> GivenDose:
     assert dose is not None and dose.started_at is not None  # callers pass sessions whose dose was started
     minutes = (Decimal((dose.stopped_at - dose.started_at).total_seconds() / 60).quantize(Decimal(1))
                if dose.stopped_at else None)
-    cadss = [s.total for s in detail.scores if s.instrument == "cadss"]
+    cadss = [s.total for s in detail.scores if s.instrument == CADSS.code]
     return GivenDose(
         detail.summary.label, dose.started_at, dose.dose_mg, dose.mg_per_kg,
         dose.weight_basis.label if dose.weight_basis else "", minutes, peak_bp(detail.vitals),

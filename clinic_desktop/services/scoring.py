@@ -16,10 +16,15 @@ from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import OutcomeLine, ScoreEntry, ScorePoint, SeriesScores
 from clinic_desktop.storage import models
 
-#: Scales whose latest score the chart shows, in this order.
-CHART_SCALES = ("phq9", "gad7", "madrs", "cssrs_screener")
-#: Scales followed from baseline through a series.
-TRACKED_SCALES = ("phq9", "gad7", "madrs")
+
+def chart_scales() -> tuple[str, ...]:
+    """Scales whose latest score the chart shows, in registry order (each definition's `latest_on_chart`)."""
+    return tuple(s.code for s in scales.scales_where(lambda s: s.latest_on_chart))
+
+
+def tracked_scales() -> tuple[str, ...]:
+    """Scales followed from baseline through a series, in registry order (each definition's `outcome.tracked`)."""
+    return tuple(s.code for s in scales.scales_where(lambda s: s.outcome is not None and s.outcome.tracked))
 
 
 def score_entry(row: models.ScaleResponse, settings: ClinicSettings) -> ScoreEntry:
@@ -37,16 +42,17 @@ def score_entry(row: models.ScaleResponse, settings: ClinicSettings) -> ScoreEnt
 
 def latest_scores(session: Session, patient_id: int, settings: ClinicSettings) -> tuple[ScoreEntry, ...]:
     """The most recent response per chart scale (one indexed lookup per scale, not the whole history)."""
+    codes = chart_scales()
     latest = (select(models.ScaleResponse.instrument, func.max(models.ScaleResponse.taken_at).label("at"))
               .where(models.ScaleResponse.patient_id == patient_id,
-                     models.ScaleResponse.instrument.in_(CHART_SCALES))
+                     models.ScaleResponse.instrument.in_(codes))
               .group_by(models.ScaleResponse.instrument).subquery())
     rows = session.execute(
         select(models.ScaleResponse).join(latest, (models.ScaleResponse.instrument == latest.c.instrument)
                                           & (models.ScaleResponse.taken_at == latest.c.at))
         .where(models.ScaleResponse.patient_id == patient_id)).scalars().all()
     by_code = {row.instrument: row for row in rows}
-    return tuple(score_entry(by_code[code], settings) for code in CHART_SCALES if code in by_code)
+    return tuple(score_entry(by_code[code], settings) for code in codes if code in by_code)
 
 
 def series_outcomes(session: Session, patient_id: int, settings: ClinicSettings) -> tuple[OutcomeLine, ...]:
@@ -56,7 +62,7 @@ def series_outcomes(session: Session, patient_id: int, settings: ClinicSettings)
                models.ScaleResponse.total)
         .join(models.TreatmentSession, models.ScaleResponse.session_id == models.TreatmentSession.id)
         .where(models.ScaleResponse.patient_id == patient_id, models.ScaleResponse.timepoint == Timepoint.PRE,
-               models.ScaleResponse.instrument.in_(TRACKED_SCALES))).all()
+               models.ScaleResponse.instrument.in_(tracked_scales()))).all()
     return outcome_lines(((r.series_id, r.instrument, r.taken_at, r.total) for r in rows), settings)
 
 
@@ -64,8 +70,9 @@ def outcome_lines(points: Iterable[tuple[int, str, object, int]], settings: Clin
     grouped: dict[tuple[int, str], list] = defaultdict(list)
     for series_id, code, taken_at, total in points:
         grouped[(series_id, code)].append((taken_at, total))
+    order = {code: n for n, code in enumerate(scales.SCALES)}
     lines = []
-    for (series_id, code), pts in sorted(grouped.items(), key=lambda kv: (kv[0][0], TRACKED_SCALES.index(kv[0][1]))):
+    for (series_id, code), pts in sorted(grouped.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         result = outcomes.series_outcome(code, pts, settings)
         if result is not None:
             lines.append(OutcomeLine(series_id, code, scales.get_scale(code).name, result.baseline, result.latest,
@@ -74,7 +81,7 @@ def outcome_lines(points: Iterable[tuple[int, str, object, int]], settings: Clin
 
 
 def outcome_points(session: Session, patient_id: int) -> tuple[SeriesScores, ...]:
-    """Every pre-infusion PHQ-9, GAD-7 and MADRS total, per series (oldest series first) in session order, in
+    """Every pre-infusion total of the tracked scales (see tracked_scales), per series (oldest series first) in session order, in
     one query; series without such a score are left out. Re-entered scores all come back, last entered last."""
     rows = session.execute(
         select(models.InfusionSeries.id, models.InfusionSeries.protocol, models.InfusionSeries.start_date,
@@ -83,7 +90,7 @@ def outcome_points(session: Session, patient_id: int) -> tuple[SeriesScores, ...
         .join(models.TreatmentSession, models.ScaleResponse.session_id == models.TreatmentSession.id)
         .join(models.InfusionSeries, models.TreatmentSession.series_id == models.InfusionSeries.id)
         .where(models.ScaleResponse.patient_id == patient_id, models.ScaleResponse.timepoint == Timepoint.PRE,
-               models.ScaleResponse.instrument.in_(TRACKED_SCALES))
+               models.ScaleResponse.instrument.in_(tracked_scales()))
         .order_by(models.InfusionSeries.start_date, models.InfusionSeries.id, models.TreatmentSession.sequence,
                   models.ScaleResponse.taken_at, models.ScaleResponse.id)).all()
     out = []

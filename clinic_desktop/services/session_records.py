@@ -11,6 +11,7 @@ from clinic_desktop.domain.checks import PreInfusionFacts
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Timepoint, VitalsPhase
 from clinic_desktop.domain.grading import Grade
+from clinic_desktop.domain.scales import PHQ9
 from clinic_desktop.domain.session_records import (
     AmendmentEntry,
     DoseRecordEntry,
@@ -135,6 +136,6 @@ def gather_facts(session: Session, ts: models.TreatmentSession, settings: Clinic
         escort_name=ts.escort_name, escort_confirmed=ts.escort_confirmed, npo_confirmed=ts.npo_confirmed,
         pregnancy_status=ts.pregnancy_status, baseline_vitals=baseline_of(session_vitals(session, ts.id)),
         weight_measured_on=weight.measured_on if weight else None, dose_ordered=ts.dose_record is not None,
-        phq9_taken=any(r.instrument == "phq9" for r in pre_scores),
+        phq9_taken=any(r.instrument == PHQ9.code for r in pre_scores),
         unacknowledged_suicide_findings=tuple(f for f in pending if f.grade >= Grade.OVERRIDE),
     )

@@ -18,6 +18,7 @@ from clinic_desktop.domain.paperwork import (
     TextTemplate,
 )
 from clinic_desktop.domain.records import ScoreEntry, SessionSummary
+from clinic_desktop.domain.scales import ALDRETE
 from clinic_desktop.domain.session_records import VitalsEntry
 
 #: The invented patient of every preview (the name says it is a sample).
@@ -46,7 +47,7 @@ def sample_discharge(template: TextTemplate, clinic: ClinicLetterhead, context: 
                              Decimal("0.5"), now)
     vitals = VitalsEntry(0, now - timedelta(minutes=5), VitalsPhase.AFTER, 124, 78, 72, 98, 14, None,
                          context.printed_by)
-    score = ScoreEntry(0, "aldrete", "Modified Aldrete", 10, "Ready for discharge", now - timedelta(minutes=5),
+    score = ScoreEntry(0, ALDRETE.code, ALDRETE.name, 10, "Ready for discharge", now - timedelta(minutes=5),
                        Timepoint.POST, Rater.CLINICIAN, None)
     return DischargeSheet(clinic, SAMPLE_PATIENT, session, Protocol.IV_INDUCTION, Decimal("37.5"), Decimal("0.5"),
                           vitals, score, SAMPLE_ESCORT, _next_visit(now), template, context)

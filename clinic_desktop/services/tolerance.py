@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.enums import NoteKind
 from clinic_desktop.domain.monitoring import ADVERSE_EVENTS, SIDE_EFFECTS
+from clinic_desktop.domain.scales import CADSS, MOAAS
 from clinic_desktop.storage import models
 
 
@@ -49,10 +50,10 @@ def previous_dose(session: Session, ts: models.TreatmentSession) -> PreviousDose
                             .where(vitals.session_id == pts.id)).one()
     scores = dict(session.execute(
         select(models.ScaleResponse.instrument, func.max(models.ScaleResponse.total))
-        .where(models.ScaleResponse.session_id == pts.id, models.ScaleResponse.instrument == "cadss")
+        .where(models.ScaleResponse.session_id == pts.id, models.ScaleResponse.instrument == CADSS.code)
         .group_by(models.ScaleResponse.instrument)).all())
     moaas = session.execute(select(func.min(models.ScaleResponse.total)).where(
-        models.ScaleResponse.session_id == pts.id, models.ScaleResponse.instrument == "moaas")).scalar()
+        models.ScaleResponse.session_id == pts.id, models.ScaleResponse.instrument == MOAAS.code)).scalar()
     notes = session.execute(select(models.MonitoringNote).where(
         models.MonitoringNote.session_id == pts.id,
         models.MonitoringNote.kind.in_((NoteKind.SIDE_EFFECT, NoteKind.ADVERSE_EVENT)))).scalars().all()
@@ -61,5 +62,5 @@ def previous_dose(session: Session, ts: models.TreatmentSession) -> PreviousDose
     events = [ADVERSE_EVENTS.get(n.values.get("event"), "Adverse event") for n in notes
               if n.kind is NoteKind.ADVERSE_EVENT]
     return PreviousDose(f"Session {pts.sequence} of {planned}", dose.started_at, dose.dose_mg, dose.mg_per_kg,
-                        dose.duration_min, peaks[0], peaks[1], peaks[2], peaks[3], scores.get("cadss"), moaas,
+                        dose.duration_min, peaks[0], peaks[1], peaks[2], peaks[3], scores.get(CADSS.code), moaas,
                         tuple(effects), tuple(events))

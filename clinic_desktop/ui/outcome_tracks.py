@@ -10,11 +10,14 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import Protocol
 from clinic_desktop.domain.outcomes import Outcome, series_outcome
 from clinic_desktop.domain.records import ScorePoint, SeriesScores
-from clinic_desktop.domain.scales import get_scale
+from clinic_desktop.domain.scales import ScaleDefinition, get_scale, scales_where
 from clinic_desktop.ui import formatting
 
-#: The scales the chart draws, each in its own panel, and what each measures.
-CHARTED = (("phq9", "depression"), ("gad7", "anxiety"))
+
+def charted() -> tuple[ScaleDefinition, ...]:
+    """The scales the chart draws, each in its own panel (their definitions' `outcome.on_screen_chart`)."""
+    return scales_where(lambda s: s.outcome is not None and s.outcome.on_screen_chart)
+
 #: Short series names for the x axis, where the protocol's full label does not fit.
 SHORT_NAMES = {Protocol.IV_INDUCTION: "IV induction", Protocol.IV_MAINTENANCE: "IV maintenance",
                Protocol.IM: "IM", Protocol.ESKETAMINE: "Esketamine"}
@@ -66,9 +69,10 @@ def percent_text(value: Decimal | None) -> str:
 
 def outcome_words(track: SeriesTrack, cutoff: int, settings: ClinicSettings) -> tuple[str, ...]:
     """Where one series stands on one scale, in plain words: the course, then response, then remission."""
-    o, name = track.outcome, get_scale(track.points[0].instrument).name if track.points else ""
-    if o is None:
+    if track.outcome is None:
         return ("No score yet.",)
+    o, scale = track.outcome, get_scale(track.points[0].instrument)
+    name, rule = scale.name, scale.outcome.remission.phrase(cutoff)
     if o.n_points == 1:
         return (f"Baseline {o.baseline}; one score so far.",
                 "Response and remission are judged from the next score.")
@@ -84,7 +88,7 @@ def outcome_words(track: SeriesTrack, cutoff: int, settings: ClinicSettings) -> 
         lines.append(f"Response: {'not yet' if o.change <= 0 else 'no'}, needs {target} or less "
                      f"({need} % below baseline {o.baseline}).")
     if o.remission:
-        lines.append(f"Remission: yes, {name} {o.latest} is below {cutoff}.")
+        lines.append(f"Remission: yes, {name} {o.latest} is {rule}.")
     else:
-        lines.append(f"Remission: not yet, needs {name} below {cutoff}.")
+        lines.append(f"Remission: not yet, needs {name} {rule}.")
     return tuple(lines)

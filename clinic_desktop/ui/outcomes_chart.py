@@ -39,7 +39,9 @@ class ScoreCanvas(QWidget):
         super().__init__(parent)
         self.code = code
         self.scale = get_scale(code)
-        self.cutoff = settings.phq9_remission_below if code == "phq9" else settings.gad7_remission_below
+        #: The scale's remission rule drawn as a guide (a scale on this chart has one: see its OutcomeMeasure).
+        self.remission = self.scale.outcome.remission
+        self.cutoff = self.remission.cutoff(settings)
         self.settings = settings
         self.tracks = tracks(series, code, settings)
         self._zone = zone
@@ -64,7 +66,8 @@ class ScoreCanvas(QWidget):
     def plot_rect(self) -> QRectF:
         fm, u = self.fontMetrics(), self.fontMetrics().height()
         left = fm.horizontalAdvance(str(self.scale.max_total)) + u * 0.8
-        right = max(fm.horizontalAdvance("remission"), fm.horizontalAdvance(f"below {self.cutoff}")) + u * 0.6
+        rule = self.remission.phrase(self.cutoff)
+        right = max(fm.horizontalAdvance("remission"), fm.horizontalAdvance(rule)) + u * 0.6
         return QRectF(left, u * 2.8, max(u, self.width() - left - right), max(u, self.height() - u * 6.4))
 
     def x_at(self, slot: float) -> float:
@@ -155,7 +158,8 @@ class ScoreCanvas(QWidget):
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         marks.extend(_trace(QPointF(plot.left(), y), QPointF(plot.right(), y), u))
         box = QRectF(plot.right() + u * 0.3, y - u * 1.1, self.width() - plot.right(), u * 2.2)
-        p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"remission\nbelow {self.cutoff}")
+        p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   f"remission\n{self.remission.phrase(self.cutoff)}")
         placed.append(box)
 
     def points_xy(self, track: SeriesTrack) -> list[QPointF]:

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.records import SeriesScores
+from clinic_desktop.domain.scales import names_in_words
 from clinic_desktop.ui import formatting
-from clinic_desktop.ui.outcome_tracks import CHARTED, outcome_words
+from clinic_desktop.ui.outcome_tracks import charted, outcome_words
 from clinic_desktop.ui.outcomes_chart import INK, LINE, REMISSION_INK, RESPONSE_INK, ScoreCanvas
 from clinic_desktop.ui.widgets import text_label
 
@@ -98,13 +99,13 @@ class OutcomesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
         if not any(s.points for s in series):
-            layout.addWidget(text_label("No PHQ-9 or GAD-7 scores before a session yet. The chart starts with "
-                                        "the first one.", name="muted"))
+            layout.addWidget(text_label(f"No {names_in_words(charted())} scores before a session yet. The chart "
+                                        "starts with the first one.", name="muted"))
             return
         layout.addWidget(Legend(settings))
-        for code, what in CHARTED:
-            canvas = ScoreCanvas(code, series, settings, zone)
-            heading = text_label(f"{canvas.scale.name} ({what})", name="subheading")
+        for scale in charted():
+            canvas = ScoreCanvas(scale.code, series, settings, zone)
+            heading = text_label(f"{scale.name} ({scale.outcome.measures})", name="subheading")
             if not any(t.points for t in canvas.tracks):  # a sentence, not an empty chart
                 layout.addWidget(heading)
                 layout.addWidget(text_label(f"No {canvas.scale.name} scores before a session yet."))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.scales.base import (
-    YES_NO, Answer, Band, Choice, Context, Item, ScaleDefinition, ScaleResult, shown,
+    YES_NO, Answer, Band, ChartStyle, Choice, Context, Item, OutcomeMeasure, Remission, ScaleDefinition,
+    ScaleResult, shown,
 )
 from clinic_desktop.domain.scales.clinician import BPRS_POSITIVE, CADSS, CADSS6_ITEMS, MADRS, cadss6_subtotal
 from clinic_desktop.domain.scales.cssrs import (
@@ -18,7 +19,8 @@ from clinic_desktop.domain.scales.recovery import (
 )
 from clinic_desktop.domain.scales.self_report import GAD7, GAD7_FURTHER_EVALUATION_AT, PHQ9
 
-#: Every instrument by its stored code, in the order a picker lists them.
+#: Every instrument by its stored code, in the order a picker lists them. Every layer reads this registry and the
+#: definitions' own properties (outcome, timepoints, rater, ...), so adding a scale means adding it here.
 SCALES: dict[str, ScaleDefinition] = {s.code: s for s in (
     PHQ9, GAD7, MADRS, CADSS, BPRS_POSITIVE, CSSRS_SCREENER, MOAAS, ALDRETE, PADSS,
 )}
@@ -31,6 +33,17 @@ def get_scale(code: object) -> ScaleDefinition:
         known = ", ".join(SCALES)
         raise ValidationError(f"Unknown rating scale {shown(code)}; known scales are {known}.", "code")
     return scale
+
+
+def scales_where(test: Callable[[ScaleDefinition], object]) -> tuple[ScaleDefinition, ...]:
+    """The registered scales that pass `test`, in registry order (read at call time, never cached)."""
+    return tuple(s for s in SCALES.values() if test(s))
+
+
+def names_in_words(chosen: Sequence[ScaleDefinition]) -> str:
+    """The scales' names as a sentence lists them: "PHQ-9, GAD-7 or MADRS"."""
+    names = [s.name for s in chosen]
+    return " or ".join(filter(None, (", ".join(names[:-1]), names[-1]))) if names else ""
 
 
 def score(code: str, answers: Sequence[Answer], settings: ClinicSettings | None = None,
@@ -52,13 +65,13 @@ def score(code: str, answers: Sequence[Answer], settings: ClinicSettings | None 
     ctx = Context(scale, normalized, total, settings or ClinicSettings(), baseline_total)
     band, findings = scale.evaluate(ctx)
     return ScaleResult(code=scale.code, name=scale.name, answers=normalized, total=total, band=band,
-                       findings=findings)
+                       findings=findings, discharge=scale.discharge)
 
 
 __all__ = [
     "ALDRETE", "BPRS_POSITIVE", "CADSS", "CADSS6_ITEMS", "CSSRS_SCREENER", "FIT_FOR_DISCHARGE",
     "GAD7", "GAD7_FURTHER_EVALUATION_AT", "MADRS", "MOAAS", "NOT_FIT_FOR_DISCHARGE", "PADSS", "PHQ9",
     "RISK_HIGH", "RISK_LOW", "RISK_MODERATE", "RISK_NONE", "SCALES", "YES_NO",
-    "Answer", "Band", "Choice", "Context", "Item", "ScaleDefinition", "ScaleResult",
-    "cadss6_subtotal", "get_scale", "score",
+    "Answer", "Band", "ChartStyle", "Choice", "Context", "Item", "OutcomeMeasure", "Remission", "ScaleDefinition",
+    "ScaleResult", "cadss6_subtotal", "get_scale", "names_in_words", "scales_where", "score",
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
-from clinic_desktop.domain.enums import Rater
+from clinic_desktop.domain.enums import NoteKind, Rater, Timepoint
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.grading import Finding, Grade, worst
 
@@ -79,6 +79,52 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Remission:
+    """A remission cut-off: the total below (or, when `inclusive`, at or below) a clinic setting."""
+
+    cutoff: Callable[[ClinicSettings], int] = field(compare=False, repr=False)  #: reads the clinic's setting
+    inclusive: bool = False  #: True: "at or below" the cut-off; False: strictly below it
+
+    def met(self, total: int, settings: ClinicSettings) -> bool:
+        limit = self.cutoff(settings)
+        return total <= limit if self.inclusive else total < limit
+
+    def phrase(self, cutoff: int) -> str:
+        """The rule in words after "remission", e.g. "below 5" or "at or below 10"."""
+        return f"{'at or below' if self.inclusive else 'below'} {cutoff}"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """How a scale's totals are drawn on the printed series chart, without any toolkit's types.
+
+    Meaning is carried by dash and marker, not colour alone, so a black-and-white copy reads the same.
+    """
+
+    colour: str = "#202124"  #: hex "#rrggbb"; ink near black by default
+    dash: tuple[float, ...] = ()  #: dash pattern in points; empty is a solid line
+    marker: str = "circle"  #: "circle", "ring", "square", "up" or "down"
+    remission_line: bool = False  #: the panel also draws the remission cut-off
+
+
+@dataclass(frozen=True)
+class OutcomeMeasure:
+    """A scale whose total is a severity (lower is better), so its change from baseline is an outcome."""
+
+    measures: str  #: what the total measures, in words ("depression"), beside its chart
+    remission: Remission | None = None  #: the published remission rule; None when the scale has none
+    #: Followed from baseline through every series: outcome lines on the chart and the printed series chart.
+    tracked: bool = False
+    #: A panel of its own in the patient chart's Outcomes section (it needs a remission rule for its guide).
+    on_screen_chart: bool = False
+    chart: ChartStyle = ChartStyle()  #: its line on the printed series chart
+
+    def __post_init__(self) -> None:
+        if self.on_screen_chart and self.remission is None:  # a definition error, caught when the app imports it
+            raise ValueError(f"A scale measuring {self.measures} on the outcomes chart needs a remission rule.")
+
+
+@dataclass(frozen=True)
 class Context:
     """What a scale's rules see once the answers are valid."""
 
@@ -118,6 +164,16 @@ class ScaleDefinition:
     description: str = ""
     evaluate: Evaluator = field(default=band_only, compare=False, repr=False)
     cross_check: CrossCheck | None = field(default=None, compare=False, repr=False)
+    #: When it is given, as its form offers them (the first is the default where the form has no other rule).
+    timepoints: tuple[Timepoint, ...] = (Timepoint.PRE, Timepoint.DURING, Timepoint.POST)
+    #: Tracked as an outcome (change from baseline, response, remission); None: outcomes are refused.
+    outcome: OutcomeMeasure | None = None
+    latest_on_chart: bool = False  #: the patient chart shows its latest score
+    #: In a session, each score is also charted as a monitoring note of this kind (the timeline shows it in place).
+    note_kind: NoteKind | None = None
+    #: A rise is judged against the same session's first total at this timepoint (the `baseline_total` of score).
+    rise_from: Timepoint | None = None
+    discharge: bool = False  #: a discharge-readiness score: fit at or above the clinic's minimum
 
     @property
     def n_items(self) -> int:
@@ -182,6 +238,7 @@ class ScaleResult:
     total: int
     band: str | None
     findings: tuple[Finding, ...]
+    discharge: bool = False  #: scored on a discharge-readiness scale (see fit_for_discharge)
 
     @property
     def grade(self) -> Grade:
@@ -206,7 +263,7 @@ class ScaleResult:
     @property
     def fit_for_discharge(self) -> bool | None:
         """For the discharge scores (Aldrete, PADSS): at or above the clinic's minimum. None for other scales."""
-        if self.code not in ("aldrete", "padss"):
+        if not self.discharge:
             return None
         return not any(f.code == "discharge_score_low" for f in self.findings)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from clinic_desktop.domain.enums import Rater
+from clinic_desktop.domain.enums import NoteKind, Rater, Timepoint
 from clinic_desktop.domain.grading import Finding, Grade
-from clinic_desktop.domain.scales.base import Answer, Band, Context, Item, ScaleDefinition, points
+from clinic_desktop.domain.scales.base import (
+    Answer, Band, ChartStyle, Context, Item, OutcomeMeasure, Remission, ScaleDefinition, points,
+)
+
+#: A clinician may rate before, during or after the infusion.
+ANY_TIME = (Timepoint.PRE, Timepoint.DURING, Timepoint.POST)
 
 # --------------------------------------------------------------------------------------------- MADRS
 
@@ -40,6 +45,11 @@ MADRS = ScaleDefinition(
     bands=(Band(0, 6, "normal/absent"), Band(7, 19, "mild"), Band(20, 34, "moderate"), Band(35, 60, "severe")),
     description="Montgomery-Åsberg Depression Rating Scale, rated from interview and observation.",
     evaluate=_madrs_rules,
+    timepoints=ANY_TIME,
+    # Reference 9: MADRS remission is a total at or below the cut-off (10 by default).
+    outcome=OutcomeMeasure("depression", Remission(lambda s: s.madrs_remission_at_or_below, inclusive=True),
+                           tracked=True, chart=ChartStyle(dash=(1.5, 2), marker="up")),
+    latest_on_chart=True,
 )
 
 # --------------------------------------------------------------------------------------------- CADSS
@@ -78,6 +88,9 @@ CADSS = ScaleDefinition(
     description="Clinician-Administered Dissociative States Scale, 23 subjective items "
                 "(\"at this time, in this room\"), at or near the end of the infusion and before discharge.",
     evaluate=_cadss_rules,
+    timepoints=(Timepoint.DURING, Timepoint.POST),
+    outcome=OutcomeMeasure("dissociation"),
+    note_kind=NoteKind.DISSOCIATION,
 )
 
 # ------------------------------------------------------------------------------- BPRS positive subscale
@@ -111,4 +124,7 @@ BPRS_POSITIVE = ScaleDefinition(
     max_total=24,
     description="Brief Psychiatric Rating Scale, 4-item positive-symptom subscale, each rated 0-6.",
     evaluate=_bprs_rules,
+    timepoints=ANY_TIME,
+    outcome=OutcomeMeasure("positive psychotic symptoms"),
+    rise_from=Timepoint.PRE,  # a rise during or after the infusion is judged against the pre-infusion total
 )

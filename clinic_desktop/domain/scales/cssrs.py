@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_desktop.domain.enums import Rater
+from clinic_desktop.domain.enums import Rater, Timepoint
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.grading import Finding, Grade
 from clinic_desktop.domain.scales.base import YES_NO, Answer, Context, Item, ScaleDefinition
@@ -74,4 +74,6 @@ CSSRS_SCREENER = ScaleDefinition(
                 "questions 3-5 are asked only if question 2 is yes.",
     evaluate=_cssrs_rules,
     cross_check=_cssrs_skip_logic,
+    timepoints=(Timepoint.PRE, Timepoint.DURING, Timepoint.POST),
+    latest_on_chart=True,
 )

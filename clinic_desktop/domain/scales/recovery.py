@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_desktop.domain.enums import Rater
+from clinic_desktop.domain.enums import NoteKind, Rater, Timepoint
 from clinic_desktop.domain.grading import Finding, Grade
 from clinic_desktop.domain.scales.base import Choice, Context, Evaluator, Item, ScaleDefinition
 
@@ -49,6 +49,8 @@ MOAAS = ScaleDefinition(
     max_total=5,
     description="Sedation during and after the infusion: 5 is fully alert, 0 is no response to pain.",
     evaluate=_moaas_rules,
+    timepoints=(Timepoint.DURING, Timepoint.POST),
+    note_kind=NoteKind.SEDATION,
 )
 
 # -------------------------------------------------------------------------------- discharge scores
@@ -91,6 +93,8 @@ ALDRETE = ScaleDefinition(
     max_total=10,
     description="Modified Aldrete recovery score; discharge at or above the clinic's minimum (usually 9).",
     evaluate=_discharge_rules(""),
+    timepoints=(Timepoint.POST,),
+    discharge=True,
 )
 
 PADSS = ScaleDefinition(
@@ -115,4 +119,6 @@ PADSS = ScaleDefinition(
     description="Post-Anesthetic Discharge Scoring System (Chung); a competent adult must accompany the patient.",
     # Reference 4.7: PADSS fitness for discharge home also requires a competent adult escort.
     evaluate=_discharge_rules(" A competent adult escort is also required for discharge home."),
+    timepoints=(Timepoint.POST,),
+    discharge=True,
 )

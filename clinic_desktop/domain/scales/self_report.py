@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from clinic_desktop.domain.enums import Rater
+from clinic_desktop.domain.enums import Rater, Timepoint
 from clinic_desktop.domain.grading import Finding, Grade
-from clinic_desktop.domain.scales.base import Band, Context, Item, ScaleDefinition, points
+from clinic_desktop.domain.scales.base import (
+    Band, ChartStyle, Context, Item, OutcomeMeasure, Remission, ScaleDefinition, points,
+)
 
 #: The four frequency answers shared by PHQ-9 and GAD-7 ("over the last 2 weeks, how often ...").
 FREQUENCY = points("Not at all", "Several days", "More than half the days", "Nearly every day")
@@ -49,6 +51,11 @@ PHQ9 = ScaleDefinition(
            Band(15, 19, "moderately severe"), Band(20, 27, "severe")),
     description="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
     evaluate=_phq9_rules,
+    timepoints=(Timepoint.PRE,),  # the patient fills it before the infusion
+    # Reference 9: remission is a total below the clinic's cut-off (5 by default).
+    outcome=OutcomeMeasure("depression", Remission(lambda s: s.phq9_remission_below), tracked=True,
+                           on_screen_chart=True, chart=ChartStyle(marker="circle", remission_line=True)),
+    latest_on_chart=True,
 )
 
 # --------------------------------------------------------------------------------------------- GAD-7
@@ -87,4 +94,8 @@ GAD7 = ScaleDefinition(
     bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
     description="Over the last 2 weeks, how often have you been bothered by the following problems?",
     evaluate=_gad7_rules,
+    timepoints=(Timepoint.PRE,),
+    outcome=OutcomeMeasure("anxiety", Remission(lambda s: s.gad7_remission_below), tracked=True,
+                           on_screen_chart=True, chart=ChartStyle(dash=(4, 2.5), marker="square")),
+    latest_on_chart=True,
 )

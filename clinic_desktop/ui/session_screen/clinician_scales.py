@@ -13,15 +13,13 @@ from clinic_desktop.ui.session_screen.monitoring_scales import RecordScale, Scal
 from clinic_desktop.ui.session_screen.scale_grid import ScaleGrid
 from clinic_desktop.ui.widgets import text_label
 
-#: C-SSRS items (1-based) asked only when question 2 is answered yes.
-CSSRS_CONDITIONAL = (3, 4, 5)
+#: C-SSRS items (1-based) asked only when question 2 is answered yes: the ones its definition lets be skipped.
+CSSRS_CONDITIONAL = tuple(item.number for item in CSSRS_SCREENER.items if item.skippable)
 #: C-SSRS: the past-3-months item follows the lifetime behaviour item.
 CSSRS_LIFETIME, CSSRS_RECENT = 6, 7
 
 
 class ClinicianScaleForm(ScaleForm):
-    timepoints = (Timepoint.PRE, Timepoint.DURING, Timepoint.POST)
-
     def default_timepoint(self, detail: SessionDetail) -> Timepoint:
         """Before the infusion until the dose starts; after it once it has stopped."""
         dose = detail.dose
@@ -41,6 +39,8 @@ class ClinicianScaleForm(ScaleForm):
 
 
 class MadrsForm(ClinicianScaleForm):
+    scale, title = MADRS, "MA&DRS"
+
     def __init__(self, record: RecordScale, parent: QWidget | None = None) -> None:
         super().__init__(record, parent)
         self.grid = ScaleGrid(MADRS, caption=lambda item: f"{item.number}. {item.label}")
@@ -71,6 +71,8 @@ class MadrsForm(ClinicianScaleForm):
 
 
 class CssrsForm(ClinicianScaleForm):
+    scale, title = CSSRS_SCREENER, "C-SS&RS screener"
+
     def __init__(self, record: RecordScale, parent: QWidget | None = None) -> None:
         super().__init__(record, parent)
         self.grid = ScaleGrid(CSSRS_SCREENER, caption=lambda item: f"{item.number}. {item.text}")

@@ -182,9 +182,10 @@ class DischargePanel(Panel):
         zone = self.services.context.zone
         when = formatting.local_time(d.summary.discharged_at, zone)
         self.status.addWidget(badge(f"Discharged {when}.", Grade.OK))
-        score = next((s for s in reversed(d.scores) if s.instrument in ("aldrete", "padss")), None)
+        score = next((s for s in reversed(d.scores) if scales.get_scale(s.instrument).discharge), None)
         if score is not None:
-            self.status.addWidget(text_label(f"{score.name} {score.total} of 10"
+            self.status.addWidget(text_label(f"{score.name} {score.total} of "
+                                             f"{scales.get_scale(score.instrument).max_total}"
                                              + (f" ({score.band})" if score.band else "") + "."))
 
     # --- discharging ---------------------------------------------------------------------------------

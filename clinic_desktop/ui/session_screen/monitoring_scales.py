@@ -12,13 +12,13 @@ from clinic_desktop.domain.enums import Timepoint
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.records import ScoreEntry
 from clinic_desktop.domain.session_records import SessionDetail
-from clinic_desktop.domain.scales import CADSS, MOAAS, cadss6_subtotal
+from clinic_desktop.domain.scales import CADSS, MOAAS, ScaleDefinition, cadss6_subtotal
 from clinic_desktop.ui.form_support import enter_saves
 from clinic_desktop.ui.session_screen.scale_grid import ScaleGrid
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
-#: Save call: answers, timepoint -> the scored entry.
-RecordScale = Callable[[list, Timepoint], ScoreEntry]
+#: Save call: the scale's code, answers, timepoint -> the scored entry.
+RecordScale = Callable[[str, list, Timepoint], ScoreEntry]
 
 
 def default_timepoint(detail: SessionDetail) -> Timepoint:
@@ -28,19 +28,19 @@ def default_timepoint(detail: SessionDetail) -> Timepoint:
 
 
 class ScaleForm(QWidget):
-    """What CADSS and MOAA/S share: a timepoint, a save button, refusals on the form."""
+    """What every scale's form shares: a timepoint (those its definition lists), a save button, refusals."""
 
     saved = Signal(str)  #: a line for the status bar
     refused = Signal(str)
 
-    #: The timepoints offered, and which one a session's state suggests.
-    timepoints: tuple[Timepoint, ...] = (Timepoint.DURING, Timepoint.POST)
+    scale: ScaleDefinition  #: the scale this form records (set by each form)
+    title: str  #: its tab's title, with the mnemonic
 
     def __init__(self, record: RecordScale, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._record = record
         self.timepoint = QComboBox()
-        for point in self.timepoints:
+        for point in self.scale.timepoints:
             self.timepoint.addItem(point.label, point)
         self.timepoint.setAccessibleName("When")
         self.error = error_label("formError")
@@ -89,7 +89,7 @@ class ScaleForm(QWidget):
     def save(self) -> ScoreEntry | None:
         set_error(self.error, "")
         try:
-            entry = self._record(self.answers(), self.timepoint.currentData())
+            entry = self._record(self.scale.code, self.answers(), self.timepoint.currentData())
         except (ValidationError, ValidationErrors) as exc:
             set_error(self.error, exc.message)
             return None
@@ -106,6 +106,8 @@ class ScaleForm(QWidget):
 
 
 class CadssForm(ScaleForm):
+    scale, title = CADSS, "&CADSS"
+
     def __init__(self, record: RecordScale, parent: QWidget | None = None) -> None:
         super().__init__(record, parent)
         self.grid = ScaleGrid(CADSS, columns=2, caption=lambda item: f"Item {item.number}")
@@ -147,6 +149,8 @@ class CadssForm(ScaleForm):
 
 
 class MoaasForm(ScaleForm):
+    scale, title = MOAAS, "&MOAA/S"
+
     def __init__(self, record: RecordScale, parent: QWidget | None = None) -> None:
         super().__init__(record, parent)
         item = MOAAS.item(1)

@@ -30,13 +30,14 @@ class NotesPanel(Panel):
         super().__init__(services, principal, session_id, parent)
         self._zone = services.context.zone
         self.detail: SessionDetail | None = None
-        self.cadss = CadssForm(lambda answers, when: self._scale("cadss", answers, when))
-        self.moaas = MoaasForm(lambda answers, when: self._scale("moaas", answers, when))
+        self.cadss = CadssForm(self._scale)
+        self.moaas = MoaasForm(self._scale)
         self.side_effects = SideEffectForm(self._add)
         self.adverse_event = AdverseEventForm(self._add, self._minutes_since_start)
         self.free_text = FreeTextForm(self._add)
         self.tabs = QTabWidget()
-        for form, title in ((self.cadss, "&CADSS"), (self.moaas, "&MOAA/S"), (self.side_effects, "Side &effects"),
+        for form, title in ((self.cadss, self.cadss.title), (self.moaas, self.moaas.title),
+                            (self.side_effects, "Side &effects"),
                             (self.adverse_event, "&Adverse event"), (self.free_text, "&Note")):
             page = QWidget()
             holder = QVBoxLayout(page)

@@ -9,12 +9,12 @@ from typing import Callable
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Action, PermissionDenied, Principal
-from clinic_desktop.domain.enums import StaffRole, Timepoint
+from clinic_desktop.domain.enums import Rater, StaffRole, Timepoint
 from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import ScoreEntry
 from clinic_desktop.domain.session_records import SessionDetail
-from clinic_desktop.domain.scales import get_scale
+from clinic_desktop.domain.scales import ScaleDefinition, get_scale, scales_where
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.session_screen.clinician_scales import CssrsForm, MadrsForm
@@ -22,12 +22,15 @@ from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.patient_form_mode import PatientFormPage
 from clinic_desktop.ui.widgets import badge, clear_layout, error_label, section, set_error, text_label
 
-#: The questionnaires a patient fills on the clinic's screen.
-PATIENT_SCALES = ("phq9", "gad7")
 #: Who may end patient mode with their own user name and password.
 EXIT_ROLES = (StaffRole.NURSE, StaffRole.PHYSICIAN)
 PATIENT_MODE_NOTE = ("The form fills the window and hides the rest of the record while the patient answers. "
                      "Finishing or cancelling it needs a staff member's password.")
+
+
+def patient_scales() -> tuple[ScaleDefinition, ...]:
+    """The questionnaires a patient fills on the clinic's screen: the scales the patient rates."""
+    return scales_where(lambda s: s.rater is Rater.PATIENT)
 
 
 class ScalesPanel(Panel):
@@ -48,25 +51,25 @@ class ScalesPanel(Panel):
         patient_layout.addWidget(text_label(PATIENT_MODE_NOTE, selectable=False, name="muted"))
         row = QHBoxLayout()
         self.patient_buttons: dict[str, QPushButton] = {}
-        for code in PATIENT_SCALES:
-            button = QPushButton(f"Hand the {get_scale(code).name} to the patient…")
+        for scale in patient_scales():
+            button = QPushButton(f"Hand the {scale.name} to the patient…")
             button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, c=code: self.start_patient_form(c))
+            button.clicked.connect(lambda _c=False, c=scale.code: self.start_patient_form(c))
             row.addWidget(button)
-            self.patient_buttons[code] = button
+            self.patient_buttons[scale.code] = button
         row.addStretch(1)
         patient_layout.addLayout(row)
 
-        self.madrs = MadrsForm(lambda answers, when: self._record("madrs", answers, when))
-        self.cssrs = CssrsForm(lambda answers, when: self._record("cssrs_screener", answers, when))
+        self.madrs = MadrsForm(self._record)
+        self.cssrs = CssrsForm(self._record)
         self.clinician_box, clinician_layout = section("Clinician ratings")
         self.clinician_tabs = QTabWidget()
-        for form, title in ((self.madrs, "MA&DRS"), (self.cssrs, "C-SS&RS screener")):
+        for form in (self.madrs, self.cssrs):
             page = QWidget()
             holder = QVBoxLayout(page)
             holder.addWidget(form)
             holder.addStretch(1)
-            self.clinician_tabs.addTab(page, title)
+            self.clinician_tabs.addTab(page, form.title)
             form.saved.connect(self._saved)
             form.refused.connect(self.message)
         clinician_layout.addWidget(self.clinician_tabs)
@@ -178,8 +181,9 @@ class ScalesPanel(Panel):
         return page
 
     def _save_patient(self, code: str, answers: list) -> None:
+        # A questionnaire is given at its scale's first timepoint (PHQ-9, GAD-7: before the infusion).
         entry = self.services.monitoring.record_scale(self.principal(), self.detail.patient_id, code, answers,
-                                                       Timepoint.PRE, self.session_id)
+                                                       get_scale(code).timepoints[0], self.session_id)
         line = f"{entry.name} recorded: {entry.total} ({entry.band})."
         if entry.alert:
             line += " Alert: a clinician must acknowledge it."
