@@ -133,7 +133,7 @@ def test_the_screens_offer_and_chart_it(fictional, qtbot, services, staff, clock
     assert (score.instrument, score.total, score.band, score.timepoint) == (fictional.code, 2, "low", Timepoint.PRE)
 
 
-def _walk(node):  # noqa: ANN001, ANN202 (any ReportLab shape)
+def _walk(node):  # any ReportLab shape
     yield node
     for child in getattr(node, "contents", ()):
         yield from _walk(child)
