@@ -26,9 +26,23 @@ from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.vitals import assess, validate_vitals
 from clinic_desktop.domain.access import Action, PermissionDenied, is_allowed
 from clinic_desktop.services.audit_values import snapshot
-from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
+from clinic_desktop.services.context import (
+    ServiceContext,
+    acting_staff,
+    get_or_404,
+    load_settings,
+    requires,
+    staff_names,
+)
 from clinic_desktop.services.scoring import score_entry
-from clinic_desktop.services.session_records import baseline_of, build_session_detail, session_vitals
+from clinic_desktop.services.session_records import (
+    baseline_of,
+    build_session_detail,
+    note_entries,
+    note_entry,
+    session_vitals,
+    vitals_entry,
+)
 from clinic_desktop.services.sessions import complete_series_if_done, load_session
 from clinic_desktop.storage import models
 
@@ -73,8 +87,7 @@ class MonitoringService:
             self._ctx.audit(uow.session, actor, "create", object_type="vital_signs", object_id=row.id,
                             patient_id=ts.series.patient_id, details={"new": snapshot(row, VITALS_FIELDS)})
             uow.commit()
-            return next(v for v in build_session_detail(uow.session, ts, settings, self._ctx.db.keyring).vitals
-                        if v.id == row.id)
+            return vitals_entry(uow.session, row, baseline, settings)
 
     @requires(Action.NOTE_ADD)
     def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
@@ -93,7 +106,13 @@ class MonitoringService:
                             patient_id=ts.series.patient_id,
                             details={"new": {"kind": row.kind, "values": clean_values, "text": clean_text}})
             uow.commit()
-            return NoteEntry(row.id, row.noted_at, row.kind, dict(row.values), row.text, staff.full_name)
+            return note_entry(row, staff_names(uow.session, {staff.id}))
+
+    @requires(Action.PATIENT_VIEW)
+    def notes(self, actor: StaffMember, session_id: int) -> tuple[NoteEntry, ...]:
+        """The session's notes in time order (after a scale that is charted as a note too)."""
+        with self._ctx.db.read() as uow:
+            return note_entries(uow.session, load_session(uow.session, session_id).id)
 
     @requires(Action.SCALE_RECORD)
     def record_scale(self, actor: StaffMember, patient_id: int, instrument: str, answers: Sequence[Any],

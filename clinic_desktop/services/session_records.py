@@ -55,8 +55,7 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
     chairs = {c.id: c.name for c in session.execute(select(models.Chair)).scalars()}
     dose = ts.dose_record
     readings = session_vitals(session, ts.id)
-    notes = list(session.execute(select(models.MonitoringNote).where(models.MonitoringNote.session_id == ts.id)
-                                 .order_by(models.MonitoringNote.noted_at, models.MonitoringNote.id)).scalars())
+    notes = _note_rows(session, ts.id)
     scores = list(session.execute(select(models.ScaleResponse).where(models.ScaleResponse.session_id == ts.id)
                                   .order_by(models.ScaleResponse.taken_at, models.ScaleResponse.id)).scalars())
     check_notes = ts.check_notes or {}
@@ -75,16 +74,47 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
         checked_in_at=ts.checked_in_at,
         dose=_dose_entry(session, keyring, dose, names) if dose else None,
         vitals=tuple(_vitals_entry(r, baseline, settings, names) for r in readings),
-        notes=tuple(NoteEntry(n.id, n.noted_at, n.kind, dict(n.values), n.text, names.get(n.recorded_by_id, ""))
-                    for n in notes),
+        notes=tuple(note_entry(n, names) for n in notes),
         scores=tuple(score_entry(s, settings) for s in scores),
         row_version=ts.row_version,
-        check_notes={k: (v["note"], names.get(v.get("by"), ""), datetime.fromisoformat(v["at"]))
-                     for k, v in check_notes.items()},
+        check_notes=_check_notes(check_notes, names),
         checks_override_reason=ts.checks_override_reason,
         checks_override_signature=next(iter(signing.signature_entries(
             session, keyring, "checks_override", ts, names)[-1:]), None) if ts.checks_override_reason else None,
     )
+
+
+def _note_rows(session: Session, session_id: int) -> list[models.MonitoringNote]:
+    return list(session.execute(select(models.MonitoringNote).where(models.MonitoringNote.session_id == session_id)
+                                .order_by(models.MonitoringNote.noted_at, models.MonitoringNote.id)).scalars())
+
+
+def note_entry(n: models.MonitoringNote, names: dict[int, str]) -> NoteEntry:
+    """A note as the session shows it (`names`: staff names by id, as staff_names gives them)."""
+    return NoteEntry(n.id, n.noted_at, n.kind, dict(n.values), n.text, names.get(n.recorded_by_id, ""))
+
+
+def note_entries(session: Session, session_id: int) -> tuple[NoteEntry, ...]:
+    """The session's monitoring notes in time order."""
+    rows = _note_rows(session, session_id)
+    names = staff_names(session, {n.recorded_by_id for n in rows})
+    return tuple(note_entry(n, names) for n in rows)
+
+
+def check_notes_of(session: Session, ts: models.TreatmentSession) -> dict[str, tuple[str, str, datetime]]:
+    """The checklist's explanations by item key: (note, who, when)."""
+    stored = ts.check_notes or {}
+    return _check_notes(stored, staff_names(session, {v.get("by") for v in stored.values()}))
+
+
+def _check_notes(stored: dict, names: dict[int, str]) -> dict[str, tuple[str, str, datetime]]:
+    return {k: (v["note"], names.get(v.get("by"), ""), datetime.fromisoformat(v["at"])) for k, v in stored.items()}
+
+
+def vitals_entry(session: Session, row: models.VitalSignsReading, baseline: VitalSigns | None,
+                 settings: ClinicSettings) -> VitalsEntry:
+    """One reading as the session shows it, its alerts judged against the session's `baseline`."""
+    return _vitals_entry(row, baseline, settings, staff_names(session, {row.recorded_by_id}))
 
 
 def _dose_entry(session: Session, keyring: AuditKeyring, d: models.DoseRecord,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
 
 from sqlalchemy.orm import Session
 
-from clinic_desktop.domain.checks import CheckItem, blocking, pre_infusion_checks
+from clinic_desktop.domain.checks import CheckItem, blocking
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.enums import PregnancyStatus, SeriesStatus, SessionStatus
 from clinic_desktop.domain.errors import RuleViolation, ValidationError
@@ -20,7 +18,18 @@ from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.auth import reauthenticate
 from clinic_desktop.services.changes import refuse_if_changed, session_audit_objects
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
-from clinic_desktop.services.session_records import build_session_detail, gather_facts
+from clinic_desktop.services.session_records import build_session_detail
+from clinic_desktop.services.session_view import (
+    Checklist,
+    DayAnswers,
+    SessionView,
+    build_checklist,
+    build_day_answers,
+    build_session_view,
+    current_checks,
+    override_token,
+    unresolved_blocks,
+)
 from clinic_desktop.storage import models
 
 
@@ -30,12 +39,6 @@ DAY_FIELDS = ("escort_name", "escort_phone", "escort_confirmed", "npo_confirmed"
 
 def load_session(session: Session, session_id: int) -> models.TreatmentSession:
     return get_or_404(session, models.TreatmentSession, session_id, "session")
-
-
-def current_checks(session: Session, ts: models.TreatmentSession, today: date) -> tuple[CheckItem, ...]:
-    """The pre-infusion checklist for a session, from what is recorded now."""
-    settings = load_settings(session)
-    return pre_infusion_checks(gather_facts(session, ts, settings, today), settings)
 
 
 class SessionService:
@@ -49,6 +52,23 @@ class SessionService:
                                           load_settings(uow.session), self._ctx.db.keyring)
         self._ctx.audit_emergency_view(actor, "session", session_id, detail.patient_id)
         return detail
+
+    @requires(Action.PATIENT_VIEW)
+    def screen(self, actor: StaffMember, session_id: int) -> SessionView:
+        """Everything the session screen shows, in one read: the detail, the patient's chart, the checklist
+        (computed once), the previous dose and the settings in force."""
+        with self._ctx.db.read() as uow:
+            view = build_session_view(uow.session, load_session(uow.session, session_id), load_settings(uow.session),
+                                      self._ctx.db.keyring, self._ctx.today())
+        self._ctx.audit_emergency_view(actor, "session", session_id, view.detail.patient_id)
+        return view
+
+    @requires(Action.PATIENT_VIEW)
+    def checklist(self, actor: StaffMember, session_id: int) -> Checklist:
+        """The checklist and what of it still stops the dose (after a save that may change it)."""
+        with self._ctx.db.read() as uow:
+            return build_checklist(uow.session, load_session(uow.session, session_id), load_settings(uow.session),
+                                   self._ctx.today())
 
     @requires(Action.PATIENT_VIEW)
     def checks(self, actor: StaffMember, session_id: int) -> tuple[CheckItem, ...]:
@@ -102,9 +122,10 @@ class SessionService:
     def update_day_answers(self, actor: StaffMember, session_id: int, *, escort_confirmed: bool | None = None,
                            npo_confirmed: bool | None = None,
                            pregnancy_status: PregnancyStatus | None = None,
-                           expected_version: int | None = None) -> tuple[CheckItem, ...]:
+                           expected_version: int | None = None) -> DayAnswers:
         """Tick items of the checklist after check-in (escort arrived, test result back). With
-        `expected_version` (the session's row_version the user saw) a change saved elsewhere since is refused."""
+        `expected_version` (the session's row_version the user saw) a change saved elsewhere since is refused.
+        Returns the answers as stored, the session's new version and the checklist they lead to."""
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
@@ -125,13 +146,14 @@ class SessionService:
             self._ctx.audit(uow.session, actor, "update", object_type="session", object_id=ts.id,
                             patient_id=ts.series.patient_id, details=changes(before, snapshot(ts, DAY_FIELDS)))
             uow.commit()
-            return self._checks(uow.session, ts)
+            return build_day_answers(uow.session, ts, load_settings(uow.session), self._ctx.today())
 
     @requires(Action.SESSION_DAY_ANSWERS)
     def explain_check(self, actor: StaffMember, session_id: int, key: str, note: str,
-                      expected_version: int | None = None) -> tuple[CheckItem, ...]:
+                      expected_version: int | None = None) -> DayAnswers:
         """A nurse's word on one checklist item (why a warning is acceptable, what was done about it). With
-        `expected_version` (the session's row_version shown) a change saved elsewhere since is refused."""
+        `expected_version` (the session's row_version shown) a change saved elsewhere since is refused.
+        Returns the explanations as stored, the session's new version and the checklist."""
         text = checked_text(note, "note", "Explanation", required=True, max_length=1000, multiline=True)
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
@@ -150,7 +172,7 @@ class SessionService:
                             patient_id=ts.series.patient_id,
                             details={"key": key, "note": {"old": old["note"] if old else None, "new": text}})
             uow.commit()
-            return self._checks(uow.session, ts)
+            return build_day_answers(uow.session, ts, load_settings(uow.session), self._ctx.today())
 
     @requires(Action.CHECKS_OVERRIDE)
     def override_checks(self, actor: StaffMember, session_id: int, reason: str, password: str,
@@ -172,7 +194,7 @@ class SessionService:
                 raise RuleViolation("These must be resolved, not overridden: " + "; ".join(
                     f"{i.title}: {i.detail}" for i in hard))
             ts.checks_override_reason = text
-            ts.checks_overridden_keys = ",".join(_override_token(i) for i in items)
+            ts.checks_overridden_keys = ",".join(override_token(i) for i in items)
             ts.checks_overridden_by_id = staff.id
             ts.checks_overridden_at = self._ctx.now()
             uow.flush()
@@ -238,18 +260,3 @@ def complete_series_if_done(series: models.InfusionSeries) -> None:
     if (series.status in (SeriesStatus.PLANNED, SeriesStatus.ACTIVE) and SessionStatus.DISCHARGED in statuses
             and not any(st.is_open for st in statuses)):
         series.status = SeriesStatus.COMPLETED
-
-
-def _override_token(item: CheckItem) -> str:
-    """The check's key plus a fingerprint of what it said when the physician overrode it."""
-    return f"{item.key}:{hashlib.sha256(item.detail.encode()).hexdigest()[:10]}"
-
-
-def unresolved_blocks(items: tuple[CheckItem, ...], ts: models.TreatmentSession) -> list[CheckItem]:
-    """Blocking checks not covered by a physician's override (a hard stop is never covered).
-
-    An override covers the problem the physician saw: if the same check later reports something else
-    (e.g. "no baseline vitals" became "pre-dose BP 170/100"), it blocks again until a new override.
-    """
-    covered = set(ts.checks_overridden_keys.split(",")) if ts.checks_override_reason else set()
-    return [i for i in blocking(items) if not (i.overridable and _override_token(i) in covered)]

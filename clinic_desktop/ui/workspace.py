@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidg
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
+from clinic_desktop.services.session_view import SessionView
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.admin_pages import (
     ADMIN_PAGES,
     AUDIT,
@@ -191,11 +193,28 @@ class Workspace(QWidget):
                 view.reload()  # others may have charted, ordered or signed since it was opened
                 self.tabs.setCurrentIndex(index)
                 return view
-        view = SessionScreen(self._services, lambda: self.principal, session_id)
-        if view.detail is None:  # not found, or not allowed: the reason goes to the status bar
-            self.message.emit(view.error.text(), 8000)
-            view.deleteLater()
-            return None
+        opened: list[SessionScreen] = []
+        principal = self.principal
+        # The screen's first read runs in the background; the screen is made once it has arrived (returned here
+        # when it arrives at once, as with the tests' inline operations).
+        ops.Op(self, lambda: self._services.sessions.screen(principal, session_id)).disable() \
+            .success(lambda read: opened.append(self._show_session(session_id, read))) \
+            .failure(self._session_refused).run()
+        return opened[0] if opened else None
+
+    def _session_refused(self, error: BaseException) -> None:
+        if isinstance(error, ClinicError):  # not found, or not allowed: the reason goes to the status bar
+            self.message.emit(error.message, 8000)
+        else:
+            ops.report_failure(self, error)
+
+    def _show_session(self, session_id: int, read: SessionView) -> SessionScreen:
+        for index in range(self.tabs.count()):  # opened twice before the first read arrived
+            shown = self.tabs.widget(index)
+            if isinstance(shown, SessionScreen) and shown.session_id == session_id:
+                self.tabs.setCurrentIndex(index)
+                return shown
+        view = SessionScreen(self._services, lambda: self.principal, session_id, view=read)
         view.message.connect(lambda text: self.message.emit(text, 6000))
         detail = view.detail
         self._add_tab(view, f"{detail.patient_name.split(',')[0]} · {detail.summary.label}")

@@ -157,20 +157,23 @@ def test_a_failed_commit_in_a_service_raises_storage_full_and_saves_nothing(serv
 
 @pytest.mark.sqlite_only
 def test_vitals_form_shows_the_full_disk_message_and_keeps_what_was_typed(qtbot, services, staff, clock,
-                                                                         monkeypatch):
+                                                                         monkeypatch, request):
     """On screen: saving a reading when the disk is full shows the message on the form, keeps every value
     typed, and adds no reading; saving again once space is back works."""
     from clinic_desktop.ui.session_screen.vitals_panel import VitalsPanel
 
+    from clinic_desktop.ui import ops
     from tests.services.service_support import Clinic
+    from tests.ui.session_support import hosted
 
+    previous = ops.use_executor(ops.InlineExecutor())  # the save finishes before the click returns, as in tests/ui
+    request.addfinalizer(lambda: ops.use_executor(previous))
     sid = Clinic(services, staff, clock, services.chairs.add(staff["admin"], "Chair 1").id).infusing()
     clock.advance(minutes=10)
     nurse = staff["nurse"]
     panel = VitalsPanel(services, lambda: nurse, sid)
     qtbot.addWidget(panel)
-    panel.changed.connect(lambda: panel.show_detail(services.sessions.detail(nurse, sid)))
-    panel.show_detail(services.sessions.detail(nurse, sid))
+    hosted(panel, services, nurse, sid)
     panel.resize(1100, 900)
     panel.show()
     typed = {"systolic": "126", "diastolic": "80", "heart_rate": "74", "spo2": "97"}
@@ -188,7 +191,7 @@ def test_vitals_form_shows_the_full_disk_message_and_keeps_what_was_typed(qtbot,
     assert {name: panel.form.fields[name].text() for name in typed} == typed
     monkeypatch.setattr(Session, "commit", real_commit)
     assert len(services.sessions.detail(nurse, sid).vitals) == 1  # only the baseline
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.updated):
         panel.form.save_button.click()
     assert len(services.sessions.detail(nurse, sid).vitals) == 2
     assert not panel.form.errors.shown()

@@ -12,7 +12,7 @@ from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from tests.conftest import PASSWORD
 from tests.services.signing_support import IV_ORDER, LOT_EXPIRY, NORMAL
 
-__all__ = ["IV_ORDER", "LOT_EXPIRY", "PASSWORD", "Acting", "checked_in", "screen_for", "given"]
+__all__ = ["IV_ORDER", "LOT_EXPIRY", "PASSWORD", "Acting", "checked_in", "screen_for", "given", "hosted"]
 
 
 class Acting:
@@ -66,3 +66,18 @@ def screen_for(qtbot, services, acting: Acting, sid: int) -> SessionScreen:
     screen.resize(1280, 900)
     screen.show()
     return screen
+
+
+def hosted(panel, services, actor, sid: int):  # any Panel
+    """A panel on its own, fed the way the session screen feeds it: one read now, a save's update applied
+    (or the session read again when the update asks for it or the panel says `changed`)."""
+    def read() -> None:
+        panel.show_view(services.sessions.screen(actor, sid))
+
+    def apply(update) -> None:  # view_updates.Update
+        view = update(panel.view)
+        panel.show_view(view) if view is not None else read()
+    panel.changed.connect(read)
+    panel.updated.connect(apply)
+    read()
+    return panel

@@ -10,6 +10,7 @@ from clinic_desktop.ui.session_screen.notes_panel import NotesPanel
 
 from tests.conftest import PASSWORD
 from tests.services.service_support import IV_ORDER, LOT_EXPIRY, Clinic
+from tests.ui.session_support import hosted
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def infusing(services, staff, clock):
 def panel(qtbot, services, staff, infusing) -> NotesPanel:
     view = NotesPanel(services, lambda: staff["nurse"], infusing)
     qtbot.addWidget(view)
-    view.changed.connect(lambda: view.show_detail(services.sessions.detail(staff["nurse"], infusing)))
-    view.show_detail(services.sessions.detail(staff["nurse"], infusing))
+    hosted(view, services, staff["nurse"], infusing)
     view.resize(1000, 900)
     view.show()
     return view
@@ -107,6 +107,6 @@ def test_front_desk_reads_the_notes_but_cannot_write_them(qtbot, services, staff
     """Without the right to add notes the forms are hidden and the page says who writes them."""
     view = NotesPanel(services, lambda: staff["front_desk"], infusing)
     qtbot.addWidget(view)
-    view.show_detail(services.sessions.detail(staff["front_desk"], infusing))
+    hosted(view, services, staff["front_desk"], infusing)
     view.show()
     assert not view.tabs.isVisible() and "nurse or a physician" in view.forms_note.text()

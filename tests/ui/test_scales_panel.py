@@ -14,6 +14,7 @@ from clinic_desktop.ui.session_screen.scales_panel import ScalesPanel
 from tests.conftest import PASSWORD
 from tests.services.service_support import Clinic
 from tests.ui.ui_support import visible_texts
+from tests.ui.session_support import hosted
 
 PHQ9_ITEM9 = [1, 1, 2, 1, 0, 1, 1, 0, 1]  # total 8, item 9 answered "several days"
 
@@ -32,8 +33,7 @@ def _panel(qtbot, services, staff, sid, who="nurse", parent=None) -> ScalesPanel
     panel = ScalesPanel(services, lambda: staff[who], sid, parent)
     if parent is None:
         qtbot.addWidget(panel)
-    panel.changed.connect(lambda: panel.show_detail(services.sessions.detail(staff[who], sid)))
-    panel.show_detail(services.sessions.detail(staff[who], sid))
+    hosted(panel, services, staff[who], sid)
     return panel
 
 

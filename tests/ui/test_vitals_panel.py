@@ -11,6 +11,7 @@ from clinic_desktop.ui.session_screen.vitals_panel import STATUS, VitalsPanel
 from clinic_desktop.ui.session_screen.vitals_rows import DUE, LATE, ON_TIME, OVERDUE
 
 from tests.services.service_support import NORMAL, Clinic
+from tests.ui.session_support import hosted
 
 
 @pytest.fixture
@@ -22,8 +23,7 @@ def infusing(services, staff, clock):
 def _panel(qtbot, services, staff, sid, who="nurse") -> VitalsPanel:
     panel = VitalsPanel(services, lambda: staff[who], sid)
     qtbot.addWidget(panel)
-    panel.changed.connect(lambda: panel.show_detail(services.sessions.detail(staff[who], sid)))
-    panel.show_detail(services.sessions.detail(staff[who], sid))
+    hosted(panel, services, staff[who], sid)
     panel.resize(1100, 900)
     panel.show()
     return panel
@@ -71,7 +71,7 @@ def test_out_of_range_reading_needs_an_action_before_it_is_saved(qtbot, services
     assert "(suggested)" in form.action.itemText(1)
     form.action.setCurrentIndex(form.action.findData(AlertAction.PHYSICIAN_NOTIFIED))
     form.note.setText("Dr Okafor informed; re-check in 5 minutes")
-    with qtbot.waitSignal(panel.changed):
+    with qtbot.waitSignal(panel.updated):
         form.save_button.click()
     saved = services.sessions.detail(staff["nurse"], infusing).vitals[-1]
     assert (saved.systolic, saved.alert_action, saved.phase) == (190, AlertAction.PHYSICIAN_NOTIFIED, VitalsPhase.DURING)

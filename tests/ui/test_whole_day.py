@@ -102,7 +102,7 @@ class Day:
             assert form.errors.shown()["alert_action"] == "Choose the action taken."
             form.action.setCurrentIndex(form.action.findData(action))
             self.type_into(form.note, note)
-        with self.qtbot.waitSignal(screen.panels["vitals"].changed):
+        with self.qtbot.waitSignal(screen.panels["vitals"].updated):
             self.qtbot.keyClick(form.fields["resp_rate"], Qt.Key.Key_Return)
 
 
@@ -269,7 +269,7 @@ def test_a_whole_infusion_day_through_the_gui(qtbot, services, staff, clock, mak
             cadss = screen.panels["notes"].cadss
             cadss.grid.set_answers(CADSS)
             assert cadss.total.text().startswith("Total 6 of 92")
-            with qtbot.waitSignal(screen.panels["notes"].changed):
+            with qtbot.waitSignal(screen.panels["notes"].updated):
                 cadss.save_button.click()
 
     # 09:40 The dose stops: 95 mL given, 5.8 mL wasted before the second nurse, each signing with their password.

@@ -19,16 +19,17 @@ from PySide6.QtWidgets import (
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.checks import CheckItem
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
-from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
+from clinic_desktop.services.session_view import DayAnswers
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run
+from clinic_desktop.ui.session_screen.actions import run, save
 from clinic_desktop.ui.session_screen.check_row import CheckRow
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
+from clinic_desktop.ui.session_screen.view_updates import Saved, with_day
 from clinic_desktop.ui.widgets import FitScrollArea, badge, clear_layout, error_label, section, text_label
 
 #: The fasting answer: None is "not asked yet".
@@ -128,13 +129,8 @@ class ChecksPanel(Panel):
         for row in self.rows.values():
             if row.editing and row.item.key != self._saving:
                 self._drafts[row.item.key] = row.note_text()
-        try:
-            actor = self.principal()
-            self.items = self.services.sessions.checks(actor, self.session_id)
-            self.open_keys = {i.key for i in self.services.sessions.open_blocks(actor, self.session_id)}
-        except ClinicError as exc:
-            self.errors.message(exc.message)
-            return
+        self.items = self.view.checklist.items
+        self.open_keys = set(self.view.checklist.open_keys)
         self._show_summary()
         self._show_answers(detail)
         self._show_items(detail)
@@ -233,11 +229,13 @@ class ChecksPanel(Panel):
     def _answer(self, **answer: object) -> None:
         # The version on show: an answer changed at another workstation since is refused, and the refusal says
         # who changed it and when (the change watcher then offers the reload).
-        seen = self._seen_version()
-        if run(self, self.errors, lambda: self.services.sessions.update_day_answers(
-                self.principal(), self.session_id, **answer, expected_version=seen), "Today's answers saved.") is None \
-                and self.detail is not None:
-            self._show_answers(self.detail)  # refused: show what is recorded, not what was clicked
+        seen, actor, sid = self._seen_version(), self.principal(), self.session_id
+        shown = self.detail
+        save(self, self.errors, lambda: _day(self.services.sessions.update_day_answers(
+            actor, sid, **answer, expected_version=seen)), "Today's answers saved.",
+            disable=(self.escort, self.npo, self.pregnancy),
+            on_refused=lambda: self._show_answers(shown) if shown is not None else None)
+        # refused: what is recorded is shown again, not what was clicked
 
     def _seen_version(self) -> int | None:
         """The session's version on show: a save over a change made elsewhere since is refused, and the refusal
@@ -247,13 +245,14 @@ class ChecksPanel(Panel):
     def _explain(self, key: str, note: str) -> None:
         row = self.rows.get(key)
         self._drafts.pop(key, None)
-        self._saving = key
-        seen = self._seen_version()
-        try:
-            run(self, row.errors if row else self.errors, lambda: self.services.sessions.explain_check(
-                self.principal(), self.session_id, key, note, expected_version=seen), "Explanation saved.")
-        finally:
+        seen, actor, sid = self._seen_version(), self.principal(), self.session_id
+        self._saving = key  # its row is shown again from the save's result, not kept as a draft
+
+        def done(_saved: Saved) -> None:
             self._saving = ""
+        save(self, row.errors if row else self.errors, lambda: _day(self.services.sessions.explain_check(
+            actor, sid, key, note, expected_version=seen)), "Explanation saved.", on_saved=done,
+            on_refused=lambda: done(None))
 
     def _override(self, password: str) -> None:
         reason = self.reason.toPlainText()
@@ -266,3 +265,7 @@ class ChecksPanel(Panel):
     def is_dirty(self) -> bool:
         return bool(self.reason.toPlainText().strip()) or any(
             r.editing and r.note_text().strip() for r in self.rows.values())
+
+
+def _day(day: DayAnswers) -> Saved:
+    return Saved(day, with_day(day))

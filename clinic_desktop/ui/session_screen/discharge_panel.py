@@ -21,14 +21,14 @@ from clinic_desktop.domain import scales
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import SessionStatus
-from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
-from clinic_desktop.ui.session_screen.actions import run
+from clinic_desktop.ui.session_screen.actions import save
 from clinic_desktop.ui.session_screen.panel import Panel
+from clinic_desktop.ui.session_screen.view_updates import Saved, with_detail
 from clinic_desktop.ui.widgets import FitScrollArea, badge, clear_layout, error_label, section, text_label
 
 
@@ -83,10 +83,7 @@ class DischargePanel(Panel):
     # --- showing -------------------------------------------------------------------------------------
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
-        try:
-            self.settings = self.services.settings.current(self.principal())
-        except ClinicError as exc:
-            self.errors.message(exc.message)
+        self.settings = self.view.settings
         scale = scales.get_scale(self.settings.discharge_scale)
         if scale is not self.scale or not self.groups:
             self.scale = scale
@@ -190,16 +187,21 @@ class DischargePanel(Panel):
 
     # --- discharging ---------------------------------------------------------------------------------
     def _discharge(self) -> None:
-        answers = self.answers()
-        present = self.escort.isChecked()
-        if run(self, self.errors, lambda: self.services.monitoring.discharge(
-                self.principal(), self.session_id, answers, present), "The patient is discharged.") is not None:
-            for group in self.groups:
-                group.setExclusive(False)
-                for button in group.buttons():
-                    button.setChecked(False)
-                group.setExclusive(True)
-            self.escort.setChecked(False)
+        answers, present, actor, sid = self.answers(), self.escort.isChecked(), self.principal(), self.session_id
+
+        def discharge() -> Saved:
+            detail = self.services.monitoring.discharge(actor, sid, answers, present)
+            return Saved(detail, with_detail(detail))
+        save(self, self.errors, discharge, "The patient is discharged.", disable=(self.discharge_button,),
+             on_saved=lambda _saved: self._clear())
+
+    def _clear(self) -> None:
+        for group in self.groups:
+            group.setExclusive(False)
+            for button in group.buttons():
+                button.setChecked(False)
+            group.setExclusive(True)
+        self.escort.setChecked(False)
 
     def is_dirty(self) -> bool:
         return self.detail is not None and self.detail.summary.status is SessionStatus.RECOVERING and any(

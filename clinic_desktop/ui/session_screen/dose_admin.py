@@ -16,9 +16,10 @@ from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run
+from clinic_desktop.ui.session_screen.actions import run, save
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
+from clinic_desktop.ui.session_screen.view_updates import Saved
 from clinic_desktop.ui.widgets import clear_layout, error_label, link_button, text_label
 
 
@@ -220,10 +221,16 @@ class AdministrationPart(QWidget):
     def _start(self) -> None:
         if self.mode != "start":
             return
-        services, sid = self.panel.services, self.panel.session_id
-        lot = self.lot.text()
-        run(self.panel, self.errors, lambda: services.doses.start(
-            self.panel.principal(), sid, lot, parse_expiry(self.expiry.text())), "The dose has started.")
+        services, sid, actor = self.panel.services, self.panel.session_id, self.panel.principal()
+        lot, expiry = self.lot.text(), self.expiry.text()
+
+        def start() -> Saved:
+            # Starting moves the session on, which every section shows: the session is read again in the same
+            # background operation, after the write.
+            entry = services.doses.start(actor, sid, lot, parse_expiry(expiry))
+            view = services.sessions.screen(actor, sid)
+            return Saved(entry, lambda _shown: view)
+        save(self.panel, self.errors, start, "The dose has started.", disable=(self.start_button,))
 
     def _sign(self, password: str) -> None:
         services, sid, actor = self.panel.services, self.panel.session_id, self.panel.principal()

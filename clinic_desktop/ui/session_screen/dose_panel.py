@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import SessionStatus
-from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
@@ -75,15 +74,9 @@ class DosePanel(Panel):
     # --- showing -------------------------------------------------------------------------------------
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
-        actor = self.principal()
-        try:
-            self.chart = self.services.patients.chart(actor, detail.patient_id)
-            previous = self.services.doses.previous(actor, self.session_id)
-            open_blocks = [i.title for i in self.services.sessions.open_blocks(actor, self.session_id)]
-        except ClinicError as exc:
-            self.errors.message(exc.message)
-            return
-        self._show_previous(previous)
+        self.chart = self.view.chart
+        open_blocks = [i.title for i in self.view.checklist.open_items]
+        self._show_previous(self.view.previous)
         clear_layout(self.order_state)
         before_dose = detail.summary.status in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN)
         if detail.dose is None:

@@ -13,12 +13,15 @@ from clinic_desktop.domain.errors import ClinicError, ValidationError, Validatio
 from clinic_desktop.domain.records import ScoreEntry
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.scales import CADSS, MOAAS, ScaleDefinition, cadss6_subtotal
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.form_support import enter_saves
 from clinic_desktop.ui.session_screen.scale_grid import ScaleGrid
+from clinic_desktop.ui.session_screen.view_updates import Saved
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
-#: Save call: the scale's code, answers, timepoint -> the scored entry.
-RecordScale = Callable[[str, list, Timepoint], ScoreEntry]
+#: Makes the save call: the scale's code, answers, timepoint -> the call to run in the background, which returns
+#: a view_updates.Saved whose entry is the scored ScoreEntry.
+RecordScale = Callable[[str, list, Timepoint], Callable[[], Saved]]
 
 
 def default_timepoint(detail: SessionDetail) -> Timepoint:
@@ -31,6 +34,7 @@ class ScaleForm(QWidget):
     """What every scale's form shares: a timepoint (those its definition lists), a save button, refusals."""
 
     saved = Signal(str)  #: a line for the status bar
+    stored = Signal(object)  #: the view_updates.Saved of the save
     refused = Signal(str)
 
     scale: ScaleDefinition  #: the scale this form records (set by each form)
@@ -86,23 +90,28 @@ class ScaleForm(QWidget):
     def describe(self, entry: ScoreEntry) -> str:
         return f"{entry.name} recorded: {entry.total}" + (f" ({entry.band})" if entry.band else "")
 
-    def save(self) -> ScoreEntry | None:
+    def save(self) -> None:
+        """Save in the background; the form is cleared and `saved` emitted when the score is stored."""
         set_error(self.error, "")
-        try:
-            entry = self._record(self.scale.code, self.answers(), self.timepoint.currentData())
-        except (ValidationError, ValidationErrors) as exc:
-            set_error(self.error, exc.message)
-            return None
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            self.refused.emit(exc.message)
-            return None
+        ops.Op(self, self._record(self.scale.code, self.answers(), self.timepoint.currentData())).disable(self.save_button) \
+            .success(self._stored).failure(self._refused).run()
+
+    def _stored(self, saved: Saved) -> None:
+        entry: ScoreEntry = saved.entry
         line = self.describe(entry)
         for finding in entry.findings:
             line += f" {finding.message}"
         self.clear()
         self.saved.emit(line)
-        return entry
+        self.stored.emit(saved)
+
+    def _refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, ClinicError):
+            ops.report_failure(self, exc)
+            return
+        set_error(self.error, exc.message)
+        if not isinstance(exc, (ValidationError, ValidationErrors)):
+            self.refused.emit(exc.message)
 
 
 class CadssForm(ScaleForm):

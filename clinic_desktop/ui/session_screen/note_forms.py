@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_desktop.domain.enums import NoteKind
-from clinic_desktop.domain.errors import ValidationError
+from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.monitoring import ACTION_WORDS, ADVERSE_EVENTS, OUTCOME_WORDS, SEVERITIES, SIDE_EFFECTS
 from clinic_desktop.domain.session_records import NoteEntry
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
+from clinic_desktop.ui.session_screen.view_updates import Saved
 from clinic_desktop.ui.widgets import error_label
 
-#: Save call: kind, structured values, text -> the stored note.
-AddNote = Callable[[NoteKind, dict, str], NoteEntry]
+#: Makes the save call: kind, structured values, text -> the call to run in the background, which returns a
+#: view_updates.Saved whose entry is the stored note.
+AddNote = Callable[[NoteKind, dict, str], Callable[[], Saved]]
 
 
 def choice_box(items: dict[str, str], prompt: str, name: str) -> QComboBox:
@@ -42,7 +45,8 @@ def choice_box(items: dict[str, str], prompt: str, name: str) -> QComboBox:
 
 
 class NoteForm(QWidget):
-    saved = Signal(str)
+    saved = Signal(str)  #: a line for the status bar
+    stored = Signal(object)  #: the view_updates.Saved of the save
     refused = Signal(str)
     kind: NoteKind
 
@@ -100,18 +104,25 @@ class NoteForm(QWidget):
     def describe(self, note: NoteEntry) -> str:
         return f"{note.kind.label} recorded."
 
-    def save(self) -> NoteEntry | None:
+    def save(self) -> None:
+        """Save in the background; the form is cleared and `saved` emitted when the note is stored."""
         self.errors.clear()
         missing = self.missing()
         if missing:
             self.errors.show(missing)
-            return None
-        note = self.errors.attempt(lambda: self._add(self.kind, self.values(), self.text.toPlainText()),
-                                   on_refusal=self.refused.emit)
-        if note is not None:
-            self.clear()
-            self.saved.emit(self.describe(note))
-        return note
+            return
+        ops.Op(self, self._add(self.kind, self.values(), self.text.toPlainText())).disable(self.save_button) \
+            .success(self._stored).failure(self._refused).run()
+
+    def _stored(self, saved: Saved) -> None:
+        self.clear()
+        self.saved.emit(self.describe(saved.entry))
+        self.stored.emit(saved)
+
+    def _refused(self, exc: BaseException) -> None:
+        ops.report_failure(self, exc, self.errors)
+        if isinstance(exc, ClinicError) and not isinstance(exc, (ValidationError, ValidationErrors)):
+            self.refused.emit(exc.message)
 
     def clear(self) -> None:
         self.errors.clear()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QGridLayout, QTabWidget, QVBoxLayout, QWidget
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.enums import NoteKind, Timepoint
 from clinic_desktop.domain.monitoring import describe_note
-from clinic_desktop.domain.records import ScoreEntry
 from clinic_desktop.domain.session_records import NoteEntry, SessionDetail
 from clinic_desktop.services.monitoring import CHARTING
 from clinic_desktop.services.registry import Services
@@ -19,6 +18,7 @@ from clinic_desktop.ui import formatting
 from clinic_desktop.ui.session_screen.monitoring_scales import CadssForm, MoaasForm
 from clinic_desktop.ui.session_screen.note_forms import AdverseEventForm, FreeTextForm, SideEffectForm
 from clinic_desktop.ui.session_screen.panel import Panel
+from clinic_desktop.ui.session_screen.view_updates import Saved, with_note, with_score
 from clinic_desktop.ui.widgets import clear_layout, section, text_label
 
 
@@ -44,7 +44,8 @@ class NotesPanel(Panel):
             holder.addWidget(form)
             holder.addStretch(1)
             self.tabs.addTab(page, title)
-            form.saved.connect(self._saved)
+            form.saved.connect(self.message)
+            form.stored.connect(lambda saved: self.updated.emit(saved.update))
             form.refused.connect(self.message)
         self.forms = (self.cadss, self.moaas, self.side_effects, self.adverse_event, self.free_text)
         self.forms_note = text_label("", selectable=False, name="muted")
@@ -96,22 +97,31 @@ class NotesPanel(Panel):
         return [" | ".join(cells[i:i + 4]) for i in range(0, len(cells), 4)]
 
     # --- saving -------------------------------------------------------------------------------------------
-    def _scale(self, code: str, answers: list, when: Timepoint) -> ScoreEntry:
-        return self.services.monitoring.record_scale(self.principal(), self.detail.patient_id, code, answers, when,
-                                                      self.session_id)
+    def _scale(self, code: str, answers: list, when: Timepoint) -> Callable[[], Saved]:
+        """The save of a scale, to run in the background: the score, and the session's notes (it is charted as
+        a note too) and checklist."""
+        services, actor, sid, patient_id = self.services, self.principal(), self.session_id, self.detail.patient_id
 
-    def _add(self, kind: NoteKind, values: dict[str, Any], text: str) -> NoteEntry:
-        return self.services.monitoring.add_note(self.principal(), self.session_id, kind, values, text)
+        def record() -> Saved:
+            entry = services.monitoring.record_scale(actor, patient_id, code, answers, when, sid)
+            return Saved(entry, with_score(entry, services.sessions.checklist(actor, sid),
+                                           services.monitoring.notes(actor, sid)))
+        return record
+
+    def _add(self, kind: NoteKind, values: dict[str, Any], text: str) -> Callable[[], Saved]:
+        """The save of a note, to run in the background: the note stored."""
+        services, actor, sid = self.services, self.principal(), self.session_id
+
+        def add() -> Saved:
+            note = services.monitoring.add_note(actor, sid, kind, values, text)
+            return Saved(note, with_note(note))
+        return add
 
     def _minutes_since_start(self) -> int | None:
         dose = self.detail.dose if self.detail else None
         if dose is None or dose.started_at is None:
             return None
         return max(int((self.services.context.now() - dose.started_at).total_seconds() // 60), 0)
-
-    def _saved(self, line: str) -> None:
-        self.message.emit(line)
-        self.changed.emit()
 
     def is_dirty(self) -> bool:
         return any(form.is_dirty() for form in self.forms)

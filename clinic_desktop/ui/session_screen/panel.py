@@ -10,14 +10,18 @@ from PySide6.QtWidgets import QWidget
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
+from clinic_desktop.services.session_view import SessionView
 
 
 class Panel(QWidget):
-    """Built as Panel(services, principal, session_id); the container calls `show_detail` after every change.
-    A panel emits `changed` after it saved something (the container reloads the detail) and `message` with a
+    """Built as Panel(services, principal, session_id); the container reads the session once per refresh and
+    calls `show_view` with that read on every panel (a panel never reads the session, chart or checklist
+    itself). After a save a panel emits `updated` with the save's view_updates.Update (the container applies
+    it and shows every panel again), or `changed` when the session must be read again; `message` carries a
     line for the status bar."""
 
     changed = Signal()
+    updated = Signal(object)  #: a view_updates.Update
     message = Signal(str)
 
     def __init__(self, services: Services, principal: Callable[[], Principal], session_id: int,
@@ -26,6 +30,12 @@ class Panel(QWidget):
         self.services = services
         self.principal = principal
         self.session_id = session_id
+        self.view: SessionView | None = None
+
+    def show_view(self, view: SessionView) -> None:
+        """The screen's read of the session; `self.view` holds it for the panel's other parts."""
+        self.view = view
+        self.show_detail(view.detail)
 
     def show_detail(self, detail: SessionDetail) -> None:
         raise NotImplementedError

@@ -16,10 +16,11 @@ from clinic_desktop.domain.records import ScoreEntry
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.scales import ScaleDefinition, get_scale, scales_where
 from clinic_desktop.services.registry import Services
-from clinic_desktop.ui import formatting
+from clinic_desktop.ui import formatting, ops
 from clinic_desktop.ui.session_screen.clinician_scales import CssrsForm, MadrsForm
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.patient_form_mode import PatientFormPage
+from clinic_desktop.ui.session_screen.view_updates import Saved, with_score
 from clinic_desktop.ui.widgets import badge, clear_layout, error_label, section, set_error, text_label
 
 #: Who may end patient mode with their own user name and password.
@@ -70,7 +71,8 @@ class ScalesPanel(Panel):
             holder.addWidget(form)
             holder.addStretch(1)
             self.clinician_tabs.addTab(page, form.title)
-            form.saved.connect(self._saved)
+            form.saved.connect(self.message)
+            form.stored.connect(lambda saved: self.updated.emit(saved.update))
             form.refused.connect(self.message)
         clinician_layout.addWidget(self.clinician_tabs)
         self.clinician_note = text_label("MADRS and the C-SSRS are rated by a nurse or a physician.",
@@ -143,24 +145,36 @@ class ScalesPanel(Panel):
                 f"  ·  {s.timepoint.label.lower()}{state}"))
 
     # --- saving and acknowledging -------------------------------------------------------------------------
-    def _record(self, code: str, answers: list, when: Timepoint) -> ScoreEntry:
-        return self.services.monitoring.record_scale(self.principal(), self.detail.patient_id, code, answers, when,
-                                                      self.session_id)
+    def _record(self, code: str, answers: list, when: Timepoint) -> Callable[[], Saved]:
+        """The save of a rating, to run in the background: the score and the checklist it may change."""
+        services, actor, sid, patient_id = self.services, self.principal(), self.session_id, self.detail.patient_id
 
-    def _saved(self, line: str) -> None:
-        self.message.emit(line)
-        self.changed.emit()
+        def record() -> Saved:
+            entry = services.monitoring.record_scale(actor, patient_id, code, answers, when, sid)
+            return Saved(entry, with_score(entry, services.sessions.checklist(actor, sid)))
+        return record
 
     def acknowledge(self, score_id: int) -> None:
         set_error(self.error, "")
-        try:
-            entry = self.services.monitoring.acknowledge(self.principal(), score_id)
-        except ClinicError as exc:
+        services, actor, sid = self.services, self.principal(), self.session_id
+
+        def acknowledge() -> Saved:
+            entry = services.monitoring.acknowledge(actor, score_id)
+            return Saved(entry, with_score(entry, services.sessions.checklist(actor, sid)))
+
+        def acknowledged(saved: Saved) -> None:
+            self.message.emit(f"{saved.entry.name} alert acknowledged by {actor.signature_name}.")
+            self.updated.emit(saved.update)
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, ClinicError):
+                ops.report_failure(self, exc)
+                return
             set_error(self.error, exc.message)
             self.message.emit(exc.message)
-            return
-        self.message.emit(f"{entry.name} alert acknowledged by {self.principal().signature_name}.")
-        self.changed.emit()
+        button = self.acknowledge_buttons.get(score_id)
+        ops.Op(self, acknowledge).disable(*((button,) if button is not None else ())) \
+            .success(acknowledged).failure(refused).run()
 
     # --- patient mode -------------------------------------------------------------------------------------
     def start_patient_form(self, code: str) -> PatientFormPage | None:

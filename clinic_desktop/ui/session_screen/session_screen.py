@@ -1,7 +1,9 @@
 """One infusion day on one screen: who the patient is and where the session stands at the top, and below it a
 section for each part of the day (checks, dose, vital signs, notes, scales, discharge, the signed record).
 
-Every section is a Panel: after one of them saves, the session is read again and every section shown afresh."""
+Every section is a Panel. The screen reads the session once per refresh (services.sessions.screen, in the
+background) and hands that one read to every section; a save returns what changed (view_updates) and the screen
+shows every section from the read brought up to date, without reading the session again."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.services.registry import Services
+from clinic_desktop.services.session_view import SessionView
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.change_hub import ELSEWHERE
 from clinic_desktop.ui.change_watcher import ChangedBar, changed_words
 from clinic_desktop.ui.form_support import ask_discard
@@ -27,6 +31,7 @@ from clinic_desktop.ui.session_screen.checks_panel import ChecksPanel
 from clinic_desktop.ui.session_screen.discharge_panel import DischargePanel
 from clinic_desktop.ui.session_screen.dose_panel import DosePanel
 from clinic_desktop.ui.session_screen.panel import Panel
+from clinic_desktop.ui.session_screen.view_updates import Update
 from clinic_desktop.ui.widgets import FitScrollArea, badge, clear_layout, error_label, set_error, text_label
 
 #: Sections built by other modules of this package, added when they are present: (key, title, module, class).
@@ -54,13 +59,13 @@ class SessionScreen(QWidget):
     message = Signal(str)
 
     def __init__(self, services: Services, principal: Callable[[], Principal], session_id: int,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, view: SessionView | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.principal = principal
         self.session_id = session_id
-        self.detail: SessionDetail | None = None
-        self.chart: PatientChart | None = None
+        #: The one read on show (None until the first arrives, or when it was refused).
+        self.view: SessionView | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -103,13 +108,24 @@ class SessionScreen(QWidget):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.show_header)
         self.timer.start()
-        self.reload()
-        if self.detail is not None:
-            self.show_section(START_AT.get(self.detail.summary.status, "record"))
+        self._first = True  #: the first view shown opens the section the session stands at
+        if view is not None:
+            self.show_view(view)
+        else:
+            self.reload()
+
+    @property
+    def detail(self) -> SessionDetail | None:
+        return self.view.detail if self.view is not None else None
+
+    @property
+    def chart(self) -> PatientChart | None:
+        return self.view.chart if self.view is not None else None
 
     def _add(self, key: str, title: str, panel_type: type[Panel]) -> Panel:
         panel = panel_type(self.services, self.principal, self.session_id)
         panel.changed.connect(self.reload)
+        panel.updated.connect(self.apply)
         panel.message.connect(self.message)
         self.panels[key] = panel
         page: QWidget = panel
@@ -126,23 +142,41 @@ class SessionScreen(QWidget):
 
     # --- loading -------------------------------------------------------------------------------------
     def reload(self) -> None:
-        """Read the session again and show it in the header and every section."""
-        actor = self.principal()
-        try:
-            detail = self.services.sessions.detail(actor, self.session_id)
-            self.chart = self.services.patients.chart(actor, detail.patient_id)
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            self.message.emit(exc.message)
+        """Read the session again (one read, in the background) and show it in the header and every section."""
+        actor, sid = self.principal(), self.session_id
+        ops.Op(self, lambda: self.services.sessions.screen(actor, sid)).disable() \
+            .success(self.show_view).failure(self._not_read).run()
+
+    def _not_read(self, error: BaseException) -> None:
+        if not isinstance(error, ClinicError):
+            ops.report_failure(self, error)
             return
+        set_error(self.error, error.message)
+        self.message.emit(error.message)
+
+    def apply(self, update: Update) -> None:
+        """A save here returned what changed: show every section from the read brought up to date (or read the
+        session again when the change reaches further than the save could say)."""
+        view = update(self.view) if self.view is not None else None
+        if view is None:
+            self.reload()
+        else:
+            self.show_view(view)
+
+    def show_view(self, view: SessionView) -> None:
+        """Show one read of the session in the header and every section."""
         set_error(self.error, "")
-        self.detail = detail
+        self.view = view
+        detail = view.detail
         self.show_header()
         self.paperwork.show_detail(detail)
         for panel in self.panels.values():
-            panel.show_detail(detail)
+            panel.show_view(view)
         self._show_record(detail)
-        blocks = len(getattr(self.checks, "open_keys", ()))
+        if self._first:
+            self._first = False
+            self.show_section(START_AT.get(detail.summary.status, "record"))
+        blocks = len(view.checklist.open_keys)
         self.tabs.setTabText(self.tabs.indexOf(self.pages["checks"]),
                              f"Checks ({blocks} to resolve)" if blocks and detail.summary.status.is_open else "Checks")
 

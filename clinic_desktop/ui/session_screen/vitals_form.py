@@ -25,8 +25,9 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import AlertAction, VitalsPhase
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
+from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.vitals import VitalSigns, assess, validate_vitals
+from clinic_desktop.ui import ops
 from clinic_desktop.ui.form_support import ErrorMap, enter_saves
 from clinic_desktop.ui.formatting import grade_style
 from clinic_desktop.ui.widgets import error_label, text_label
@@ -34,8 +35,9 @@ from clinic_desktop.ui.widgets import error_label, text_label
 #: Field name, caption (with its unit), width in characters.
 VALUE_FIELDS = (("heart_rate", "Heart rate (/min)"), ("spo2", "SpO₂ (%)"),
                 ("resp_rate", "Respiratory rate (/min)"), ("temperature_c", "Temperature (°C)"))
-#: Signature of the save call: phase, values, taken_at, alert_action, alert_note -> the saved reading.
-Record = Callable[[VitalsPhase, dict, datetime, AlertAction | None, str], VitalsEntry]
+#: Makes the save call: phase, values, taken_at, alert_action, alert_note -> the call to run in the background,
+#: which returns what the save returned (the panel's view_updates.Saved).
+Record = Callable[[VitalsPhase, dict, datetime, AlertAction | None, str], Callable[[], object]]
 
 
 def default_phase(detail: SessionDetail) -> VitalsPhase:
@@ -47,7 +49,7 @@ def default_phase(detail: SessionDetail) -> VitalsPhase:
 
 
 class VitalsForm(QWidget):
-    saved = Signal(object)  #: the VitalsEntry stored
+    saved = Signal(object)  #: what the save call returned
     refused = Signal(str)  #: a refusal (not a field error), for the status bar
 
     def __init__(self, zone: ZoneInfo, now: Callable[[], datetime], record: Record,
@@ -232,7 +234,8 @@ class VitalsForm(QWidget):
         self.reset_time()
 
     # --- saving ----------------------------------------------------------------------------------------
-    def save(self) -> VitalsEntry | None:
+    def save(self) -> None:
+        """Save in the background; the form is cleared and `saved` emitted when it is stored."""
         self.errors.clear()
         phase = self.phase.currentData()
         action, note = None, ""
@@ -245,25 +248,27 @@ class VitalsForm(QWidget):
                 missing.append(ValidationError("Write a short note on what was done.", "alert_note"))
             if missing:
                 self.errors.show(missing)
-                return None
-        try:
-            entry = self._record(phase, self.values(), self.taken_at(), action, note)
-        except ValidationError as exc:
-            if exc.field == "alert_action" and action is None:
-                self.show_alerts(exc.message)
-            else:
-                self.errors.show([exc])
-            return None
-        except ValidationErrors as exc:
+                return
+        values, taken_at = self.values(), self.taken_at()
+        ops.Op(self, self._record(phase, values, taken_at, action, note)).disable(self.save_button) \
+            .success(self._stored).failure(lambda exc: self._refused(exc, action)).run()
+
+    def _stored(self, result: object) -> None:
+        self.clear()
+        self.saved.emit(result)
+
+    def _refused(self, exc: BaseException, action: AlertAction | None) -> None:
+        if isinstance(exc, ValidationError) and exc.field == "alert_action" and action is None:
+            self.show_alerts(exc.message)
+        elif isinstance(exc, ValidationError):
+            self.errors.show([exc])
+        elif isinstance(exc, ValidationErrors):
             self.errors.show(exc.errors)
-            return None
-        except ClinicError as exc:
+        elif isinstance(exc, ClinicError):
             self.errors.message(exc.message)
             self.refused.emit(exc.message)
-            return None
-        self.clear()
-        self.saved.emit(entry)
-        return entry
+        else:
+            ops.report_failure(self, exc)
 
     def show_alerts(self, fallback: str) -> None:
         """The reading's alerts and the actions to choose from, suggested ones first."""

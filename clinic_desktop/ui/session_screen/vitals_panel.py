@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
-from clinic_desktop.domain.enums import AlertAction, VitalsPhase
-from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
 from clinic_desktop.domain.vitals import VitalSigns
@@ -30,6 +29,7 @@ from clinic_desktop.services.monitoring import CHARTING
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.session_screen.panel import Panel
+from clinic_desktop.ui.session_screen.view_updates import Saved, with_reading
 from clinic_desktop.ui.session_screen.vitals_chart import VitalsChart
 from clinic_desktop.ui.session_screen.vitals_form import VitalsForm
 from clinic_desktop.ui.session_screen.vitals_rows import DUE, LATE, OVERDUE, GridRow, grid_rows, overdue_count
@@ -99,10 +99,7 @@ class VitalsPanel(Panel):
     # --- showing ----------------------------------------------------------------------------------------
     def show_detail(self, detail: SessionDetail) -> None:
         self.detail = detail
-        try:
-            self.settings = self.services.settings.current(self.principal())
-        except ClinicError as exc:
-            self.message.emit(exc.message)
+        self.settings = self.view.settings
         may = self.may(Action.VITALS_RECORD)
         open_for_charting = detail.summary.status in CHARTING
         self.form_box.setVisible(may and open_for_charting)
@@ -200,19 +197,26 @@ class VitalsPanel(Panel):
         return formatting.local_time(at, self._zone, with_day=False)
 
     # --- saving -------------------------------------------------------------------------------------------
-    def _record(self, phase: VitalsPhase, values: dict, taken_at: datetime, action: AlertAction | None,
-                note: str) -> VitalsEntry:  # as VitalsForm calls it
-        return self.services.monitoring.record_vitals(self.principal(), self.session_id, phase, values, taken_at,
-                                                        action, note)
+    def _record(self, phase, values, taken_at, action, note) -> Callable[[], Saved]:  # noqa: ANN001 (as VitalsForm)
+        """The save of these values, to run in the background: the reading, and for a baseline the checklist it
+        may resolve."""
+        actor, sid, services = self.principal(), self.session_id, self.services
 
-    def _saved(self, entry: VitalsEntry) -> None:
+        def record() -> Saved:
+            entry = services.monitoring.record_vitals(actor, sid, phase, values, taken_at, action, note)
+            checklist = services.sessions.checklist(actor, sid) if entry.phase is VitalsPhase.BASELINE else None
+            return Saved(entry, with_reading(entry, checklist))
+        return record
+
+    def _saved(self, saved: Saved) -> None:
+        entry: VitalsEntry = saved.entry
         text = f"Vital signs recorded at {self._clock(entry.taken_at)}"
         if entry.systolic is not None:
             text += f": BP {entry.systolic}/{entry.diastolic}"
         if entry.alert_action is not None:
             text += f"; out of range, action: {entry.alert_action.label.lower()}"
         self.message.emit(text + ".")
-        self.changed.emit()
+        self.updated.emit(saved.update)
 
     def is_dirty(self) -> bool:
         return self.form.is_dirty()
