@@ -1,13 +1,17 @@
 """Running one service call for a panel of the session screen: its errors beside the fields (a refused password
-beside the password), refusals on the panel and in the status bar, and on success a status line and a reload."""
+beside the password), refusals on the panel and in the status bar, and on success a status line and a reload.
+A signed save (`run_signed`) runs in the background: its password hash must not freeze the screen."""
 
 from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from PySide6.QtWidgets import QWidget
+
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.services.auth import AuthenticationFailed
 from clinic_desktop.ui.form_support import ErrorMap
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
 
@@ -22,11 +26,43 @@ def run(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str,
         sign.set_error("")
     try:
         result = call()
-    except ValidationErrors as exc:
+    except ClinicError as exc:
+        show_refusal(panel, errors, exc, sign)
+    else:
+        panel.message.emit(done)
+        panel.changed.emit()
+        return result
+    return None
+
+
+def run_signed(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str, sign: SignField,
+               *fields: QWidget, then: Callable[[T], None] | None = None) -> None:
+    """A signed save in the background, the signature field and `fields` disabled meanwhile; refusals as `run`
+    shows them (what was typed stays), and on success the status line, the reload, then `then(result)`."""
+    errors.clear()
+    sign.set_error("")
+
+    def saved(result: T) -> None:
+        panel.message.emit(done)
+        panel.changed.emit()
+        if then is not None:
+            then(result)
+
+    def refused(error: ClinicError) -> None:
+        show_refusal(panel, errors, error, sign)
+        sign.password.setFocus()
+
+    run_password_op(panel, call, sign.button, sign.password, *fields, success=saved, refused=refused,
+                    busy="Checking the password…")
+
+
+def show_refusal(panel: Panel, errors: ErrorMap, exc: ClinicError, sign: SignField | None) -> None:
+    """A refusal where it belongs: beside its field, a refused password beside the password, else on the panel."""
+    if isinstance(exc, ValidationErrors):
         errors.show(exc.errors)
-    except ValidationError as exc:
+    elif isinstance(exc, ValidationError):
         errors.show([exc])
-    except AuthenticationFailed as exc:
+    elif isinstance(exc, AuthenticationFailed):
         words = f"Not signed: {exc.message}"
         field = getattr(exc, "field", "")  # e.g. the waste witness's password, not the signer's
         if field in errors.labels:
@@ -34,11 +70,6 @@ def run(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str,
         else:
             (sign.set_error if sign is not None else errors.message)(words)
         panel.message.emit(words)
-    except ClinicError as exc:
+    else:
         errors.message(exc.message)
         panel.message.emit(exc.message)
-    else:
-        panel.message.emit(done)
-        panel.changed.emit()
-        return result
-    return None

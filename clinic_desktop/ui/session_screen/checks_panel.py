@@ -22,7 +22,7 @@ from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run
+from clinic_desktop.ui.session_screen.actions import run, run_signed
 from clinic_desktop.ui.session_screen.check_row import CheckRow
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
@@ -254,10 +254,10 @@ class ChecksPanel(Panel):
     def _override(self, password: str) -> None:
         reason = self.reason.toPlainText()
         seen = self._seen_version()
-        if run(self, self.errors_override, lambda: self.services.sessions.override_checks(
-                self.principal(), self.session_id, reason, password, expected_version=seen),
-               "Checks overridden and signed.", self.sign) is not None:
-            self.reason.clear()
+        actor, sid = self.principal(), self.session_id
+        run_signed(self, self.errors_override, lambda: self.services.sessions.override_checks(
+            actor, sid, reason, password, expected_version=seen),
+            "Checks overridden and signed.", self.sign, self.reason, then=lambda _checks: self.reason.clear())
 
     def is_dirty(self) -> bool:
         return bool(self.reason.toPlainText().strip()) or any(
