@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # self_test imports this module when it runs
     from clinic_desktop.self_test import Run
 
 OFFSCREEN_ARGV = ["clinic-desktop", "-platform", "offscreen"]
+#: How long the sign-in (a background operation: the password hash runs on the worker) may take.
+SIGN_IN_TIMEOUT_MS = 30_000
 
 
 def window_step(run: Run) -> str:
@@ -46,7 +48,7 @@ def window_step(run: Run) -> str:
         page.username.setText(NURSE)
         page.password.setText(run.passwords[NURSE])
         page.sign_in_button.click()
-        app.processEvents()
+        _wait_for_operations()
         if window.principal is None:
             raise ClinicError(f"signing in failed: {page.error.text() or 'no workspace was shown'}")
         board = window.workspace.front_desk.board if window.workspace else None
@@ -69,6 +71,22 @@ def window_step(run: Run) -> str:
         QCoreApplication.setOrganizationName(previous[0])
         QCoreApplication.setApplicationName(previous[1])
         QSettings.setDefaultFormat(previous[2])
+
+
+def _wait_for_operations() -> None:
+    """Run the event loop until every background operation has delivered its result (or the time is up)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from clinic_desktop.ui import ops
+
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(10)
+    poll.timeout.connect(lambda: ops.running() == 0 and loop.quit())
+    QTimer.singleShot(SIGN_IN_TIMEOUT_MS, loop.quit)
+    poll.start()
+    loop.exec()
+    poll.stop()
 
 
 #: The plug-in that draws windows on this system's desktop, by the start of its file name.

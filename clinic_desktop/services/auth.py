@@ -11,9 +11,6 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop import logs
 from clinic_desktop.domain.access import (
-    LOCKOUT_DURATION,
-    LOCKOUT_FAILURES,
-    LOCKOUT_WINDOW,
     Action,
     PermissionDenied,
     Principal,
@@ -23,7 +20,7 @@ from clinic_desktop.domain.access import (
     sign_in_expired,
 )
 from clinic_desktop.domain.enums import StaffRole
-from clinic_desktop.domain.errors import ClinicError, NotFound, RuleViolation, ValidationError
+from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.text import checked_text
 from clinic_desktop.services.context import (
@@ -34,17 +31,20 @@ from clinic_desktop.services.context import (
     requires,
     staff_member,
 )
+from clinic_desktop.services.password_checks import (
+    CHANGED,
+    Account,
+    AuthenticationFailed,
+    reauthenticate,
+    record_failure,
+    refuse_if_locked,
+)
 from clinic_desktop.storage import audit_chain, models
-from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 #: The same words for an unknown user and a wrong password: a stranger learns nothing about which names exist.
 WRONG_CREDENTIALS = "The user name or password is not right."
-
-
-class AuthenticationFailed(ClinicError):
-    """Sign-in, unlock or a signature was refused; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,14 @@ class UserAccount:
     member: StaffMember
     locked_until: datetime | None
     has_password: bool
+
+
+@dataclass(frozen=True)
+class _NewAccount:
+    username: str
+    full_name: str
+    credentials: str
+    password_hash: str
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,11 @@ class AuthService:
     def create_first_admin(self, username: str, full_name: str, password: str, credentials: str = "",
                            role: StaffRole = StaffRole.ADMINISTRATOR) -> Principal:
         """The first account of a new clinic: an administrator (a physician with administration rights, say)."""
+        account = self._account_fields(username, full_name, password, credentials)
         with self._ctx.db.write() as uow:
             if _account_count(uow.session):
                 raise PermissionDenied("This clinic already has accounts: an administrator adds new users.")
-            row = self._new_account(uow.session, username, full_name, password, credentials, role, is_admin=True)
+            row = self._new_account(uow.session, account, role, is_admin=True)
             member = staff_member(row)
             self._ctx.audit(uow.session, member, "user_created", object_type="staff", object_id=row.id,
                             details={"username": row.username, "role": row.role, "is_admin": True, "first": True})
@@ -99,9 +108,13 @@ class AuthService:
         """Check the password (an unknown name costs the same time) and lock the account after repeated failures."""
         now = self._ctx.now()
         typed = (username or "").strip().casefold()[:64]
+        with self._ctx.db.read() as uow:  # the hash runs with no transaction open (see password_checks)
+            row = _by_typed_name(uow.session, typed)
+            account = Account.of(row) if row is not None else None
+        ok = self._ctx.passwords.verify(account.password_hash if account else None, password or "")
+        rehashed = self._rehashed(account.password_hash, password) if ok else None
         with self._ctx.db.write() as uow:
-            row = uow.session.execute(select(models.Staff).where(models.Staff.username == typed)).scalar()
-            ok = self._ctx.passwords.verify(row.password_hash if row else None, password or "")
+            row = _by_typed_name(uow.session, typed)
             if row is None:
                 # Not the typed text itself: people type their password into the name box, and the log is
                 # permanent. A keyed fingerprint still shows repeated attempts with the same name.
@@ -117,11 +130,14 @@ class AuthService:
                 uow.commit()
                 log.warning("Sign-in refused for %s: the account is disabled", typed)
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
-            _refuse_if_locked(self._ctx, uow, row, now)
+            refuse_if_locked(self._ctx, uow, row, now)
+            if account is None or account.id != row.id or not account.same_credentials(row):
+                raise AuthenticationFailed(CHANGED)
             if not ok:
-                _record_failure(self._ctx, uow, row, now, "login_failed")
+                record_failure(self._ctx, uow, row, now, "login_failed")
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
-            self._rehash_if_needed(row, password)
+            if rehashed is not None:
+                row.password_hash = rehashed
             row.failed_logins, row.locked_until = [], None
             member = staff_member(row)
             self._ctx.audit(uow.session, member, "login", object_type="staff", object_id=row.id)
@@ -156,15 +172,17 @@ class AuthService:
 
     @requires(Action.STAFF_VIEW)
     def confirm_password(self, actor: StaffMember, password: str, purpose: str) -> None:
+        """The signed-in user's password again (unlock, leaving patient mode); the hash runs outside any write."""
         reauthenticate(self._ctx, actor, password, purpose)
 
     @requires(Action.STAFF_VIEW)
     def change_password(self, actor: Principal, current: str, new: str) -> None:
-        self.confirm_password(actor, current, "password_confirmed")
+        check = reauthenticate(self._ctx, actor, current, "password_confirmed")
+        check_password_rules(new, actor.username or "", actor.full_name)
+        stored = self._ctx.passwords.hash(new)  # before the write: the hash takes a few tenths of a second
         with self._ctx.db.write() as uow:
-            row = uow.session.get(models.Staff, actor.id)
-            check_password_rules(new, row.username or "", row.full_name)
-            row.password_hash, row.password_changed_at = self._ctx.passwords.hash(new), self._ctx.now()
+            row = check.recheck(uow.session)
+            row.password_hash, row.password_changed_at = stored, self._ctx.now()
             self._ctx.audit(uow.session, actor, "password_changed", object_type="staff", object_id=row.id)
             uow.commit()
 
@@ -172,10 +190,11 @@ class AuthService:
     @requires(Action.USER_MANAGE)
     def add_user(self, actor: Principal, username: str, full_name: str, role: StaffRole | str, password: str,
                  credentials: str = "", is_admin: bool = False) -> StaffMember:
+        kind = StaffRole.parse(role, "role")
+        account = self._account_fields(username, full_name, password, credentials)
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
-            row = self._new_account(uow.session, username, full_name, password, credentials,
-                                    StaffRole.parse(role, "role"), is_admin)
+            row = self._new_account(uow.session, account, kind, is_admin)
             self._ctx.audit(uow.session, actor, "user_created", object_type="staff", object_id=row.id,
                             details={"username": row.username, "full_name": row.full_name, "role": row.role,
                                      "is_admin": row.is_admin})
@@ -211,11 +230,14 @@ class AuthService:
     @requires(Action.USER_MANAGE)
     def reset_password(self, actor: Principal, username: str, new_password: str) -> StaffMember:
         """Set a new password (the user should change it) and lift any lockout."""
+        with self._ctx.db.read() as uow:
+            row = _by_username(uow.session, username)
+            check_password_rules(new_password, row.username or "", row.full_name)
+        stored = self._ctx.passwords.hash(new_password)  # before the write: the hash takes a few tenths of a second
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             row = _by_username(uow.session, username)
-            check_password_rules(new_password, row.username or "", row.full_name)
-            row.password_hash, row.password_changed_at = self._ctx.passwords.hash(new_password), self._ctx.now()
+            row.password_hash, row.password_changed_at = stored, self._ctx.now()
             row.failed_logins, row.locked_until = [], None
             self._ctx.audit(uow.session, actor, "password_reset", object_type="staff", object_id=row.id,
                             details={"username": row.username})
@@ -229,10 +251,10 @@ class AuthService:
         """Time-limited access to everything a physician may do, with a stated reason; all of it is flagged."""
         text = checked_text(reason, "reason", "Reason for emergency access", required=True, max_length=1000,
                             multiline=True)
-        self.confirm_password(actor, password, "emergency_confirmed")
+        check = reauthenticate(self._ctx, actor, password, "emergency_confirmed")
         now = self._ctx.now()
         with self._ctx.db.write() as uow:
-            acting_staff(uow.session, actor)
+            check.recheck(uow.session)
             minutes = load_settings(uow.session).emergency_access_minutes
             row = models.EmergencySession(staff_id=actor.id, reason=text, started_at=now,
                                           ends_at=now + timedelta(minutes=minutes), review_note="")
@@ -280,27 +302,31 @@ class AuthService:
             uow.commit()
 
     # ---------------------------------------------------------------------------------------------
-    def _new_account(self, session: Session, username: str, full_name: str, password: str, credentials: str,
-                     role: StaffRole, is_admin: bool) -> models.Staff:
+    def _account_fields(self, username: str, full_name: str, password: str, credentials: str) -> _NewAccount:
+        """A new account's checked fields and its password's hash, made before the write opens."""
         name = checked_username(username)
         person = checked_text(full_name, "full_name", "Full name", required=True, max_length=120)
         creds = checked_text(credentials, "credentials", "Credentials", max_length=40)
         check_password_rules(password, name, person)
-        if session.execute(select(models.Staff.id).where(models.Staff.username == name)).first():
-            raise ValidationError(f"The user name {name!r} is taken.", "username")
+        return _NewAccount(name, person, creds, self._ctx.passwords.hash(password))
+
+    def _new_account(self, session: Session, account: _NewAccount, role: StaffRole, is_admin: bool) -> models.Staff:
+        if session.execute(select(models.Staff.id).where(models.Staff.username == account.username)).first():
+            raise ValidationError(f"The user name {account.username!r} is taken.", "username")
         now = self._ctx.now()
-        row = models.Staff(full_name=person, credentials=creds, role=role, active=True, created_at=now,
-                           username=name, password_hash=self._ctx.passwords.hash(password),
+        row = models.Staff(full_name=account.full_name, credentials=account.credentials, role=role, active=True,
+                           created_at=now, username=account.username, password_hash=account.password_hash,
                            password_changed_at=now, is_admin=is_admin or role is StaffRole.ADMINISTRATOR,
                            failed_logins=[])
         session.add(row)
         session.flush()
         return row
 
-    def _rehash_if_needed(self, row: models.Staff, password: str) -> None:
-        """Stored with weaker parameters than today's policy: store it again at today's cost."""
-        if row.password_hash and self._ctx.passwords.needs_rehash(row.password_hash):
-            row.password_hash = self._ctx.passwords.hash(password)
+    def _rehashed(self, stored: str | None, password: str) -> str | None:
+        """Stored with weaker parameters than today's policy: the hash at today's cost, to store instead."""
+        if stored and self._ctx.passwords.needs_rehash(stored):
+            return self._ctx.passwords.hash(password)
+        return None
 
     def _audit_only(self, actor: Principal, action: str) -> None:
         with self._ctx.db.write() as uow:
@@ -308,56 +334,13 @@ class AuthService:
             uow.commit()
 
 
-def reauthenticate(ctx: ServiceContext, actor: StaffMember, password: str, purpose: str) -> None:
-    """The password again, for unlocking and signing. Failures count toward the lockout and are audited;
-    they commit on their own, so a refused signature still leaves its trace."""
-    now = ctx.now()
-    with ctx.db.write() as uow:
-        row = uow.session.get(models.Staff, actor.id)
-        if row is None or not row.active:
-            raise AuthenticationFailed("This account is disabled.")
-        _refuse_if_locked(ctx, uow, row, now, purpose)
-        if not ctx.passwords.verify(row.password_hash, password or ""):
-            _record_failure(ctx, uow, row, now, f"{purpose}_failed")
-            raise AuthenticationFailed("That password is not right.")
-        row.failed_logins, row.locked_until = [], None
-        ctx.audit(uow.session, actor, purpose, object_type="staff", object_id=row.id)
-        uow.commit()
-
-
-def _refuse_if_locked(ctx: ServiceContext, uow: UnitOfWork, row: models.Staff, now: datetime,
-                      purpose: str = "login") -> None:
-    if row.locked_until is not None and now < row.locked_until:
-        local = row.locked_until.astimezone(ctx.zone)
-        ctx.audit(uow.session, staff_member(row), "login_refused_locked", object_type="staff", object_id=row.id)
-        uow.commit()
-        log.warning("%s refused: the account %s is locked until %s", purpose, row.username,
-                    row.locked_until.isoformat(timespec="minutes"))
-        raise AuthenticationFailed(f"This account is locked after {LOCKOUT_FAILURES} failed attempts; try "
-                                   f"again after {local:%H:%M} or ask an administrator to reset it.")
-
-
-def _record_failure(ctx: ServiceContext, uow: UnitOfWork, row: models.Staff, now: datetime, action: str) -> None:
-    """Keep at most the last few failure times (bounded), and lock when they all fall in the window."""
-    recent = [t for t in (row.failed_logins or []) if now - datetime.fromisoformat(t) < LOCKOUT_WINDOW]
-    recent = (recent + [now.isoformat()])[-LOCKOUT_FAILURES:]
-    row.failed_logins = recent
-    locked = len(recent) >= LOCKOUT_FAILURES
-    if locked:
-        row.locked_until = now + LOCKOUT_DURATION
-    ctx.audit(uow.session, staff_member(row), action, object_type="staff", object_id=row.id,
-              details={"failures_in_window": len(recent), "locked": locked})
-    uow.commit()
-    log.warning("%s: wrong password for %s (%d of %d allowed in %d minutes)", action, row.username, len(recent),
-                LOCKOUT_FAILURES, LOCKOUT_WINDOW.total_seconds() // 60)
-    if locked:
-        log.warning("Account %s locked until %s after %d failed attempts", row.username,
-                    row.locked_until.isoformat(timespec="minutes"), len(recent))
-
-
 def _account_count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(models.Staff)
                            .where(models.Staff.username.is_not(None))).scalar_one()
+
+
+def _by_typed_name(session: Session, typed: str) -> models.Staff | None:
+    return session.execute(select(models.Staff).where(models.Staff.username == typed)).scalar()
 
 
 def _by_username(session: Session, username: str) -> models.Staff:

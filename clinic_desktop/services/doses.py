@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from clinic_desktop.domain.body import bmi, ideal_body_weight_kg
 from clinic_desktop.domain.dosing import DoseCalculation, DoseOrderInput, calculate_dose
 from clinic_desktop.domain.enums import Protocol, Route, SessionStatus, WeightBasis
-from clinic_desktop.domain.errors import RuleViolation, ValidationError
+from clinic_desktop.domain.errors import ClinicError, RuleViolation, ValidationError
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.interactions import medication_findings
 from clinic_desktop.domain.quantities import to_decimal
@@ -23,7 +23,7 @@ from clinic_desktop.domain.text import checked_text
 from clinic_desktop.domain.access import Action, is_allowed
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
-from clinic_desktop.services.auth import AuthenticationFailed, reauthenticate
+from clinic_desktop.services.password_checks import AuthenticationFailed, PasswordCheck, reauthenticate
 from clinic_desktop.services.changes import dose_audit_objects, refuse_if_changed
 from clinic_desktop.services.chart import latest_weight
 from clinic_desktop.services.context import (
@@ -84,9 +84,9 @@ class DoseService:
         """A physician's order, signed with their password. Refused doses are never saved; an override needs
         the physician's reason. A signed order is changed only by an amendment."""
         reason = _override_reason(form)
-        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        check = reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
-            staff = acting_staff(uow.session, actor)
+            staff = check.recheck(uow.session)
             ts = load_session(uow.session, session_id)
             if ts.status not in (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN):
                 raise RuleViolation(f"A dose cannot be ordered for a session that is {ts.status.label.lower()}.")
@@ -114,9 +114,9 @@ class DoseService:
         why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
                            multiline=True)
         override = _override_reason(form)
-        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        check = reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
-            staff = acting_staff(uow.session, actor)
+            staff = check.recheck(uow.session)
             ts = load_session(uow.session, session_id)
             row = _dose_or_refuse(ts)
             _refuse_if_stale(uow.session, self._ctx, row, expected_version)
@@ -170,14 +170,15 @@ class DoseService:
                 raise ValidationError("The stop time is before the start time.", "stopped_at")
             given, wasted = _checked_volumes(dose, volume_given_ml, volume_wasted_ml)
             witness = self._checked_witness(uow.session, actor, dose, witness_id) if wasted > 0 else None
-        reauthenticate(self._ctx, actor, password, "signature_confirmed")
-        if witness is not None:
-            try:
-                reauthenticate(self._ctx, witness, witness_password or "", "witness_confirmed")
-            except AuthenticationFailed as exc:
-                raise WitnessNotConfirmed(f"The witness's password was refused: {exc.message}") from None
+        check = reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        witnessed = self._witness_confirmed(witness, witness_password) if witness is not None else None
         with self._ctx.db.write() as uow:
-            staff = acting_staff(uow.session, actor)
+            staff = check.recheck(uow.session)
+            if witnessed is not None:
+                try:
+                    witnessed.recheck(uow.session)
+                except ClinicError as exc:
+                    raise WitnessNotConfirmed(f"The witness's password was refused: {exc.message}") from None
             ts = load_session(uow.session, session_id)
             require_transition(ts.status, SessionStatus.RECOVERING)
             dose = ts.dose_record
@@ -207,9 +208,9 @@ class DoseService:
         `expected_version` (the dose record's row_version shown) a change saved elsewhere since is refused."""
         why = checked_text(reason, "reason", "Reason for the amendment", required=True, max_length=2000,
                            multiline=True)
-        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        check = reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
-            acting_staff(uow.session, actor)
+            check.recheck(uow.session)
             ts = load_session(uow.session, session_id)
             dose = _dose_or_refuse(ts)
             _refuse_if_stale(uow.session, self._ctx, dose, expected_version)
@@ -244,6 +245,12 @@ class DoseService:
                 f.message for f in calc.findings if f.grade is Grade.OVERRIDE) + " Give the reason.",
                 "override_reason")
         return calc, weight_kg
+
+    def _witness_confirmed(self, witness: StaffMember, password: str | None) -> PasswordCheck:
+        try:
+            return reauthenticate(self._ctx, witness, password or "", "witness_confirmed")
+        except AuthenticationFailed as exc:
+            raise WitnessNotConfirmed(f"The witness's password was refused: {exc.message}") from None
 
     def _checked_witness(self, session: Session, actor: StaffMember, dose: models.DoseRecord,
                          witness_id: int | None) -> StaffMember:

@@ -15,7 +15,7 @@ from clinic_desktop.domain.session_flow import require_transition
 from clinic_desktop.domain.text import checked_phone, checked_text
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
-from clinic_desktop.services.auth import reauthenticate
+from clinic_desktop.services.password_checks import reauthenticate
 from clinic_desktop.services.changes import refuse_if_changed, session_audit_objects
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, load_settings, requires
 from clinic_desktop.services.session_records import build_session_detail
@@ -181,9 +181,9 @@ class SessionService:
         With `expected_version` (the session's row_version shown) a change saved elsewhere since is refused: the
         physician overrides the checklist they read, not one changed under them."""
         text = checked_text(reason, "reason", "Override reason", required=True, max_length=2000, multiline=True)
-        reauthenticate(self._ctx, actor, password, "signature_confirmed")
+        check = reauthenticate(self._ctx, actor, password, "signature_confirmed")
         with self._ctx.db.write() as uow:
-            staff = acting_staff(uow.session, actor)
+            staff = check.recheck(uow.session)
             ts = load_session(uow.session, session_id)
             _refuse_if_stale(uow.session, self._ctx, ts, expected_version,
                              "Nothing was signed: read the checklist as it is now, then sign again if the override "

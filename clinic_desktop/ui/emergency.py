@@ -23,6 +23,7 @@ from clinic_desktop.domain.errors import ClinicError, ValidationError
 from clinic_desktop.services.auth import AuthenticationFailed, EmergencyReview
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.widgets import FitScrollArea, add_field, clear_layout, error_label, set_error, text_label
 
 #: (reason, password) -> the Principal with emergency access.
@@ -61,6 +62,7 @@ class EmergencyDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.start_button = buttons.addButton("Start emergency access", QDialogButtonBox.ButtonRole.AcceptRole)
         self.start_button.setDefault(True)
+        self.buttons = buttons
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -75,24 +77,32 @@ class EmergencyDialog(QDialog):
         finally:
             dialog.deleteLater()  # also when the lock hid it: it is not shown again
 
+    def reject(self) -> None:
+        """Not while the access is being started (disabled buttons): it would start behind a closed dialog."""
+        if self.buttons.isEnabled():
+            super().reject()
+
     def submit(self) -> None:
         for label in (self.reason_error, self.password_error, self.error):
             set_error(label, "")
-        try:
-            self.principal = self._start(self.reason.text(), self.password.text())
-        except ValidationError as exc:
-            set_error(self.reason_error if exc.field == "reason" else self.error, exc.message)
-            self.reason.setFocus()
-            return
-        except AuthenticationFailed as exc:
-            self.password.clear()
-            set_error(self.password_error, exc.message)
-            self.password.setFocus()
-            return
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            return
+        reason, password = self.reason.text(), self.password.text()
+        run_password_op(self, lambda: self._start(reason, password), self.start_button, self.buttons, self.reason,
+                        self.password, success=self._started, refused=self._refused)
+
+    def _started(self, principal: Principal) -> None:
+        self.principal = principal
         self.accept()
+
+    def _refused(self, error: ClinicError) -> None:
+        if isinstance(error, ValidationError):
+            set_error(self.reason_error if error.field == "reason" else self.error, error.message)
+            self.reason.setFocus()
+        elif isinstance(error, AuthenticationFailed):
+            self.password.clear()
+            set_error(self.password_error, error.message)
+            self.password.setFocus()
+        else:
+            set_error(self.error, error.message)
 
 
 class EmergencyReviewPage(QWidget):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
 from clinic_desktop.domain.access import Principal, roles_of
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.auth import SignInRequired
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.widgets import add_field, card_page, error_label, link_button, set_error, text_label
 
 #: (principal, password) -> the principal again; AuthenticationFailed or SignInRequired otherwise.
@@ -67,16 +68,16 @@ class LockPage(QWidget):
     def submit(self) -> None:
         if self.principal is None:
             return
-        password = self.password.text()
+        principal, password = self.principal, self.password.text()
         self.password.clear()
-        try:
-            principal = self._unlock(self.principal, password)
-        except SignInRequired as exc:
-            self.signInRequired.emit(self.principal.username, exc.message)
-            return
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            self.password.setFocus()
-            return
         set_error(self.error, "")
-        self.unlocked.emit(principal)
+        run_password_op(self, lambda: self._unlock(principal, password), self.unlock_button, self.password,
+                        self.switch_button, success=self.unlocked.emit,
+                        refused=lambda error: self._refused(principal, error))
+
+    def _refused(self, principal: Principal, error: ClinicError) -> None:
+        if isinstance(error, SignInRequired):
+            self.signInRequired.emit(principal.username, error.message)
+            return
+        set_error(self.error, error.message)
+        self.password.setFocus()

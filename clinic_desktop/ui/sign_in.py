@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import MIN_PASSWORD_LENGTH, Principal, check_password_rules, checked_username
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.shortcuts import SIGN_IN_BACK
 from clinic_desktop.ui.widgets import add_field, card_page, error_label, link_button, set_error, text_label
 
@@ -38,16 +39,6 @@ def _primary(text: str) -> QPushButton:
     button.setObjectName("primary")
     button.setDefault(True)
     return button
-
-
-class _Busy:
-    """A wait cursor while a password is checked (a deliberately slow hash: a few tenths of a second)."""
-
-    def __enter__(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-
-    def __exit__(self, *exc: object) -> None:
-        QGuiApplication.restoreOverrideCursor()
 
 
 class SignInPage(QWidget):
@@ -99,17 +90,19 @@ class SignInPage(QWidget):
             set_error(self.error, "Type your user name.")
             self.username.setFocus()
             return
-        try:
-            with _Busy():
-                principal = self._login(self.username.text(), self.password.text())
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            self.password.clear()
-            self.password.setFocus()
-            return
-        self.password.clear()
+        username, password = self.username.text(), self.password.text()
         set_error(self.error, "")
+        run_password_op(self, lambda: self._login(username, password), self.sign_in_button, self.username,
+                        self.password, self.back_button, success=self._signed_in, refused=self._refused)
+
+    def _signed_in(self, principal: Principal) -> None:
+        self.password.clear()
         self.signedIn.emit(principal)
+
+    def _refused(self, error: ClinicError) -> None:
+        set_error(self.error, error.message)
+        self.password.clear()
+        self.password.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if SIGN_IN_BACK.matches(event) and self.back_button.isVisible():
@@ -171,22 +164,24 @@ class FirstAdminPage(QWidget):
         if errors:
             self._show(errors)
             return
-        try:
-            with _Busy():
-                principal = self._create(self.username.text(), self.full_name.text(), self.password.text(),
-                                         self.credentials.text(), self.role.currentData())
-        except ValidationErrors as exc:
-            self._show(exc.errors)
-            return
-        except ValidationError as exc:
-            self._show([exc])
-            return
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            return
+        values = (self.username.text(), self.full_name.text(), self.password.text(), self.credentials.text(),
+                  self.role.currentData())
+        run_password_op(self, lambda: self._create(*values), self.create_button, self.full_name, self.username,
+                        self.credentials, self.password, self.confirm, self.role, success=self._created,
+                        refused=self._refused, busy="Creating the account…")
+
+    def _created(self, principal: Principal) -> None:
         self.password.clear()
         self.confirm.clear()
         self.signedIn.emit(principal)
+
+    def _refused(self, error: ClinicError) -> None:
+        if isinstance(error, ValidationErrors):
+            self._show(error.errors)
+        elif isinstance(error, ValidationError):
+            self._show([error])
+        else:
+            set_error(self.error, error.message)
 
     def _check(self) -> list[ValidationError]:
         """Every field's problem at once, by the same domain rules the service applies again when saving."""

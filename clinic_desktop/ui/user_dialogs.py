@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +24,10 @@ from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.text import checked_text
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
+
+T = TypeVar("T")
 
 #: (user name, full name, role, password, credentials, administration rights) -> the new account.
 CreateUser = Callable[[str, str, StaffRole, str, str, bool], StaffMember]
@@ -46,6 +50,7 @@ def _buttons(dialog: QDialog, accept_text: str) -> QDialogButtonBox:
     button.setDefault(True)
     buttons.accepted.connect(dialog.submit)
     buttons.rejected.connect(dialog.reject)
+    dialog.buttons, dialog.accept_button = buttons, button
     return buttons
 
 
@@ -58,6 +63,13 @@ class _FormDialog(QDialog):
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.error = error_label("formError")
+        self.buttons: QDialogButtonBox | None = None
+        self.accept_button: QPushButton | None = None
+
+    def reject(self) -> None:
+        """Not while the account is being saved (disabled buttons): it would be saved behind a closed dialog."""
+        if self.buttons is None or self.buttons.isEnabled():
+            super().reject()
 
     def fit(self) -> None:
         """Tall enough for every wrapped line at the current width (a dialog does not ask its wrapped labels
@@ -89,18 +101,20 @@ class _FormDialog(QDialog):
             first.selectAll()
         self.fit()
 
-    def _attempt(self, action: Callable[[], object]) -> object | None:
-        """Run the service call; its refusals land beside the fields or under the form, never as a traceback."""
-        try:
-            return action()
-        except ValidationErrors as exc:
+    def _attempt(self, action: Callable[[], T], then: Callable[[T], None]) -> None:
+        """Run the service call in the background (it hashes a password); `then(result)` on success. Its
+        refusals land beside the fields or under the form, never as a traceback; what was typed stays."""
+        run_password_op(self, action, self.accept_button, self.buttons, *self.fields.values(), success=then,
+                        refused=self._refused, busy="Saving…")
+
+    def _refused(self, exc: ClinicError) -> None:
+        if isinstance(exc, ValidationErrors):
             self._show(exc.errors)
-        except ValidationError as exc:
+        elif isinstance(exc, ValidationError):
             self._show([exc])
-        except ClinicError as exc:
+        else:
             set_error(self.error, exc.message)
             self.fit()
-        return None
 
 
 class AddUserDialog(_FormDialog):
@@ -172,14 +186,15 @@ class AddUserDialog(_FormDialog):
         if errors:
             self._show(errors)
             return
-        created = self._attempt(lambda: self._create(
-            self.username.text(), self.full_name.text(), self.chosen_role(), self.password.text(),
-            self.credentials.text(), self.is_admin.isChecked()))
-        if created is not None:
-            self.created = created
-            self.password.clear()
-            self.confirm.clear()
-            self.accept()
+        values = (self.username.text(), self.full_name.text(), self.chosen_role(), self.password.text(),
+                  self.credentials.text(), self.is_admin.isChecked())
+        self._attempt(lambda: self._create(*values), self._created)
+
+    def _created(self, member: StaffMember) -> None:
+        self.created = member
+        self.password.clear()
+        self.confirm.clear()
+        self.accept()
 
     def _check(self) -> list[ValidationError]:
         """Every field's problem at once, by the domain rules the service applies again when saving."""
@@ -242,9 +257,11 @@ class ResetPasswordDialog(_FormDialog):
         if errors:
             self._show(errors)
             return
-        member = self._attempt(lambda: self._reset(self.password.text()))
-        if member is not None:
-            self.done_for = member
-            self.password.clear()
-            self.confirm.clear()
-            self.accept()
+        password = self.password.text()
+        self._attempt(lambda: self._reset(password), self._done)
+
+    def _done(self, member: StaffMember) -> None:
+        self.done_for = member
+        self.password.clear()
+        self.confirm.clear()
+        self.accept()

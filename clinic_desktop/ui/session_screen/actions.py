@@ -1,16 +1,20 @@
 """Running one service call for a panel of the session screen: its errors beside the fields (a refused password
 beside the password), refusals on the panel and in the status bar, and on success a status line and the screen
-brought up to date (`run`: a signed step, then the session read again; `save`: in the background, the screen
-updated from what the save returned)."""
+brought up to date: `run` (a step, then the session read again), `run_signed` (a signed step in the background:
+its password hash must not freeze the screen) and `save` (in the background, the screen updated from what the
+save returned)."""
 
 from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from PySide6.QtWidgets import QWidget
+
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.services.auth import AuthenticationFailed
 from clinic_desktop.ui import ops
 from clinic_desktop.ui.form_support import ErrorMap
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
 from clinic_desktop.ui.session_screen.view_updates import Saved
@@ -26,11 +30,43 @@ def run(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str,
         sign.set_error("")
     try:
         result = call()
-    except ValidationErrors as exc:
+    except ClinicError as exc:
+        show_refusal(panel, errors, exc, sign)
+    else:
+        panel.message.emit(done)
+        panel.changed.emit()
+        return result
+    return None
+
+
+def run_signed(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str, sign: SignField,
+               *fields: QWidget, then: Callable[[T], None] | None = None) -> None:
+    """A signed save in the background, the signature field and `fields` disabled meanwhile; refusals as `run`
+    shows them (what was typed stays), and on success the status line, the reload, then `then(result)`."""
+    errors.clear()
+    sign.set_error("")
+
+    def saved(result: T) -> None:
+        panel.message.emit(done)
+        panel.changed.emit()
+        if then is not None:
+            then(result)
+
+    def refused(error: ClinicError) -> None:
+        show_refusal(panel, errors, error, sign)
+        sign.password.setFocus()
+
+    run_password_op(panel, call, sign.button, sign.password, *fields, success=saved, refused=refused,
+                    busy="Checking the password…")
+
+
+def show_refusal(panel: Panel, errors: ErrorMap, exc: ClinicError, sign: SignField | None) -> None:
+    """A refusal where it belongs: beside its field, a refused password beside the password, else on the panel."""
+    if isinstance(exc, ValidationErrors):
         errors.show(exc.errors)
-    except ValidationError as exc:
+    elif isinstance(exc, ValidationError):
         errors.show([exc])
-    except AuthenticationFailed as exc:
+    elif isinstance(exc, AuthenticationFailed):
         words = f"Not signed: {exc.message}"
         field = getattr(exc, "field", "")  # e.g. the waste witness's password, not the signer's
         if field in errors.labels:
@@ -38,14 +74,9 @@ def run(panel: Panel, errors: ErrorMap, call: Callable[[], T], done: str,
         else:
             (sign.set_error if sign is not None else errors.message)(words)
         panel.message.emit(words)
-    except ClinicError as exc:
+    else:
         errors.message(exc.message)
         panel.message.emit(exc.message)
-    else:
-        panel.message.emit(done)
-        panel.changed.emit()
-        return result
-    return None
 
 
 def save(panel: Panel, errors: ErrorMap, call: Callable[[], Saved], done: str, *, disable: tuple = (),
@@ -63,20 +94,9 @@ def save(panel: Panel, errors: ErrorMap, call: Callable[[], Saved], done: str, *
         if not isinstance(exc, ClinicError):
             ops.report_failure(panel, exc)
             return
-        show_refusal(panel, errors, exc)
+        show_refusal(panel, errors, exc, None)
         if on_refused is not None:
             on_refused()
 
     errors.clear()
     ops.Op(panel, call).disable(*disable).success(succeeded).failure(failed).run()
-
-
-def show_refusal(panel: Panel, errors: ErrorMap, exc: ClinicError) -> None:
-    """A refused save: field errors beside their fields, anything else on the form and in the status bar."""
-    if isinstance(exc, ValidationErrors):
-        errors.show(exc.errors)
-    elif isinstance(exc, ValidationError):
-        errors.show([exc])
-    else:
-        errors.message(exc.message)
-        panel.message.emit(exc.message)

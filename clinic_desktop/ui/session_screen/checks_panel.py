@@ -25,7 +25,7 @@ from clinic_desktop.services.registry import Services
 from clinic_desktop.services.session_view import DayAnswers
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run, save
+from clinic_desktop.ui.session_screen.actions import run_signed, save
 from clinic_desktop.ui.session_screen.check_row import CheckRow
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
@@ -257,10 +257,10 @@ class ChecksPanel(Panel):
     def _override(self, password: str) -> None:
         reason = self.reason.toPlainText()
         seen = self._seen_version()
-        if run(self, self.errors_override, lambda: self.services.sessions.override_checks(
-                self.principal(), self.session_id, reason, password, expected_version=seen),
-               "Checks overridden and signed.", self.sign) is not None:
-            self.reason.clear()
+        actor, sid = self.principal(), self.session_id
+        run_signed(self, self.errors_override, lambda: self.services.sessions.override_checks(
+            actor, sid, reason, password, expected_version=seen),
+            "Checks overridden and signed.", self.sign, self.reason, then=lambda _checks: self.reason.clear())
 
     def is_dirty(self) -> bool:
         return bool(self.reason.toPlainText().strip()) or any(

@@ -16,7 +16,7 @@ from clinic_desktop.domain.session_records import DoseRecordEntry, SessionDetail
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run, save
+from clinic_desktop.ui.session_screen.actions import run_signed, save
 from clinic_desktop.ui.session_screen.panel import Panel
 from clinic_desktop.ui.session_screen.signing import SignField
 from clinic_desktop.ui.session_screen.view_updates import Saved
@@ -238,11 +238,11 @@ class AdministrationPart(QWidget):
             witness_password = self.witness_password.text()
             self.witness_password.clear()
             wasted = self.wasted.text().strip() or "0"
-            run(self.panel, self.errors, lambda: services.doses.stop(
-                actor, sid, password=password, volume_given_ml=self.given.text().strip() or None,
-                volume_wasted_ml=wasted, witness_id=self.witness.currentData(),
-                witness_password=witness_password), "The dose has stopped; the administration is signed.",
-                self.sign)
+            given, witness_id = self.given.text().strip() or None, self.witness.currentData()
+            run_signed(self.panel, self.errors, lambda: services.doses.stop(
+                actor, sid, password=password, volume_given_ml=given, volume_wasted_ml=wasted,
+                witness_id=witness_id, witness_password=witness_password),
+                "The dose has stopped; the administration is signed.", self.sign, self)
         elif self.mode == "amend":
             d = self._amend_base or self.detail.dose
             # The record on show: an amendment over one changed elsewhere since is refused with who changed what,
@@ -250,14 +250,15 @@ class AdministrationPart(QWidget):
             seen = self.detail.dose.row_version
             given = self.given.text().strip()
             expiry = self.expiry.text().strip()
-            if run(self.panel, self.errors, lambda: services.doses.amend_administration(
-                    actor, sid, self.amend_reason.text(), password,
-                    lot_number=self.lot.text() if self.lot.text() != d.lot_number else None,
-                    lot_expiry=parse_expiry(expiry) if expiry != formatting.day(d.lot_expiry) else None,
-                    volume_given_ml=given if given != formatting.number(d.volume_given_ml) else None,
-                    expected_version=seen),
-                    "The administration record is amended and signed.", self.sign) is not None:
-                self._set_mode("done")
+            reason, lot = self.amend_reason.text(), self.lot.text()
+            run_signed(self.panel, self.errors, lambda: services.doses.amend_administration(
+                actor, sid, reason, password,
+                lot_number=lot if lot != d.lot_number else None,
+                lot_expiry=parse_expiry(expiry) if expiry != formatting.day(d.lot_expiry) else None,
+                volume_given_ml=given if given != formatting.number(d.volume_given_ml) else None,
+                expected_version=seen),
+                "The administration record is amended and signed.", self.sign, self,
+                then=lambda _entry: self._set_mode("done"))
 
     def is_dirty(self) -> bool:
         if self.mode == "start":

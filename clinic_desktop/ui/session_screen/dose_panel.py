@@ -19,7 +19,7 @@ from clinic_desktop.services.tolerance import PreviousDose
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.form_support import ErrorMap
 from clinic_desktop.ui.session_record import signature_line
-from clinic_desktop.ui.session_screen.actions import run
+from clinic_desktop.ui.session_screen.actions import run_signed
 from clinic_desktop.ui.session_screen.dose_admin import AdministrationPart
 from clinic_desktop.ui.session_screen.dose_order import OrderForm
 from clinic_desktop.ui.session_screen.panel import Panel
@@ -176,20 +176,24 @@ class DosePanel(Panel):
         self.form, self._form_mode = None, ""
 
     def _order(self, form: DoseOrderForm, password: str) -> None:
-        run(self, self.form.errors, lambda: self.services.doses.order(self.principal(), self.session_id, form,
-                                                                      password),
-            "Dose ordered and signed.", self.form.sign)
+        actor, sid = self.principal(), self.session_id
+        run_signed(self, self.form.errors, lambda: self.services.doses.order(actor, sid, form, password),
+                   "Dose ordered and signed.", self.form.sign, self.form)
 
     def _amend(self, form: DoseOrderForm, reason: str, password: str) -> None:
         current = self.form
         # The order on show: an amendment over one changed elsewhere since is refused with who changed what,
         # and the form keeps what was typed.
         seen = self.detail.dose.row_version if self.detail is not None and self.detail.dose is not None else None
-        if run(self, current.errors, lambda: self.services.doses.amend_order(
-                self.principal(), self.session_id, form, reason, password, expected_version=seen),
-               "The order is amended and signed.", current.sign) is not None:
+        actor, sid = self.principal(), self.session_id
+        run_signed(self, current.errors, lambda: self.services.doses.amend_order(
+            actor, sid, form, reason, password, expected_version=seen),
+            "The order is amended and signed.", current.sign, current, then=lambda _entry: self._amended(current))
+
+    def _amended(self, form: OrderForm) -> None:
+        if self.form is form:  # not a form opened since
             self._close_form()
-            self.amend_link.setVisible(self.may(Action.DOSE_AMEND_ORDER))
+        self.amend_link.setVisible(self.may(Action.DOSE_AMEND_ORDER))
 
     def is_dirty(self) -> bool:
         return (self.form is not None and self.form.is_dirty()) or self.administration.is_dirty()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.shortcuts import STAFF_STRIP_CLOSE
 from clinic_desktop.ui.widgets import error_label, set_error, text_label
 
@@ -94,11 +95,13 @@ class StaffExit(QFrame):
         """Check the password (it is cleared either way, never left on a shared screen)."""
         if not self._what:
             return
-        password, what = self.password.text(), self._what
+        password, what, username = self.password.text(), self._what, self.username.text().strip()
         self.password.clear()
-        try:
-            self._verify(self.username.text().strip(), password)
-        except ClinicError as exc:
-            set_error(self.error, exc.message)
-            return
-        self.passed.emit(what)
+        set_error(self.error, "")
+        run_password_op(self, lambda: self._verify(username, password), self.confirm_button, self.username,
+                        self.password, self.back_button, success=lambda _none: self.passed.emit(what),
+                        refused=self._refused)
+
+    def _refused(self, error: ClinicError) -> None:
+        set_error(self.error, error.message)
+        self.password.setFocus()
