@@ -156,3 +156,59 @@ def test_starting_the_application_does_not_load_alembic_reportlab_pdfium_or_argo
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [], f"loaded at start: {result.stdout}"
+
+
+#: Loaded when first opened, never on the way to the board: the administration pages, the session screen, the
+#: paperwork's dialogs and preview, the patient forms, the keyboard-shortcuts dialog and the backup engine.
+FIRST_USE = (f"{PKG}.ui.audit_viewer", f"{PKG}.ui.backup_page", f"{PKG}.ui.chairs_page", f"{PKG}.ui.clinic_page",
+             f"{PKG}.ui.settings_page", f"{PKG}.ui.sheet_texts_page", f"{PKG}.ui.users_page",
+             f"{PKG}.ui.session_screen.session_screen", f"{PKG}.ui.paperwork.preview_dialog",
+             f"{PKG}.ui.paperwork.consent_dialog", f"{PKG}.ui.paperwork.letter_dialog", f"{PKG}.ui.patient_form",
+             f"{PKG}.ui.screening_form", f"{PKG}.ui.series_dialog", f"{PKG}.ui.measure_fields",
+             f"{PKG}.ui.shortcuts_dialog", f"{PKG}.storage.backup_restore", "psycopg", "PIL", "platformdirs")
+
+#: The application's start path in a fresh process, as tests/perf/bench_startup.py times it: the window at its
+#: sign-in page, then a nurse signed in and today's board shown.
+START_PATH = """
+import json, sys
+from PySide6.QtCore import QSettings
+QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, {settings!r})
+from clinic_desktop.app import open_for_gui, prepare_application
+from clinic_desktop.ui.main_window import MainWindow
+app = prepare_application([])
+services, locations = open_for_gui({data_dir!r}, None)
+window = MainWindow(services, locations)
+window.show()
+app.processEvents()
+before_sign_in = [m for m in {lazy!r} if m in sys.modules]
+window.sign_in(services.auth.login("nurse", {password!r}))
+app.processEvents()
+board = window.workspace.front_desk.board
+print(json.dumps({{"before_sign_in": before_sign_in, "at_board": [m for m in {first_use!r} if m in sys.modules],
+                  "board": board is not None and board.isVisible()}}))
+"""
+
+
+def test_the_board_is_shown_without_loading_what_only_later_screens_need(tmp_path):
+    """The real start path (database opened, window shown, a nurse signed in, the board on show) loads none of
+    LAZY before the sign-in and none of FIRST_USE by the time the board is shown."""
+    import json
+
+    from clinic_desktop.app import open_services
+    from clinic_desktop.domain.enums import StaffRole
+
+    password = "correct horse battery staple"
+    services, _ = open_services(str(tmp_path / "clinic"), None)
+    services.auth.create_first_admin("nurse", "Nurse, Test", password, role=StaffRole.NURSE)
+    services.context.db.close()
+    code = START_PATH.format(settings=str(tmp_path / "settings"), data_dir=str(tmp_path / "clinic"),
+                             password=password, lazy=LAZY, first_use=FIRST_USE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["board"], "the board was not on show"
+    assert loaded["before_sign_in"] == [], f"loaded before the sign-in: {loaded['before_sign_in']}"
+    assert loaded["at_board"] == [], f"loaded on the way to the board: {loaded['at_board']}"

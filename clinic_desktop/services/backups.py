@@ -17,13 +17,9 @@ from clinic_desktop.services.context import ServiceContext, acting_staff, load_s
 from clinic_desktop.services.sheet_text_store import seed_at_start
 from clinic_desktop.storage import models
 from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
-from clinic_desktop.storage.backup_restore import (
-    automatic_target,
-    restore_backup,
-    take_backup,
-    verify_restored,
-)
 from clinic_desktop.storage.database import open_database
+# storage.backup_restore (the backup and restore engine) is imported where a backup or restore is taken: opening
+# the window never needs it, and start-up does not pay for loading it.
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +91,8 @@ class BackupService:
     def back_up_now(self, actor: StaffMember, progress: Progress | None = None) -> BackupEntry:
         """A manual backup into the backups folder (never pruned), verified, with its manifest; audited."""
         folder = backups_folder(self._ctx)
+        from clinic_desktop.storage.backup_restore import automatic_target, take_backup  # on first use (see the imports)
+
         target = automatic_target(folder, BackupKind.MANUAL, self._ctx.now(), _url(self._ctx))
         manifest = take_backup(_url(self._ctx), self._ctx.db.keyring, target, BackupKind.MANUAL, self._ctx.now(),
                                progress)
@@ -115,6 +113,8 @@ class BackupService:
         reauthenticate(self._ctx, actor, password, "restore_confirmed")
         db, url = self._ctx.db, _url(self._ctx)
         db.engine.dispose()  # no pooled connection of ours holds the old file while it is replaced
+        from clinic_desktop.storage.backup_restore import restore_backup, verify_restored  # on first use (see the imports)
+
         restored = restore_backup(backup, url, db.keyring, folder, self._ctx.now(), progress)
         db.engine.dispose()
         # Opened as at start-up: an older schema is upgraded (after its own backup) before anyone uses it.
@@ -158,6 +158,8 @@ class AutomaticBackups:
         folder, now = backups_folder(self._ctx), self._ctx.now()
         if reason == "daily" and not self.due(now):
             return None
+        from clinic_desktop.storage.backup_restore import automatic_target, take_backup  # on first use (see the imports)
+
         target = automatic_target(folder, BackupKind.AUTOMATIC, now, _url(self._ctx))
         manifest = take_backup(_url(self._ctx), self._ctx.db.keyring, target, BackupKind.AUTOMATIC, now)
         _record(self._ctx, None, manifest, reason, username="")

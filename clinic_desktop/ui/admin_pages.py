@@ -4,20 +4,13 @@ the same way (workspace._show_admin), so a new page is one entry here."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtWidgets import QWidget
 
 from clinic_desktop.domain.access import Action
-from clinic_desktop.ui.audit_viewer import AuditViewer
-from clinic_desktop.ui.backup_page import BackupPage
-from clinic_desktop.ui.chairs_page import ChairsPage
-from clinic_desktop.ui.clinic_page import ClinicPage
-from clinic_desktop.ui.emergency import EmergencyReviewPage
-from clinic_desktop.ui.settings_page import SettingsPage
-from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
-from clinic_desktop.ui.users_page import UsersPage
 
 if TYPE_CHECKING:
     from clinic_desktop.ui.workspace import Workspace
@@ -33,11 +26,19 @@ class AdminPage:
     resync: str = ""
 
 
-def _page(kind: type, **forwarded: str) -> Callable[[Workspace], QWidget]:
-    """Make `kind` for the workspace's user; its `message` goes to the status bar, and each page signal named in
-    `forwarded` to the workspace signal it maps to (saved="settingsSaved")."""
+def page_class(where: str) -> type:
+    """The page class named "module:Class" (in clinic_desktop.ui), imported the first time a page of its kind is
+    opened: most users never open most of these pages, and start-up does not pay for loading them."""
+    module, name = where.split(":")
+    return getattr(importlib.import_module(f"clinic_desktop.ui.{module}"), name)
+
+
+def _page(where: str, **forwarded: str) -> Callable[[Workspace], QWidget]:
+    """Make the page class `where` names ("module:Class") for the workspace's user; its `message` goes to the
+    status bar, and each page signal named in `forwarded` to the workspace signal it maps to
+    (saved="settingsSaved")."""
     def make(ws: Workspace) -> QWidget:
-        page = kind(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
+        page = page_class(where)(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
         if hasattr(page, "message"):
             page.message.connect(ws.message)
         for page_signal, workspace_signal in forwarded.items():
@@ -47,25 +48,25 @@ def _page(kind: type, **forwarded: str) -> Callable[[Workspace], QWidget]:
 
 
 def _reviews(ws: Workspace) -> QWidget:
-    page = EmergencyReviewPage(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
+    page = page_class("emergency:EmergencyReviewPage")(ws._services, lambda: ws.principal)  # noqa: SLF001 (the workspace's own services)
     page.reviewed.connect(lambda _id: ws.message.emit("Emergency access marked reviewed.", 5000))
     return page
 
 
 def _clinic(ws: Workspace) -> QWidget:
-    page = _page(ClinicPage, saved="clinicSaved")(ws)
+    page = _page("clinic_page:ClinicPage", saved="clinicSaved")(ws)
     page.saved.connect(lambda _profile: ws.back_to_guide())
     return page
 
 
-AUDIT = AdminPage("audit", "Audit log", Action.AUDIT_VIEW, _page(AuditViewer))
+AUDIT = AdminPage("audit", "Audit log", Action.AUDIT_VIEW, _page("audit_viewer:AuditViewer"))
 REVIEWS = AdminPage("reviews", "Emergency reviews", Action.EMERGENCY_REVIEW, _reviews)
-USERS = AdminPage("users", "Users", Action.USER_MANAGE, _page(UsersPage))
+USERS = AdminPage("users", "Users", Action.USER_MANAGE, _page("users_page:UsersPage"))
 CLINIC = AdminPage("clinic", "Clinic", Action.SETTINGS_VIEW, _clinic, resync="refresh")
-CHAIRS = AdminPage("chairs", "Chairs", Action.CHAIR_MANAGE, _page(ChairsPage))
+CHAIRS = AdminPage("chairs", "Chairs", Action.CHAIR_MANAGE, _page("chairs_page:ChairsPage"))
 SETTINGS = AdminPage("clinic_settings", "Clinic settings", Action.SETTINGS_VIEW,
-                     _page(SettingsPage, saved="settingsSaved"), resync="sync_access")
-SHEET_TEXTS = AdminPage("sheet_texts", "Sheet texts", Action.SHEET_TEXT_MANAGE, _page(SheetTextsPage))
-BACKUPS = AdminPage("backups", "Backup and Restore", Action.BACKUP_MANAGE, _page(BackupPage, restored="restored"))
+                     _page("settings_page:SettingsPage", saved="settingsSaved"), resync="sync_access")
+SHEET_TEXTS = AdminPage("sheet_texts", "Sheet texts", Action.SHEET_TEXT_MANAGE, _page("sheet_texts_page:SheetTextsPage"))
+BACKUPS = AdminPage("backups", "Backup and Restore", Action.BACKUP_MANAGE, _page("backup_page:BackupPage", restored="restored"))
 #: In the order the workspace checks them after a change of rights.
 ADMIN_PAGES = (AUDIT, REVIEWS, USERS, BACKUPS, CLINIC, CHAIRS, SHEET_TEXTS, SETTINGS)

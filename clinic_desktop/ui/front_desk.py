@@ -15,10 +15,7 @@ from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
 from clinic_desktop.ui.board import TodayBoard
-from clinic_desktop.ui.measure_fields import RecordWeightDialog
 from clinic_desktop.ui.patient_chart import PatientChartView
-from clinic_desktop.ui.patient_form import PatientForm
-from clinic_desktop.ui.screening_form import ScreeningForm
 from clinic_desktop.ui.series_actions import (
     CancelSessionDialog,
     ExtendSeriesDialog,
@@ -26,9 +23,11 @@ from clinic_desktop.ui.series_actions import (
     RescheduleDialog,
     StopSeriesDialog,
 )
-from clinic_desktop.ui.series_dialog import PlanSeriesPage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the forms load when first opened: a day starts at the board or the search, not at a form
+    from clinic_desktop.ui.patient_form import PatientForm
+    from clinic_desktop.ui.screening_form import ScreeningForm
+    from clinic_desktop.ui.series_dialog import PlanSeriesPage
     from clinic_desktop.ui.workspace import Workspace
 
 #: Roles whose day starts at the board rather than at the patient search.
@@ -149,6 +148,8 @@ class FrontDesk(QObject):
     def new_patient(self) -> PatientForm | None:
         if not self._ws.may(Action.PATIENT_REGISTER):
             return None
+        from clinic_desktop.ui.patient_form import PatientForm
+
         page = self._find(PatientForm, None)
         if page is None:
             page = self._open(PatientForm(self._services, self._actor), "New patient")
@@ -159,6 +160,8 @@ class FrontDesk(QObject):
     def edit_patient(self, patient_id: int) -> PatientForm | None:
         if not self._ws.may(Action.PATIENT_UPDATE):
             return None
+        from clinic_desktop.ui.patient_form import PatientForm
+
         page = self._find(PatientForm, patient_id)
         chart = self._chart(patient_id) if page is None else None
         if chart is not None:
@@ -170,6 +173,8 @@ class FrontDesk(QObject):
     def screening(self, patient_id: int) -> ScreeningForm | None:
         if not self._ws.may(Action.SCREENING_RECORD):
             return None
+        from clinic_desktop.ui.screening_form import ScreeningForm
+
         page = self._find(ScreeningForm, patient_id)
         chart = self._chart(patient_id) if page is None else None
         if chart is not None:
@@ -183,6 +188,8 @@ class FrontDesk(QObject):
     def plan_series(self, patient_id: int) -> PlanSeriesPage | None:
         if not self._ws.may(Action.SERIES_PLAN):
             return None
+        from clinic_desktop.ui.series_dialog import PlanSeriesPage
+
         page = self._find(PlanSeriesPage, patient_id)
         chart = self._chart(patient_id) if page is None else None
         if chart is not None:
@@ -197,6 +204,8 @@ class FrontDesk(QObject):
         chart = self._chart(patient_id) if self._ws.may(Action.WEIGHT_RECORD) else None
         if chart is None:
             return
+        from clinic_desktop.ui.measure_fields import RecordWeightDialog
+
         entry = RecordWeightDialog.ask(self._ws, chart.display_name, chart.latest_weight, lambda value, unit:
                                        self._services.patients.record_weight(self._actor(), patient_id, value, unit))
         if entry is not None:

@@ -11,10 +11,15 @@ from PySide6.QtWidgets import QMenu
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.shortcuts import Shortcut
-from clinic_desktop.ui.shortcuts_dialog import ShortcutsDialog
 
 if TYPE_CHECKING:
     from clinic_desktop.ui.main_window import MainWindow
+
+
+def _show_shortcuts(window: MainWindow) -> None:
+    from clinic_desktop.ui.shortcuts_dialog import ShortcutsDialog  # loaded when asked for, not at start-up
+
+    ShortcutsDialog.show_for(window)
 
 
 class Menus:
@@ -52,7 +57,7 @@ class Menus:
         self.review = self._add(self.admin, "&Review emergency access...", lambda: self._workspace("show_reviews"))
 
         self.help = bar.addMenu("&Help")
-        self.keyboard = self._add(self.help, "&Keyboard shortcuts", lambda: ShortcutsDialog.show_for(window))
+        self.keyboard = self._add(self.help, "&Keyboard shortcuts", lambda: _show_shortcuts(window))
         self.log_folder = self._add(self.help, "Show &log folder", window.show_log_folder)
         self.help.addSeparator()
         self.about = self._add(self.help, "&About Clinic Desktop", window.about)

@@ -6,11 +6,15 @@ signing in gets a fresh one while the first is kept aside, as it was."""
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidget
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.services.changes import ChangeSet
 from clinic_desktop.services.registry import Services
 from clinic_desktop.services.session_view import SessionView
 from clinic_desktop.ui import ops
@@ -26,29 +30,40 @@ from clinic_desktop.ui.admin_pages import (
     USERS,
     AdminPage,
 )
-from clinic_desktop.ui.audit_viewer import AuditViewer
-from clinic_desktop.ui.backup_page import BackupPage
-from clinic_desktop.ui.chairs_page import ChairsPage
-from clinic_desktop.services.changes import ChangeSet
 from clinic_desktop.ui.change_hub import ChangeHub, made_by
 from clinic_desktop.ui.change_watcher import ChangeWatcher, changed_words
-from clinic_desktop.ui.clinic_page import ClinicPage
-from clinic_desktop.ui.emergency import EmergencyReviewPage
 from clinic_desktop.ui.front_desk import FrontDesk
 from clinic_desktop.ui.paperwork.actions import PaperworkActions
 from clinic_desktop.ui.patient_chart import PatientChartView
-from clinic_desktop.ui.session_screen.session_screen import SessionScreen
 from clinic_desktop.ui.patient_list import PatientListPanel
-from clinic_desktop.ui.settings_page import SettingsPage
 from clinic_desktop.ui.setup_guide import SetupGuide, SetupStep
-from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
-from clinic_desktop.ui.users_page import UsersPage
 from clinic_desktop.ui.widgets import text_label
+
+if TYPE_CHECKING:  # the administration pages and the session screen load when first opened (admin_pages.py)
+    from clinic_desktop.ui.audit_viewer import AuditViewer
+    from clinic_desktop.ui.backup_page import BackupPage
+    from clinic_desktop.ui.chairs_page import ChairsPage
+    from clinic_desktop.ui.clinic_page import ClinicPage
+    from clinic_desktop.ui.emergency import EmergencyReviewPage
+    from clinic_desktop.ui.session_screen.session_screen import SessionScreen
+    from clinic_desktop.ui.settings_page import SettingsPage
+    from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
+    from clinic_desktop.ui.users_page import UsersPage
+
+#: Imported when the first session screen opens, not at sign-in (the nurse's day starts at the board).
+SESSION_SCREEN = "clinic_desktop.ui.session_screen.session_screen"
 
 EMPTY_DATABASE_HINT = ("There are no patients in this database yet.\n\nTo explore the application with fictional "
                        "patients, use a new folder and run:\n    clinic-desktop --data-dir DEMO_FOLDER demo\nthen "
                        "open it with the same --data-dir.")
 NOTHING_TO_SHOW = "Your account has no screens to show. Ask an administrator about your role."
+
+
+def is_session_screen(widget: QWidget | None) -> bool:
+    """Whether a tab is a session screen, without loading the session screen's modules: until one has been
+    opened, none of the tabs can be one."""
+    module = sys.modules.get(SESSION_SCREEN)
+    return module is not None and isinstance(widget, module.SessionScreen)
 
 
 class Workspace(QWidget):
@@ -110,7 +125,7 @@ class Workspace(QWidget):
         self.sync()
         for index in range(self.tabs.count()):  # back at the screen: sessions as they are now, not as left
             view = self.tabs.widget(index)
-            if isinstance(view, SessionScreen):
+            if is_session_screen(view):
                 view.reload()
 
     def sync(self) -> None:
@@ -189,7 +204,7 @@ class Workspace(QWidget):
         """The session screen (checks, dose, vitals, notes, discharge, record) in its own tab (reused if open)."""
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
-            if isinstance(view, SessionScreen) and view.session_id == session_id:
+            if is_session_screen(view) and view.session_id == session_id:
                 view.reload()  # others may have charted, ordered or signed since it was opened
                 self.tabs.setCurrentIndex(index)
                 return view
@@ -211,9 +226,11 @@ class Workspace(QWidget):
     def _show_session(self, session_id: int, read: SessionView) -> SessionScreen:
         for index in range(self.tabs.count()):  # opened twice before the first read arrived
             shown = self.tabs.widget(index)
-            if isinstance(shown, SessionScreen) and shown.session_id == session_id:
+            if is_session_screen(shown) and shown.session_id == session_id:
                 self.tabs.setCurrentIndex(index)
                 return shown
+        from clinic_desktop.ui.session_screen.session_screen import SessionScreen
+
         view = SessionScreen(self._services, lambda: self.principal, session_id, view=read)
         view.message.connect(lambda text: self.message.emit(text, 6000))
         detail = view.detail
@@ -270,7 +287,7 @@ class Workspace(QWidget):
             self.chairs.refresh()
         for index in range(self.tabs.count()):
             view = self.tabs.widget(index)
-            if isinstance(view, SessionScreen) and view.detail is not None and not made_by(view, initiator) and (
+            if is_session_screen(view) and view.detail is not None and not made_by(view, initiator) and (
                     changes.touches_patient(view.detail.patient_id) or changes.touches("session", view.session_id)):
                 view.changed_elsewhere(initiator)
         for page in self.front_desk.pages:  # an open patient form: reloaded when clean, else offers its Reload
@@ -379,7 +396,7 @@ class Workspace(QWidget):
             setattr(self, page.attr, None)
         elif widget is self.setup_guide:
             self.setup_guide = None
-        elif isinstance(widget, SessionScreen):
+        elif is_session_screen(widget):
             if not widget.confirm_discard():
                 return
         elif self.front_desk.owns(widget):

@@ -16,10 +16,6 @@ from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.domain.records import ConsentEntry, PatientChart
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import ops
-from clinic_desktop.ui.paperwork.consent_dialog import RecordConsentDialog
-from clinic_desktop.ui.paperwork.letter_dialog import RecommendationsDialog
-from clinic_desktop.ui.paperwork.pdf_pages import UnreadablePdf
-from clinic_desktop.ui.paperwork.preview_dialog import PreviewDialog
 
 if TYPE_CHECKING:
     from clinic_desktop.ui.patient_chart import PatientChartView
@@ -84,6 +80,8 @@ class PaperworkActions(QObject):
         except ClinicError as exc:
             self.show_error("Summary letter", exc.message)
             return []
+        from clinic_desktop.ui.paperwork.letter_dialog import RecommendationsDialog  # dialogs load when opened
+
         sheet = RecommendationsDialog.ask(default, lambda text: paperwork.summary_letter(actor, series_id, text),
                                           self._parent)
         return self.preview(sheet) if sheet is not None else []
@@ -98,6 +96,9 @@ class PaperworkActions(QObject):
         return self._preview(lambda: sheet)
 
     def _preview(self, make: Callable[[], PrintedSheet]) -> list[str]:
+        from clinic_desktop.ui.paperwork.pdf_pages import UnreadablePdf  # the preview loads when first opened
+        from clinic_desktop.ui.paperwork.preview_dialog import PreviewDialog
+
         failed: list[BaseException] = []
         dialog = PreviewDialog(None, lambda where: self._recorded(dialog.sheet, where), self._parent)
 
@@ -156,6 +157,8 @@ class PaperworkActions(QObject):
             staff = services.staff.list(actor)
         except ClinicError:
             staff = []  # the witness list is a convenience; the consent can be recorded without one
+        from clinic_desktop.ui.paperwork.consent_dialog import RecordConsentDialog  # loads when first opened
+
         entry = RecordConsentDialog.ask(
             chart, protocol or likely_protocol(chart),
             lambda p: services.paperwork.consent_status(actor, chart.id, p),
