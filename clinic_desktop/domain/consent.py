@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from clinic_desktop.domain.enums import Protocol
-from clinic_desktop.domain.records import ConsentEntry
+from clinic_desktop.domain.enums import Protocol, SeriesStatus
+from clinic_desktop.domain.records import ConsentEntry, PatientChart
 
 
 def template_kind(protocol: Protocol) -> str:
@@ -53,3 +53,16 @@ def consent_status(protocol: Protocol, consents: Sequence[ConsentEntry], current
     else:
         reason = ""
     return ConsentStatus(protocol, template_kind(protocol), current_version, signed, reason)
+
+
+def consent_protocols(chart: PatientChart) -> list[Protocol]:
+    """The treatments whose consent matters for this patient: those of open series, newest first, then any
+    other with a consent on file."""
+    found: list[Protocol] = []
+    for series in sorted(chart.series, key=lambda s: s.start_date, reverse=True):
+        if series.status in (SeriesStatus.PLANNED, SeriesStatus.ACTIVE) and series.protocol not in found:
+            found.append(series.protocol)
+    for consent in chart.consents:
+        if consent.withdrawn_at is None and consent.protocol not in found:
+            found.append(consent.protocol)
+    return found

@@ -25,17 +25,23 @@ from clinic_desktop.domain.records import (
 from clinic_desktop.domain.schedule import parse_weekdays
 from clinic_desktop.domain.screening import screening_findings
 from clinic_desktop.services.context import load_settings, staff_names
-from clinic_desktop.services.scoring import latest_scores, outcome_points, series_outcomes
+from clinic_desktop.services.scoring import latest_scores, outcome_lines, outcome_points
 from clinic_desktop.storage import models
 
 
 def build_chart(session: Session, patient: models.Patient, today: date) -> PatientChart:
+    """The chart in a fixed number of statements, however long the patient's history (tests/services count them)."""
     settings = load_settings(session)
     weight = latest_weight(session, patient.id)
     series = series_summaries(session, patient.id)
     screening_row = session.execute(
         select(models.ScreeningRecord).where(models.ScreeningRecord.patient_id == patient.id)
         .order_by(models.ScreeningRecord.screened_on.desc(), models.ScreeningRecord.id.desc()).limit(1)).scalar()
+    consent_rows = consent_records(session, patient.id)
+    # The screening's recorder and the consents' people in one look-up.
+    names = staff_names(session, {r.witness_id for r in consent_rows} | {r.recorded_by_id for r in consent_rows}
+                        | ({screening_row.recorded_by_id} if screening_row else set()))
+    points = outcome_points(session, patient.id)
     return PatientChart(
         id=patient.id, mrn=patient.mrn, given_names=patient.given_names, family_name=patient.family_name,
         preferred_name=patient.preferred_name, date_of_birth=patient.date_of_birth, sex=patient.sex,
@@ -51,12 +57,14 @@ def build_chart(session: Session, patient: models.Patient, today: date) -> Patie
         medications=tuple(MedicationEntry(m.name, m.drug_class, m.dose, m.active) for m in patient.medications),
         latest_weight=weight,
         bmi=bmi(weight.weight_kg, patient.height_cm) if weight and patient.height_cm else None,
-        screening=screening_summary(session, patient, screening_row, series) if screening_row else None,
-        consents=consent_entries(session, patient.id),
+        screening=screening_summary(session, patient, screening_row, series, names) if screening_row else None,
+        consents=tuple(consent_entry(r, names) for r in consent_rows),
         series=series,
         latest_scores=latest_scores(session, patient.id, settings),
-        outcomes=series_outcomes(session, patient.id, settings),
-        outcome_points=outcome_points(session, patient.id),
+        # From the points the chart draws, not read a second time.
+        outcomes=outcome_lines(((s.series_id, p.instrument, p.taken_at, p.total) for s in points for p in s.points),
+                               settings),
+        outcome_points=points,
         outcome_settings=settings,
     )
 
@@ -68,11 +76,15 @@ def printed_name(patient: models.Patient) -> str:
 
 def consent_entries(session: Session, patient_id: int) -> tuple[ConsentEntry, ...]:
     """The patient's consents, newest first, with who signed, witnessed and recorded each."""
-    rows = session.execute(select(models.ConsentRecord).where(models.ConsentRecord.patient_id == patient_id)
-                           .order_by(models.ConsentRecord.signed_at.desc(), models.ConsentRecord.id.desc())
-                           ).scalars().all()
+    rows = consent_records(session, patient_id)
     names = staff_names(session, {r.witness_id for r in rows} | {r.recorded_by_id for r in rows})
     return tuple(consent_entry(r, names) for r in rows)
+
+
+def consent_records(session: Session, patient_id: int) -> list[models.ConsentRecord]:
+    return list(session.execute(select(models.ConsentRecord).where(models.ConsentRecord.patient_id == patient_id)
+                                .order_by(models.ConsentRecord.signed_at.desc(), models.ConsentRecord.id.desc())
+                                ).scalars())
 
 
 def consent_entry(row: models.ConsentRecord, names: dict[int, str]) -> ConsentEntry:
@@ -89,13 +101,15 @@ def latest_weight(session: Session, patient_id: int) -> WeightEntry | None:
 
 
 def screening_summary(session: Session, patient: models.Patient, row: models.ScreeningRecord,
-                      series: tuple[SeriesSummary, ...] | None = None) -> ScreeningSummary:
+                      series: tuple[SeriesSummary, ...] | None = None,
+                      names: dict[int, str] | None = None) -> ScreeningSummary:
     """Flags graded for the patient's current protocol (the latest open series), IV racemic otherwise."""
     if series is None:
         series = series_summaries(session, patient.id)
     current = next((s for s in series if s.status in (SeriesStatus.ACTIVE, SeriesStatus.PLANNED)), None)
     protocol = current.protocol if current else Protocol.IV_INDUCTION
-    names = staff_names(session, {row.recorded_by_id})
+    if names is None or row.recorded_by_id not in names:
+        names = staff_names(session, {row.recorded_by_id})
     return ScreeningSummary(row.screened_on, names.get(row.recorded_by_id, ""), dict(row.answers),
                             screening_findings(row.answers, protocol), protocol)
 

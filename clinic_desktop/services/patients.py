@@ -40,6 +40,7 @@ from clinic_desktop.domain.access import Action
 from clinic_desktop.services import scoring
 from clinic_desktop.services.audit_values import changes, patient_snapshot
 from clinic_desktop.services.changes import refuse_if_changed
+from clinic_desktop.services.chart_view import ChartView, build_chart_view
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
 from clinic_desktop.services.sheet_text_store import stored_versions
 from clinic_desktop.storage import models, patient_queries
@@ -78,6 +79,15 @@ class PatientService:
                                 self._ctx.today())
         self._ctx.audit_emergency_view(actor, "patient", patient_id, patient_id)
         return chart
+
+    @requires(Action.PATIENT_VIEW)
+    def chart_view(self, actor: StaffMember, patient_id: int) -> ChartView:
+        """Everything the chart view shows, in one read: the chart and each treatment's consent status."""
+        with self._ctx.db.read() as uow:
+            view = build_chart_view(uow.session, get_or_404(uow.session, models.Patient, patient_id, "patient"),
+                                    self._ctx.today())
+        self._ctx.audit_emergency_view(actor, "patient", patient_id, patient_id)
+        return view
 
     @requires(Action.PATIENT_VIEW)
     def outcome_points(self, actor: StaffMember, patient_id: int) -> tuple[SeriesScores, ...]:

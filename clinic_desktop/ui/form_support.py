@@ -86,6 +86,29 @@ class ErrorMap:
         return None
 
 
+def save_in_background(page: QWidget, call: Callable[[], T], errors: ErrorMap, saved: Callable[[T], None],
+                       refused: Callable[[ClinicError], None] | None = None) -> T | None:
+    """A form's save as a background operation started by `page` (so the change hub does not tell the page of its
+    own save): errors beside the fields, a refusal on the form and also given to `refused`, `saved(result)` on
+    success. Returns the result when the operation finished at once (tests run operations inline), else None."""
+    from clinic_desktop.ui import ops  # ops' default failure handling is the one shown here
+
+    done: list[T] = []
+
+    def failed(exc: BaseException) -> None:
+        ops.report_failure(page, exc, errors)
+        if refused is not None and isinstance(exc, ClinicError) \
+                and not isinstance(exc, (ValidationError, ValidationErrors)):
+            refused(exc)
+
+    def succeeded(result: T) -> None:
+        done.append(result)
+        saved(result)
+
+    ops.Op(page, call).errors(errors).failure(failed).success(succeeded).run()
+    return done[0] if done else None
+
+
 def enter_saves(form: QWidget, save: Callable[[], object], cancel: Callable[[], object]) -> None:
     """Enter in a one-line field saves (multi-line fields keep Enter for new lines); Esc cancels; Ctrl+S saves."""
     for edit in form.findChildren(QLineEdit):

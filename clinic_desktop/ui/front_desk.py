@@ -1,5 +1,6 @@
 """The front desk's part of a workspace: today's board, the patient, screening and series forms in their own
-tabs, and the small series dialogs; after each change the chart, the list and the board are read again."""
+tabs, and the small series dialogs; after each change the chart, the list and the board are read again (through
+the change hub)."""
 
 from __future__ import annotations
 
@@ -133,14 +134,14 @@ class FrontDesk(QObject):
             return None
 
     def _done(self, page: QWidget | None, patient_id: int, text: str) -> None:
-        """After a save: the form closes, the chart shows the patient again, the list and board catch up."""
+        """After a save: the form closes and the chart shows the patient. The list, the board and a chart already
+        showing the patient catch up through the change hub (Workspace.show_changes), once, not again here."""
         if page is not None and page in self.pages:
             self.pages.remove(page)
             self._remove(page)
-        self._ws.refresh_patients()
-        if self.board is not None:
-            self.board.refresh()
-        self._ws.open_patient(patient_id)
+        shown = self._ws.chart.chart if self._ws.chart is not None else None
+        if shown is None or shown.id != patient_id:  # e.g. a new patient: the hub refreshes only what is on show
+            self._ws.open_patient(patient_id)
         if self._ws.splitter is not None:
             self._ws.tabs.setCurrentWidget(self._ws.splitter)
         self._ws.message.emit(text, 8000)

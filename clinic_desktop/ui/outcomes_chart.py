@@ -45,6 +45,7 @@ class ScoreCanvas(QWidget):
         self.settings = settings
         self.tracks = tracks(series, code, settings)
         self._zone = zone
+        self._plot: tuple[object, QRectF] = (None, QRectF())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMouseTracking(True)
@@ -64,11 +65,16 @@ class ScoreCanvas(QWidget):
 
     # --- geometry ---------------------------------------------------------------------------------
     def plot_rect(self) -> QRectF:
-        fm, u = self.fontMetrics(), self.fontMetrics().height()
-        left = fm.horizontalAdvance(str(self.scale.max_total)) + u * 0.8
-        rule = self.remission.phrase(self.cutoff)
-        right = max(fm.horizontalAdvance("remission"), fm.horizontalAdvance(rule)) + u * 0.6
-        return QRectF(left, u * 2.8, max(u, self.width() - left - right), max(u, self.height() - u * 6.4))
+        # Asked for every point and label drawn: measured again only when the size or the font changes.
+        key = (self.width(), self.height(), self.font().key())
+        if self._plot[0] != key:
+            fm, u = self.fontMetrics(), self.fontMetrics().height()
+            left = fm.horizontalAdvance(str(self.scale.max_total)) + u * 0.8
+            rule = self.remission.phrase(self.cutoff)
+            right = max(fm.horizontalAdvance("remission"), fm.horizontalAdvance(rule)) + u * 0.6
+            self._plot = (key, QRectF(left, u * 2.8, max(u, self.width() - left - right),
+                                      max(u, self.height() - u * 6.4)))
+        return QRectF(self._plot[1])
 
     def x_at(self, slot: float) -> float:
         """The centre of 1-based session slot `slot` counted along the whole axis."""
@@ -250,11 +256,19 @@ class ScoreCanvas(QWidget):
         """Text on white at the first of `spots` (top-left corners) that covers no other label or point and the
         least of the lines; left out if it fits nowhere, unless `must`, when it goes where it covers least."""
         plot = self.plot_rect()
+        boxes = [QRectF(min(max(plot.left(), sx), self.width() - w), min(max(0.0, sy), self.height() - h), w, h)
+                 for sx, sy in spots]
+        # Only what lies near the spots can be covered: one pass over everything drawn, not one per spot (a
+        # long chart has thousands of marks, and this ran for every label).
+        near = boxes[0]
+        for box in boxes[1:]:
+            near = near.united(box)
+        near_placed = [r for r in placed if near.intersects(r)]
+        near_marks = [m for m in marks if near.intersects(m)]
         best, best_cost = None, None
-        for sx, sy in spots:
-            box = QRectF(min(max(plot.left(), sx), self.width() - w), min(max(0.0, sy), self.height() - h), w, h)
-            hard = sum(box.intersects(other) for other in placed)
-            cost = hard * 100 + sum(box.intersects(m) for m in marks)
+        for box in boxes:
+            hard = sum(box.intersects(other) for other in near_placed)
+            cost = hard * 100 + sum(box.intersects(m) for m in near_marks)
             if (must or hard == 0) and (best_cost is None or cost < best_cost):
                 best, best_cost = box, cost
         if best is None:

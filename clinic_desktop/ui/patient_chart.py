@@ -32,9 +32,9 @@ from clinic_desktop.ui.widgets import FieldGrid, badge, clear_layout, section, t
 
 
 class PatientChartView(QScrollArea):
-    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given (with the
-    consent statuses its owner's `consent_statuses` reads), and asks for a session's record (sessionChosen) when
-    a session row is opened (double-click or Enter)."""
+    """Read-only chart of one patient. Loads nothing itself: it shows the PatientChart it is given with the
+    consent statuses read with it (services' ChartView, read once per refresh by the workspace), and asks for a
+    session's record (sessionChosen) when a session row is opened (double-click or Enter)."""
 
     sessionChosen = Signal(int)
     #: The chart's front-desk buttons (ui/chart_actions.py; the workspace connects them), with the patient's id.
@@ -56,9 +56,8 @@ class PatientChartView(QScrollArea):
         self.chart: PatientChart | None = None
         #: Whether the signed-in user may take an Action: decides which buttons show (the workspace sets it).
         self.may: Callable[[object], bool] = lambda _action: False
-        #: Each treatment's consent status for a chart (ui/paperwork sets it); None: show the consents as listed.
-        self.consent_statuses: Callable[[PatientChart], list[ConsentStatus] | None] = lambda _chart: None
-        self._statuses: tuple[PatientChart | None, list[ConsentStatus] | None] = (None, None)
+        #: The chart on show and its consent statuses (None: the consents are shown as listed).
+        self._statuses: tuple[PatientChart | None, tuple[ConsentStatus, ...] | None] = (None, None)
         self._narrow = False
         self.setWidgetResizable(True)
         self._body = QWidget()
@@ -78,12 +77,13 @@ class PatientChartView(QScrollArea):
         self._layout.addWidget(label)
         self._layout.addStretch(2)
 
-    def show_chart(self, chart: PatientChart) -> None:
+    def show_chart(self, chart: PatientChart, consent_statuses: tuple[ConsentStatus, ...] | None = None) -> None:
+        """Lay out `chart`; a resize lays the chart on show out anew with the statuses it came with."""
         # The same patient read again (a change here or at another workstation) keeps the reader's place.
         keep = self.verticalScrollBar().value() if self.chart is not None and self.chart.id == chart.id else 0
         self.chart = chart
-        if self._statuses[0] is not chart:  # read once per chart, not again when a resize lays it out anew
-            self._statuses = (chart, self.consent_statuses(chart))
+        if consent_statuses is not None or self._statuses[0] is not chart:
+            self._statuses = (chart, consent_statuses)
         clear_layout(self._layout)
         self._layout.addLayout(self._header(chart))
         self._layout.addLayout(chart_buttons(self, chart))

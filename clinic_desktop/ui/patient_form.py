@@ -22,8 +22,8 @@ from clinic_desktop.domain.errors import ClinicError, ConcurrentChange, Validati
 from clinic_desktop.domain.patients import PatientInput, checked_weight_kg
 from clinic_desktop.domain.records import PatientChart
 from clinic_desktop.services.registry import Services
-from clinic_desktop.ui import formatting
-from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, snapshot
+from clinic_desktop.ui import formatting, ops
+from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, save_in_background, snapshot
 from clinic_desktop.ui.list_editors import ListEditor, allergies_editor, diagnoses_editor, medications_editor
 from clinic_desktop.ui.measure_fields import height_field, weight_field
 from clinic_desktop.ui.referrer_field import ReferrerField
@@ -237,7 +237,8 @@ class PatientForm(QWidget):
         return errors
 
     def save(self) -> PatientChart | None:
-        """Register or update, then record the weight if one was typed; the chart saved, or None."""
+        """Register or update, then record the weight if one was typed, in the background; the chart saved when
+        it finished at once (tests' inline operations), else None (`saved` says when it arrives)."""
         data = self.input()
         problems = self._check(data)
         if problems:
@@ -246,30 +247,39 @@ class PatientForm(QWidget):
             self.errors.message(NOT_SAVED)
             self.message.emit(NOT_SAVED, 8000)
             return None
-        actor, patients = self._actor(), self._services.patients
-        chart = self.chart
-        if chart is None:
-            chart = self.errors.attempt(lambda: patients.register(actor, data), self._refused)
-        elif data != self._initial:
-            chart = self.errors.attempt(lambda: patients.update(actor, self.chart.id, data,
-                                                                expected_version=self.chart.row_version),
-                                        self._refused)
-        if chart is None:
-            return None
+        actor, patients, chart = self._actor(), self._services.patients, self.chart
+        weight = (self.weight.text(), self.weight.unit_text()) if self.can_weigh and self.weight.text() else None
+        changed = chart is None or data != self._initial
+
+        def call() -> tuple[PatientChart, ClinicError | None]:
+            saved = chart
+            if chart is None:
+                saved = patients.register(actor, data)
+            elif changed:
+                saved = patients.update(actor, chart.id, data, expected_version=chart.row_version)
+            if weight is None:
+                return saved, None
+            try:
+                patients.record_weight(actor, saved.id, *weight)
+            except ClinicError as exc:  # the patient is saved; only the weight is to retry
+                return saved, exc
+            return patients.chart(actor, saved.id), None
+
+        result = save_in_background(self, call, self.errors, lambda result: self._saved(data, *result), self._refused)
+        return result[0] if result is not None and result[1] is None else None
+
+    def _saved(self, data: PatientInput, chart: PatientChart, weight_error: ClinicError | None) -> None:
         self.chart = chart
-        if self.can_weigh and self.weight.text():
-            entry = self.errors.attempt(lambda: patients.record_weight(actor, chart.id, self.weight.text(),
-                                                                       self.weight.unit_text()), self._refused)
-            if entry is None:  # the patient is saved; only the weight is to retry (the form now edits them)
-                self._initial = data
-                self.title.setText(f"Edit patient — {chart.display_name} (MRN {chart.mrn})")
-                self.save_button.setText("&Save changes")
-                return None
-            chart = self.errors.attempt(lambda: patients.chart(actor, self.chart.id), self._refused) or self.chart
-        self.chart = chart
+        if weight_error is not None:  # the form now edits the saved patient; the weight's error is shown
+            self._initial = data
+            self.title.setText(f"Edit patient — {chart.display_name} (MRN {chart.mrn})")
+            self.save_button.setText("&Save changes")
+            ops.report_failure(self, weight_error, self.errors)
+            if not isinstance(weight_error, (ValidationError, ValidationErrors)):
+                self._refused(weight_error)
+            return
         self._clean = snapshot(self.body)
         self.saved.emit(chart)
-        return chart
 
     def _refused(self, exc: ClinicError) -> None:
         """A refusal (not a field's problem): said on the form and in the status bar; what was typed stays."""

@@ -22,7 +22,7 @@ from clinic_desktop.domain.records import PatientChart, ScreeningSummary
 from clinic_desktop.domain.screening import QUESTIONS, Answer
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
-from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, snapshot
+from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, save_in_background, snapshot
 from clinic_desktop.ui.widgets import FitScrollArea, add_field, error_label, section, text_label
 
 #: The widest the form grows, in average characters.
@@ -143,15 +143,16 @@ class ScreeningForm(QWidget):
         return snapshot(self.body) != self._clean
 
     def save(self) -> ScreeningSummary | None:
-        day = self.screened_on.date().toPython()
-        summary = self.errors.attempt(
-            lambda: self._services.patients.record_screening(self._actor(), self.chart.id, self.answers(),
-                                                             self.notes.toPlainText(), day),
-            lambda exc: self.message.emit(exc.message, 10000))
-        if summary is not None:
-            self._clean = snapshot(self.body)
-            self.saved.emit(summary)
-        return summary
+        """Saved in the background; the summary when it finished at once, else None (`saved` says when)."""
+        actor, patient_id, answers = self._actor(), self.chart.id, self.answers()
+        notes, day = self.notes.toPlainText(), self.screened_on.date().toPython()
+        return save_in_background(
+            self, lambda: self._services.patients.record_screening(actor, patient_id, answers, notes, day),
+            self.errors, self._saved, lambda exc: self.message.emit(exc.message, 10000))
+
+    def _saved(self, summary: ScreeningSummary) -> None:
+        self._clean = snapshot(self.body)
+        self.saved.emit(summary)
 
     def confirm_discard(self) -> bool:
         return not self.is_dirty() or ask_discard(self, "this screening form")

@@ -24,7 +24,7 @@ from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.domain.records import Chair, SeriesSummary, SessionSummary
 from clinic_desktop.domain.schedule import MAX_PLANNED_SESSIONS, WEEKDAY_NAMES
 from clinic_desktop.ui import formatting
-from clinic_desktop.ui.form_support import ErrorMap, enter_saves
+from clinic_desktop.ui.form_support import ErrorMap, enter_saves, save_in_background
 from clinic_desktop.ui.widgets import add_field, error_label, text_label
 
 
@@ -59,14 +59,19 @@ class ActionDialog(QDialog):
         self.form.addWidget(buttons)
         enter_saves(self, self.submit, self.reject)
 
-    def call(self) -> object:
+    def call(self) -> Callable[[], object]:
+        """The service call, with the fields' values read now on the GUI thread (the worker never reads a
+        widget)."""
         raise NotImplementedError
 
     def submit(self) -> object | None:
-        self.result_value = self.errors.attempt(self.call)
-        if self.result_value is not None:
-            self.accept()
-        return self.result_value
+        """The service call in the background (the dialog is the change's initiator); accepted once it is done.
+        Returns what it returned when it finished at once, else None."""
+        return save_in_background(self, self.call(), self.errors, self._done)
+
+    def _done(self, result: object) -> None:
+        self.result_value = result
+        self.accept()
 
     @classmethod
     def ask(cls, *args: Any, **kwargs: Any) -> object | None:  # the subclass's arguments
@@ -107,8 +112,9 @@ class RescheduleDialog(ActionDialog):
     def new_time(self) -> datetime:
         return datetime.combine(self.day.date().toPython(), self.time.time().toPython(), tzinfo=self._zone)
 
-    def call(self) -> SeriesSummary:
-        return self._move(self.new_time(), self.chair.currentData(), self.reason.text())
+    def call(self) -> Callable[[], SeriesSummary]:
+        when, chair, reason = self.new_time(), self.chair.currentData(), self.reason.text()
+        return lambda: self._move(when, chair, reason)
 
 
 class CancelSessionDialog(ActionDialog):
@@ -123,8 +129,9 @@ class CancelSessionDialog(ActionDialog):
         self.form.addWidget(text_label("The series' other sessions keep their dates.", name="muted"))
         self.finish_layout()
 
-    def call(self) -> object:
-        return self._cancel(self.reason.text())
+    def call(self) -> Callable[[], object]:
+        reason = self.reason.text()
+        return lambda: self._cancel(reason)
 
 
 class NoShowDialog(ActionDialog):
@@ -141,8 +148,8 @@ class NoShowDialog(ActionDialog):
                                        "made up.", name="muted"))
         self.finish_layout()
 
-    def call(self) -> object:
-        return self._mark()
+    def call(self) -> Callable[[], object]:
+        return self._mark
 
 
 class ExtendSeriesDialog(ActionDialog):
@@ -163,8 +170,9 @@ class ExtendSeriesDialog(ActionDialog):
                                        name="muted"))
         self.finish_layout()
 
-    def call(self) -> SeriesSummary:
-        return self._extend(self.extra.value(), self.reason.text())
+    def call(self) -> Callable[[], SeriesSummary]:
+        extra, reason = self.extra.value(), self.reason.text()
+        return lambda: self._extend(extra, reason)
 
 
 class StopSeriesDialog(ActionDialog):
@@ -181,5 +189,6 @@ class StopSeriesDialog(ActionDialog):
                                        name="muted"))
         self.finish_layout()
 
-    def call(self) -> SeriesSummary:
-        return self._stop(self.reason.text())
+    def call(self) -> Callable[[], SeriesSummary]:
+        reason = self.reason.text()
+        return lambda: self._stop(reason)

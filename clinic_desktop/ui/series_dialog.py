@@ -27,7 +27,7 @@ from clinic_desktop.domain.records import PatientChart, SeriesSummary
 from clinic_desktop.domain.schedule import MAX_PLANNED_SESSIONS, TEMPLATES, WEEKDAY_NAMES, plan_session_times
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import formatting
-from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, snapshot
+from clinic_desktop.ui.form_support import ErrorMap, ask_discard, enter_saves, save_in_background, snapshot
 from clinic_desktop.ui.widgets import FitScrollArea, add_field, error_label, section, text_label
 
 #: The time most clinics start their first chair.
@@ -197,16 +197,18 @@ class PlanSeriesPage(QWidget):
         return snapshot(self.body) != self._clean
 
     def save(self) -> SeriesSummary | None:
-        start = self.start.date().toPython()
-        summary = self.errors.attempt(
-            lambda: self._services.series.plan(self._actor(), self.chart.id, self.protocol_value(), start,
-                                               self.weekdays(), self.sessions.value(), self.time.time().toPython(),
-                                               self.dose.text(), self.chair.currentData()),
-            lambda exc: self.message.emit(exc.message, 10000))
-        if summary is not None:
-            self._clean = snapshot(self.body)
-            self.saved.emit(summary)
-        return summary
+        """Planned in the background; the series when it finished at once, else None (`saved` says when)."""
+        actor, patient_id, protocol, start = self._actor(), self.chart.id, self.protocol_value(), self.start.date().toPython()
+        weekdays, count, at = self.weekdays(), self.sessions.value(), self.time.time().toPython()
+        dose, chair = self.dose.text(), self.chair.currentData()
+        return save_in_background(
+            self, lambda: self._services.series.plan(actor, patient_id, protocol, start, weekdays, count, at, dose,
+                                                     chair),
+            self.errors, self._saved, lambda exc: self.message.emit(exc.message, 10000))
+
+    def _saved(self, summary: SeriesSummary) -> None:
+        self._clean = snapshot(self.body)
+        self.saved.emit(summary)
 
     def confirm_discard(self) -> bool:
         return not self.is_dirty() or ask_discard(self, "this series plan")

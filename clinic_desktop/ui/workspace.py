@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QSplitter, QTabBar, QTabWidget, QVBoxLayout, QWidg
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.changes import ChangeSet
+from clinic_desktop.services.chart_view import ChartView
 from clinic_desktop.services.registry import Services
 from clinic_desktop.services.session_view import SessionView
 from clinic_desktop.ui import ops
@@ -188,17 +189,35 @@ class Workspace(QWidget):
             self.chart.show_message(EMPTY_DATABASE_HINT)
 
     def open_patient(self, patient_id: int) -> None:
-        if self.chart is None:
-            return
-        try:
-            chart = self._services.patients.chart(self.principal, patient_id)
-        except ClinicError as exc:
-            self.chart.show_message(exc.message)
-            self.message.emit(exc.message, 8000)
-            return
-        self.chart.show_chart(chart)
-        self.tabs.setCurrentWidget(self.splitter)  # e.g. the board was on show
-        self.message.emit(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
+        """The patient's chart, read in the background and shown when it arrives (the chart on show stays
+        until then); the last patient asked for wins."""
+        if self.chart is not None:
+            self._chart_wanted = patient_id
+            self._read_chart(patient_id, opened=True)
+
+    def _read_chart(self, patient_id: int, opened: bool) -> None:
+        """One read of everything the chart shows (services' ChartView), handed to the chart view; `opened`: a
+        patient chosen (the chart comes to the front and the status bar says so), else a refresh."""
+        principal, view = self.principal, self.chart
+        ops.Op(view, lambda: self._services.patients.chart_view(principal, patient_id)).disable() \
+            .success(lambda read: self._chart_read(read, opened)) \
+            .failure(lambda error: self._chart_refused(patient_id, error)).run()
+
+    def _chart_read(self, read: ChartView, opened: bool) -> None:
+        chart = read.chart
+        if self.chart is None or chart.id != getattr(self, "_chart_wanted", chart.id):
+            return  # another patient was asked for meanwhile
+        self.chart.show_chart(chart, read.consent_statuses)
+        if opened:
+            self.tabs.setCurrentWidget(self.splitter)  # e.g. the board was on show
+            self.message.emit(f"Opened {chart.display_name} (MRN {chart.mrn})", 4000)
+
+    def _chart_refused(self, patient_id: int, error: BaseException) -> None:
+        if not isinstance(error, ClinicError):
+            ops.report_failure(self, error)
+        elif self.chart is not None and patient_id == getattr(self, "_chart_wanted", patient_id):
+            self.chart.show_message(error.message)  # not found, or not allowed
+            self.message.emit(error.message, 8000)
 
     def open_session(self, session_id: int) -> SessionScreen | None:
         """The session screen (checks, dose, vitals, notes, discharge, record) in its own tab (reused if open)."""
@@ -275,10 +294,7 @@ class Workspace(QWidget):
         new_text = changes.touches_type("sheet_text")
         if shown is not None and not made_by(self.chart, initiator) and (
                 changes.touches_patient(shown.id) or new_text):
-            try:
-                self.chart.show_chart(self._services.patients.chart(self.principal, shown.id))
-            except ClinicError as exc:
-                self.chart.show_message(exc.message)
+            self._read_chart(shown.id, opened=False)
         board = self.front_desk.board
         if board is not None and not made_by(board, initiator) and (
                 patients or changes.touches_type("session", "series", "chair")):

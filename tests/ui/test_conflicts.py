@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.domain.patients import PatientInput
+from clinic_desktop.domain.screening import QUESTIONS
 from clinic_desktop.settings import Locations
 from clinic_desktop.ui.main_window import MainWindow
 from tests.ui.session_support import PASSWORD, Acting, checked_in, given, screen_for
@@ -139,3 +140,43 @@ def _shots():
     folder = Path("/tmp/h8")
     folder.mkdir(exist_ok=True)
     return folder
+
+
+
+def test_a_save_here_is_news_to_the_other_pages_of_this_window_only(qtbot, services, other, staff, tmp_path):
+    """A screening saved here: the screening form hears nothing of its own save; the patient's clean edit form
+    follows silently, a half-typed one offers Reload "Changed in another screen of this window"; a change from
+    another workstation still says "Changed at another workstation"."""
+    window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
+    qtbot.addWidget(window)
+    window.show()
+    window.sign_in(staff["nurse"])
+    ws = window.workspace
+    pid, _sid, _ = checked_in(services, staff)
+    ws.open_patient(pid)
+    form = ws.front_desk.edit_patient(pid)
+    ws.watcher.poll()
+
+    def screen_again() -> None:
+        screening = ws.front_desk.screening(pid)
+        screening.set_answer(QUESTIONS[0].key, "no")
+        said: list[str] = []
+        screening.message.connect(lambda text, _ms: said.append(text))
+        assert screening.save() is not None
+        assert not any("Changed" in t for t in said + [screening.errors.form_error.text()]), "not news to itself"
+
+    version = form.chart.row_version
+    screen_again()
+    assert form.reload_button.isHidden() and form.errors.form_error.text() == ""
+    assert form.chart.screening is not None and form.chart.row_version >= version, "the clean form read it again"
+    form.edits["phone"].setText("555-0142")  # fictional
+    screen_again()
+    assert form.edits["phone"].text() == "555-0142" and not form.reload_button.isHidden()  # (its tab is behind)
+    assert "Changed in another screen of this window" in form.errors.form_error.text()
+
+    seen = other.patients.chart(staff["front_desk"], pid)
+    other.patients.update(staff["front_desk"], pid, PatientInput(
+        given_names=seen.given_names, family_name="King", date_of_birth=seen.date_of_birth.isoformat(),
+        sex=seen.sex, escort_name=seen.escort_name), expected_version=seen.row_version)
+    ws.watcher.poll()
+    assert "Changed at another workstation" in form.errors.form_error.text()

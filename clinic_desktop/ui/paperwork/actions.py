@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
-from clinic_desktop.domain.consent import ConsentStatus
-from clinic_desktop.domain.enums import Protocol, SeriesStatus
+from clinic_desktop.domain.consent import consent_protocols
+from clinic_desktop.domain.enums import Protocol
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.domain.records import ConsentEntry, PatientChart
@@ -19,21 +19,6 @@ from clinic_desktop.ui import ops
 
 if TYPE_CHECKING:
     from clinic_desktop.ui.patient_chart import PatientChartView
-
-OPEN_SERIES = (SeriesStatus.PLANNED, SeriesStatus.ACTIVE)
-
-
-def consent_protocols(chart: PatientChart) -> list[Protocol]:
-    """The treatments whose consent matters for this patient: those of open series, newest first, then any
-    other with a consent on file."""
-    found: list[Protocol] = []
-    for series in sorted(chart.series, key=lambda s: s.start_date, reverse=True):
-        if series.status in OPEN_SERIES and series.protocol not in found:
-            found.append(series.protocol)
-    for consent in chart.consents:
-        if consent.withdrawn_at is None and consent.protocol not in found:
-            found.append(consent.protocol)
-    return found
 
 
 def likely_protocol(chart: PatientChart) -> Protocol:
@@ -124,8 +109,7 @@ class PaperworkActions(QObject):
 
     # --- the chart ---------------------------------------------------------------------------------------
     def attach_chart(self, view: PatientChartView) -> None:
-        """The chart shows each treatment's consent status and its Paperwork menu acts through here."""
-        view.consent_statuses = self.statuses
+        """The chart's Paperwork menu acts through here (its consent statuses come with the chart's read)."""
         view.paperworkRequested.connect(lambda kind, target, protocol: self.chart_request(view, kind, target,
                                                                                           protocol))
 
@@ -142,15 +126,6 @@ class PaperworkActions(QObject):
             self.summary_letter(target)
 
     # --- consent -----------------------------------------------------------------------------------------
-    def statuses(self, chart: PatientChart) -> list[ConsentStatus]:
-        """The consent status of each treatment that matters for the patient ([] when it cannot be read)."""
-        try:
-            return [self._services.paperwork.consent_status(self._principal(), chart.id, p)
-                    for p in consent_protocols(chart)]
-        except ClinicError as exc:
-            self.message.emit(exc.message)
-            return []
-
     def record_consent(self, chart: PatientChart, protocol: Protocol | None = None) -> ConsentEntry | None:
         services, actor = self._services, self._principal()
         try:
