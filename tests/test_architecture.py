@@ -1,4 +1,4 @@
-"""The layer rules of ARCHITECTURE.md, checked by reading every module's imports (and what startup loads)."""
+"""The layer rules of docs/architecture.md, checked by reading every module's imports (and what start-up loads)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "clinic_desktop"
 PKG = "clinic_desktop"
 
-#: What each layer must not import (module-name prefixes), from the table in ARCHITECTURE.md.
+#: What each layer must not import (module-name prefixes): the table in docs/architecture.md (a test holds the
+#: two the same).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "storage": ("PySide6", f"{PKG}.services", f"{PKG}.printing", f"{PKG}.ui"),
     "services": ("PySide6", f"{PKG}.ui"),
@@ -131,7 +132,7 @@ def test_domain_layer_has_modules_to_check():
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_layer_imports_follow_the_rules(layer):
-    """No module in a layer imports what ARCHITECTURE.md forbids for it."""
+    """No module in a layer imports what docs/architecture.md forbids for it."""
     problems = []
     for path in layer_modules(layer):
         name = module_name(path)
@@ -212,3 +213,22 @@ def test_the_board_is_shown_without_loading_what_only_later_screens_need(tmp_pat
     assert loaded["board"], "the board was not on show"
     assert loaded["before_sign_in"] == [], f"loaded before the sign-in: {loaded['before_sign_in']}"
     assert loaded["at_board"] == [], f"loaded on the way to the board: {loaded['at_board']}"
+
+
+def documented_rules() -> dict[str, tuple[str, ...]]:
+    """The "must not import" column of docs/architecture.md's layer table, by layer."""
+    rules = {}
+    for line in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in LAYERS:
+            rules[cells[0]] = tuple(name.strip() for name in cells[1].split(","))
+    return rules
+
+
+def test_the_architecture_guide_states_the_rules_this_test_checks():
+    """Someone with only the repository reads the layer rules in docs/architecture.md: they are the ones enforced."""
+    documented = documented_rules()
+    assert set(documented) == set(LAYERS)
+    assert documented["domain"] == ("anything outside the standard library and `clinic_desktop.domain`",)
+    for layer, forbidden in FORBIDDEN.items():
+        assert set(documented[layer]) == set(forbidden), layer
