@@ -7,7 +7,7 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from dataclasses import replace  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from clinic_desktop.domain.access import Principal  # noqa: E402
 from clinic_desktop.domain.clock import FixedClock  # noqa: E402
 from clinic_desktop.domain.enums import StaffRole  # noqa: E402
-from clinic_desktop.services.passwords import Passwords  # noqa: E402
+from clinic_desktop.services.passwords import HashPolicy, Passwords  # noqa: E402
 from clinic_desktop.services.registry import Services  # noqa: E402
 from clinic_desktop.storage import models  # noqa: E402
 from clinic_desktop.storage.database import open_database  # noqa: E402
@@ -29,6 +29,8 @@ START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 def pytest_configure(config) -> None:  # noqa: ANN001 (pytest's Config)
     config.addinivalue_line("markers", "sqlite_only: a storage or service test of SQLite itself (PRAGMAs, WAL, "
                                        "file copies, query plans), not repeated on PostgreSQL")
+    config.addinivalue_line("markers", "production_passwords: the `passwords` fixture hashes with the application's "
+                                       "Argon2id cost (tests of the hashing itself, its parameters and its timing)")
 
 
 @pytest.fixture
@@ -66,9 +68,34 @@ def postgres_database():
     run.drop()
 
 
+@dataclass(frozen=True)
+class TestHashPolicy(HashPolicy):
+    """Argon2id at the smallest cost the algorithm allows, for throw-away test databases only. The application's
+    HashPolicy refuses anything below the OWASP minimum; this subclass skips that check, so a test's sign-in or
+    signature costs microseconds instead of ~0.2 s. Tests marked `production_passwords` use the real cost."""
+
+    __test__ = False  # a policy, not a test class
+
+    def __post_init__(self) -> None:
+        pass
+
+
+#: 8 KiB, one pass, one lane: the floor argon2 accepts (memory must be at least 8 KiB per lane).
+TEST_HASH_POLICY = TestHashPolicy(memory_kib=8, time_cost=1, parallelism=1)
+
+
 @pytest.fixture
-def services(db, clock) -> Services:
-    return Services.build(db, clock, ZONE)
+def passwords(request) -> Passwords:
+    """The hashing the test's services use: the cheap test cost, or the application's under
+    @pytest.mark.production_passwords."""
+    if request.node.get_closest_marker("production_passwords"):
+        return Passwords()
+    return Passwords(TEST_HASH_POLICY)
+
+
+@pytest.fixture
+def services(db, clock, passwords) -> Services:
+    return Services.build(db, clock, ZONE, passwords)
 
 
 #: Every test account's password (fictional staff, test databases only).
@@ -90,10 +117,16 @@ def sign_in_again(staff: dict[str, Principal], clock: FixedClock) -> None:
         staff[key] = replace(principal, signed_in_at=clock.now())
 
 
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    """PASSWORD hashed once per run with the production parameters (a hash costs ~0.1 s)."""
-    return Passwords().hash(PASSWORD)
+#: PASSWORD hashed once per run for each policy in use (a hash at the application's cost takes ~0.2 s).
+_PASSWORD_HASHES: dict[HashPolicy, str] = {}
+
+
+@pytest.fixture
+def password_hash(passwords) -> str:
+    """PASSWORD hashed with the test's `passwords`, so signing in never triggers a rehash."""
+    if passwords.policy not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[passwords.policy] = passwords.hash(PASSWORD)
+    return _PASSWORD_HASHES[passwords.policy]
 
 
 @pytest.fixture

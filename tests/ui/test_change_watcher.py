@@ -19,10 +19,10 @@ from tests.ui.session_support import checked_in
 
 
 @pytest.fixture
-def other(db, tmp_path, clock):
+def other(db, tmp_path, clock, passwords):
     """The second workstation: its own engine and services over the same database file and audit key."""
     database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
+    yield Services.build(database, clock, ZONE, passwords)
     database.close()
 
 

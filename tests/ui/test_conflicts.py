@@ -21,9 +21,9 @@ from tests.ui.ui_support import visible_texts
 
 
 @pytest.fixture
-def other(db, tmp_path, clock):
+def other(db, tmp_path, clock, passwords):
     database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
+    yield Services.build(database, clock, ZONE, passwords)
     database.close()
 
 
