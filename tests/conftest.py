@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -45,6 +47,27 @@ def backend(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+@pytest.fixture(scope="session")
+def empty_database_template(tmp_path_factory) -> Path:
+    """A data folder with only an empty clinic.db at the schema head, made once per run. Each test's SQLite
+    database is a copy of it: copying a file costs a millisecond, creating every table again ~30 ms. The
+    migration tests still run every migration on their own files (tests/storage/test_migrations.py)."""
+    folder = tmp_path_factory.mktemp("empty-database")
+    open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START).close()
+    return folder
+
+
+@pytest.fixture
+def database_template(empty_database_template) -> Path:
+    """The folder a test's SQLite data folder starts as (a test module may override this fixture)."""
+    return empty_database_template
+
+
+def copy_data_folder(template: Path, folder: Path) -> None:
+    """The template's database (and audit key and head file, when it has entries) into the test's folder."""
+    shutil.copytree(template, folder, dirs_exist_ok=True)
+
+
 @pytest.fixture
 def db(backend, tmp_path, clock, request):
     """The clinic's database, empty at the schema head; the audit key and head file live in tmp_path, so the
@@ -52,6 +75,7 @@ def db(backend, tmp_path, clock, request):
     if backend == "postgres":
         url = request.getfixturevalue("postgres_database").reset()
     else:
+        copy_data_folder(request.getfixturevalue("database_template"), tmp_path)
         url = f"sqlite:///{tmp_path / 'clinic.db'}"
     database = open_database(url, tmp_path / "backups", clock.now())
     yield database
