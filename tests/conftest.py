@@ -57,9 +57,27 @@ def empty_database_template(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def seeded_database_template(tmp_path_factory, empty_database_template) -> Path:
+    """The empty database as the services leave it at their first start (the shipped sheet texts stored and
+    audited, with the audit key and head file that made), made once per run: tests that use `services` start
+    from a copy, instead of each writing the same texts again (~50 ms apiece)."""
+    folder = tmp_path_factory.mktemp("seeded-database")
+    copy_data_folder(empty_database_template, folder)
+    database = open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START)
+    try:
+        Services.build(database, FixedClock(START), ZONE)
+    finally:
+        database.close()
+    return folder
+
+
 @pytest.fixture
-def database_template(empty_database_template) -> Path:
-    """The folder a test's SQLite data folder starts as (a test module may override this fixture)."""
+def database_template(request, empty_database_template) -> Path:
+    """The folder a test's SQLite data folder starts as: as the services' first start leaves it for tests that
+    use them, otherwise empty (a test module may override this fixture)."""
+    if "services" in request.fixturenames:
+        return request.getfixturevalue("seeded_database_template")
     return empty_database_template
 
 

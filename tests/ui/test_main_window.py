@@ -60,11 +60,11 @@ def demo_template(tmp_path_factory, empty_database_template) -> Path:
 
 
 @pytest.fixture
-def database_template(request, empty_database_template) -> Path:
-    """Tests that ask for demo_services start from a copy of the demo clinic; the others from an empty one."""
+def database_template(request, database_template) -> Path:
+    """Tests that ask for demo_services start from a copy of the demo clinic; the others as everywhere else."""
     if "demo_services" in request.fixturenames:
         return request.getfixturevalue("demo_template")
-    return empty_database_template
+    return database_template
 
 
 @pytest.fixture
