@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,7 @@ import pytest
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.clock import FixedClock
 from clinic_desktop.domain.enums import StaffRole
-from clinic_desktop.services.passwords import Passwords
+from clinic_desktop.services.passwords import HashPolicy, Passwords
 from clinic_desktop.services.registry import Services
 from clinic_desktop.storage import models
 from clinic_desktop.storage.database import open_database
@@ -29,6 +31,8 @@ START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "sqlite_only: a storage or service test of SQLite itself (PRAGMAs, WAL, "
                                        "file copies, query plans), not repeated on PostgreSQL")
+    config.addinivalue_line("markers", "production_passwords: the `passwords` fixture hashes with the application's "
+                                       "Argon2id cost (tests of the hashing itself, its parameters and its timing)")
 
 
 @pytest.fixture
@@ -43,6 +47,45 @@ def backend(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+@pytest.fixture(scope="session")
+def empty_database_template(tmp_path_factory) -> Path:
+    """A data folder with only an empty clinic.db at the schema head, made once per run. Each test's SQLite
+    database is a copy of it: copying a file costs a millisecond, creating every table again ~30 ms. The
+    migration tests still run every migration on their own files (tests/storage/test_migrations.py)."""
+    folder = tmp_path_factory.mktemp("empty-database")
+    open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START).close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeded_database_template(tmp_path_factory, empty_database_template) -> Path:
+    """The empty database as the services leave it at their first start (the shipped sheet texts stored and
+    audited, with the audit key and head file that made), made once per run: tests that use `services` start
+    from a copy, instead of each writing the same texts again (~50 ms apiece)."""
+    folder = tmp_path_factory.mktemp("seeded-database")
+    copy_data_folder(empty_database_template, folder)
+    database = open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START)
+    try:
+        Services.build(database, FixedClock(START), ZONE)
+    finally:
+        database.close()
+    return folder
+
+
+@pytest.fixture
+def database_template(request, empty_database_template) -> Path:
+    """The folder a test's SQLite data folder starts as: as the services' first start leaves it for tests that
+    use them, otherwise empty (a test module may override this fixture)."""
+    if "services" in request.fixturenames:
+        return request.getfixturevalue("seeded_database_template")
+    return empty_database_template
+
+
+def copy_data_folder(template: Path, folder: Path) -> None:
+    """The template's database (and audit key and head file, when it has entries) into the test's folder."""
+    shutil.copytree(template, folder, dirs_exist_ok=True)
+
+
 @pytest.fixture
 def db(backend, tmp_path, clock, request):
     """The clinic's database, empty at the schema head; the audit key and head file live in tmp_path, so the
@@ -50,6 +93,7 @@ def db(backend, tmp_path, clock, request):
     if backend == "postgres":
         url = request.getfixturevalue("postgres_database").reset()
     else:
+        copy_data_folder(request.getfixturevalue("database_template"), tmp_path)
         url = f"sqlite:///{tmp_path / 'clinic.db'}"
     database = open_database(url, tmp_path / "backups", clock.now())
     yield database
@@ -66,9 +110,34 @@ def postgres_database():
     run.drop()
 
 
+@dataclass(frozen=True)
+class TestHashPolicy(HashPolicy):
+    """Argon2id at the smallest cost the algorithm allows, for throw-away test databases only. The application's
+    HashPolicy refuses anything below the OWASP minimum; this subclass skips that check, so a test's sign-in or
+    signature costs microseconds instead of ~0.2 s. Tests marked `production_passwords` use the real cost."""
+
+    __test__ = False  # a policy, not a test class
+
+    def __post_init__(self) -> None:
+        pass
+
+
+#: 8 KiB, one pass, one lane: the floor argon2 accepts (memory must be at least 8 KiB per lane).
+TEST_HASH_POLICY = TestHashPolicy(memory_kib=8, time_cost=1, parallelism=1)
+
+
 @pytest.fixture
-def services(db, clock) -> Services:
-    return Services.build(db, clock, ZONE)
+def passwords(request) -> Passwords:
+    """The hashing the test's services use: the cheap test cost, or the application's under
+    @pytest.mark.production_passwords."""
+    if request.node.get_closest_marker("production_passwords"):
+        return Passwords()
+    return Passwords(TEST_HASH_POLICY)
+
+
+@pytest.fixture
+def services(db, clock, passwords) -> Services:
+    return Services.build(db, clock, ZONE, passwords)
 
 
 #: Every test account's password (fictional staff, test databases only).
@@ -90,10 +159,16 @@ def sign_in_again(staff: dict[str, Principal], clock: FixedClock) -> None:
         staff[key] = replace(principal, signed_in_at=clock.now())
 
 
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    """PASSWORD hashed once per run with the production parameters (a hash costs ~0.1 s)."""
-    return Passwords().hash(PASSWORD)
+#: PASSWORD hashed once per run for each policy in use (a hash at the application's cost takes ~0.2 s).
+_PASSWORD_HASHES: dict[HashPolicy, str] = {}
+
+
+@pytest.fixture
+def password_hash(passwords) -> str:
+    """PASSWORD hashed with the test's `passwords`, so signing in never triggers a rehash."""
+    if passwords.policy not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[passwords.policy] = passwords.hash(PASSWORD)
+    return _PASSWORD_HASHES[passwords.policy]
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ def _fail(services, username: str, password: str = "not the password") -> str:
 
 # --- storage of passwords ------------------------------------------------------------------------------
 
+@pytest.mark.production_passwords
 def test_passwords_are_argon2id_at_or_above_the_owasp_minimum(services, staff, db):
     """A new account's stored hash is $argon2id$ with m >= 19456 KiB, t >= 2, p >= 1, and not the password."""
     services.auth.add_user(staff["admin"], "mokoro", "Mina Okoro", "nurse", NEW_PASSWORD)
@@ -54,6 +55,18 @@ def test_passwords_are_argon2id_at_or_above_the_owasp_minimum(services, staff, d
         passwords.HashPolicy(memory_kib=16384, time_cost=2, parallelism=1)
 
 
+def test_the_application_hashes_at_the_production_cost(tmp_path):
+    """What the program opens uses the default policy (the cheaper cost of most tests is injected by them)."""
+    from clinic_desktop.app import open_services
+
+    services, _locations = open_services(str(tmp_path), None)
+    try:
+        assert services.context.passwords.policy == passwords.HashPolicy()
+    finally:
+        services.context.db.close()
+
+
+@pytest.mark.production_passwords
 def test_a_weaker_stored_hash_is_rehashed_at_login(services, staff, db):
     """An OWASP-minimum hash is replaced by one with the policy's parameters on the next sign-in."""
     weak = passwords.Passwords(passwords.HashPolicy(memory_kib=19456, time_cost=2, parallelism=1)).hash(PASSWORD)
@@ -97,6 +110,7 @@ def test_wrong_password_and_unknown_user_look_the_same_and_are_both_audited(serv
     assert unknown[0].details["name_fingerprint"] == unknown[1].details["name_fingerprint"]
 
 
+@pytest.mark.production_passwords
 def test_unknown_users_take_about_as_long_as_wrong_passwords(services, staff):
     """A dummy hash is verified for an unknown name: interleaved median times within a factor of two."""
     # Interleaved so a busy machine slows both alike; four wrong passwords stay below the lockout.

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def other(db, tmp_path, clock):
+def other(db, tmp_path, clock, passwords):
     """A second workstation: its own engine and services over the same database and audit key."""
     database = open_database(db.engine.url.render_as_string(hide_password=False), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
+    yield Services.build(database, clock, ZONE, passwords)
     database.close()
 
 

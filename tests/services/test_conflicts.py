@@ -20,10 +20,10 @@ from tests.services.service_support import IV_ORDER
 
 
 @pytest.fixture
-def other(db, tmp_path, clock):
+def other(db, tmp_path, clock, passwords):
     """The second workstation: its own engine and services over the same database and audit key."""
     database = open_database(db.engine.url.render_as_string(hide_password=False), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
+    yield Services.build(database, clock, ZONE, passwords)
     database.close()
 
 

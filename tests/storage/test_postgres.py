@@ -44,8 +44,8 @@ def pg_db(pg_url, tmp_path, clock):
 
 
 @pytest.fixture
-def pg_services(pg_db, clock) -> Services:
-    return Services.build(pg_db, clock, ZoneInfo("America/New_York"))
+def pg_services(pg_db, clock, passwords) -> Services:
+    return Services.build(pg_db, clock, ZoneInfo("America/New_York"), passwords)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def inline_operations():
 
 
 @pytest.fixture
-def other(db, tmp_path, clock):
+def other(db, tmp_path, clock, passwords):
     """Another workstation: its own engine and services over the same database file and audit key (this
     window hears of its changes only by looking, as it would in a clinic)."""
     from clinic_desktop.services.registry import Services
@@ -45,7 +45,7 @@ def other(db, tmp_path, clock):
     from tests.conftest import ZONE
 
     database = open_database(str(db.engine.url), tmp_path / "backups", clock.now())
-    yield Services.build(database, clock, ZONE)
+    yield Services.build(database, clock, ZONE, passwords)
     database.close()
 
 
