@@ -204,3 +204,14 @@ def revised_consent_text() -> str:
 def newer_consent_form(services, staff) -> str:
     """The clinic's administrator issues consent form 2026.2 for racemic ketamine (stored in the database)."""
     return services.sheet_texts.import_text(staff["admin"], "consent-racemic", revised_consent_text()).version
+
+
+@pytest.fixture(autouse=True)
+def inline_operations():
+    """Background operations run inline, so a test sees each one's result as soon as it starts it; the tests of
+    the threaded worker put a real one in place themselves (the `worker` fixture in tests/ui/conftest.py)."""
+    from clinic_desktop.ui import ops
+
+    previous = ops.use_executor(ops.InlineExecutor())
+    yield
+    ops.use_executor(previous)

@@ -25,17 +25,6 @@ def no_blocking_questions(monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
 
 
-@pytest.fixture(autouse=True)
-def inline_operations():
-    """Background operations run inline, so a test sees each one's result as soon as it starts it; the tests of
-    the threaded worker (tests/ui/test_ops.py) put a real one in place themselves."""
-    from clinic_desktop.ui import ops
-
-    previous = ops.use_executor(ops.InlineExecutor())
-    yield
-    ops.use_executor(previous)
-
-
 @pytest.fixture
 def other(db, tmp_path, clock, passwords):
     """Another workstation: its own engine and services over the same database file and audit key (this
