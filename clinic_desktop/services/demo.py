@@ -67,9 +67,11 @@ class DemoBuilder:
     the front desk, later ones are booked. The larger the clinic, the longer its history (ten years at 100,000).
     """
 
-    def __init__(self, ctx: ServiceContext, seed: int, workers: int | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, seed: int, workers: int | None = None, batch_size: int = BATCH) -> None:
+        """`workers`: processes making batches (default: one per core, up to two; 0 makes them here)."""
         self._ctx = ctx
         self._seed = seed
+        self._batch_size = batch_size
         self._rng = random.Random(seed)
         self._now = ctx.now()
         self._workers = workers
@@ -90,7 +92,7 @@ class DemoBuilder:
                             details={"seed_patients": patients, "accounts": [a.username for a in accounts]})
             uow.commit()
         engine = self._ctx.db.engine
-        facts = ClinicFacts(seed=self._seed, patients=patients, batch_size=BATCH, now=self._now, zone=self._ctx.zone,
+        facts = ClinicFacts(seed=self._seed, patients=patients, batch_size=self._batch_size, now=self._now, zone=self._ctx.zone,
                             physicians=tuple(self._physicians), nurses=tuple(self._nurses), front_desk=self._front,
                             chairs=tuple(c.id for c in self._chairs), clinicians=tuple(c.id for c in self._clinicians),
                             usernames=self._usernames, audit_folder=str(self._ctx.db.keyring.folder),
