@@ -266,7 +266,7 @@ def query_plan(conn, query: str, after: tuple | None, literal: bool) -> list[str
 
 
 FAMILY_IX = "ix_patients_family_key_given_key_id"
-GIVEN_IX = "ix_patients_given_key"
+GIVEN_IX = "ix_patients_given_key_family_key_id"
 BIRTH_IX = "ix_patients_date_of_birth"
 PLAN_CASES = [
     # (what was typed, keyset cursor, the acceptable sets of indexes the plan searches)
