@@ -46,8 +46,8 @@ PER_PATIENT = {"patients": 1, "diagnoses": 2, "medications": 10, "allergies": le
 
 #: How a clinic's patients fare (fractions of patients): some are seen, screened and never treated; most of
 #: the rest finish an induction; some come back for maintenance, a few for years of it.
-CONSULT_ONLY = 0.35
-MAINTENANCE = 0.3
+CONSULT_ONLY = 0.4
+MAINTENANCE = 0.25
 LONG_TERM = 0.08
 LONG_TERM_SERIES = (4, 9)
 #: New patients a day at the largest demo (100,000 patients over ten years); smaller demos span fewer days.
@@ -138,8 +138,10 @@ def _keyring(folder: str) -> AuditKeyring:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _score(code: str, answers: tuple[int, ...]) -> Any:
-    return scales.score(code, list(answers))
+def _score(code: str, answers: tuple[int, ...]) -> tuple[int, str, bool]:
+    """The total, band and whether it blocks the infusion (scoring is a pure function of the answers)."""
+    result = scales.score(code, list(answers))
+    return result.total, result.band, result.blocks
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -432,16 +434,16 @@ class _BatchMaker:
 
     def _scale(self, patient: dict[str, Any], ts: dict[str, Any], code: str, answers: tuple[int, ...],
                timepoint: Timepoint, at: datetime, staff_id: int, note: NoteKind | None = None) -> None:
-        result = _score(code, answers)
+        total, band, blocks = _score(code, answers)
         row = self._add("scale_responses", dict(
             patient_id=patient["id"], session_id=ts["id"], instrument=code, answers=list(answers),
-            total=result.total, taken_at=at, timepoint=timepoint, rater=scales.get_scale(code).rater,
+            total=total, taken_at=at, timepoint=timepoint, rater=scales.get_scale(code).rater,
             recorded_by_id=staff_id, acknowledged_by_id=None, acknowledged_at=None, created_at=at))
-        if result.blocks and code == "phq9":  # reviewed with the patient before that day's infusion
+        if blocks and code == "phq9":  # reviewed with the patient before that day's infusion
             row["acknowledged_by_id"], row["acknowledged_at"] = self.f.physicians[0], at + timedelta(minutes=10)
         if note is not None:
             self._add("monitoring_notes", dict(session_id=ts["id"], noted_at=at, kind=note,
-                                               values={"total": result.total, "band": result.band}, text="",
+                                               values={"total": total, "band": band}, text="",
                                                scale_response_id=row["id"], recorded_by_id=staff_id, created_at=at))
 
     def _answers(self, code: str, total: int, items: int, top: int) -> tuple[int, ...]:
