@@ -106,11 +106,11 @@ def _demo_nurse(folder: Path, services):  # noqa: ANN001, ANN202 (Services -> Pr
 def report(timings: list[Timing]) -> str:
     sizes = sorted({t.patients for t in timings})
     small, large = sizes[0], sizes[-1]
-    lines = [f"{'search':<20}" + "".join(f"{f'{n} patients: median / p95 ms':>32}" for n in sizes)
+    lines = [f"{'search':<20}" + "".join(f"{f'{n} patients: median / p95 ms':>36}" for n in sizes)
              + f"{'rows':>7}{'p95 growth':>12}"]
     for kind in dict.fromkeys(t.kind for t in timings):
         by_size = {t.patients: t for t in timings if t.kind == kind}
-        cells = "".join(f"{f'{by_size[n].median_ms:.2f} / {by_size[n].p95_ms:.2f}':>32}" for n in sizes)
+        cells = "".join(f"{f'{by_size[n].median_ms:.2f} / {by_size[n].p95_ms:.2f}':>36}" for n in sizes)
         growth = by_size[large].p95_ms / by_size[small].p95_ms if by_size[small].p95_ms else float("inf")
         lines.append(f"{kind:<20}{cells}{by_size[large].rows:>7.0f}{growth:>11.2f}x")
     return "\n".join(lines)
