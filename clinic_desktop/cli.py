@@ -166,6 +166,7 @@ def _standard_streams() -> None:
 def _demo(args: argparse.Namespace) -> int:
     from clinic_desktop.app import clinic_zone, open_services
     from clinic_desktop.domain.clock import FixedClock, SystemClock
+    from clinic_desktop.cli_progress import ProgressBar
     from clinic_desktop.services.demo import DemoBuilder
 
     zone = clinic_zone()
@@ -174,10 +175,11 @@ def _demo(args: argparse.Namespace) -> int:
         # Mid-morning on the chosen day, so the board shows sessions done, under way and still to come.
         clock = FixedClock(datetime.combine(args.today, time(11, 0), tzinfo=zone).astimezone(timezone.utc))
     services, _locations = open_services(args.data_dir, args.database_url, clock, zone)
-    summary = DemoBuilder(services.context, args.seed).build(
-        args.patients, progress=lambda n: print(f"\r  {n} of {args.patients} patients", end="", flush=True))
+    bar = ProgressBar(args.patients, "patients", sys.stderr)
+    summary = DemoBuilder(services.context, args.seed).build(args.patients, progress=bar.show)
+    bar.close()
     where = services.context.db.engine.url.render_as_string(hide_password=True)
-    print(f"\nDemo data written to {where}: {summary.patients} patients, {summary.series} series, "
+    print(f"Demo data written to {where}: {summary.patients} patients, {summary.series} series, "
           f"{summary.sessions} sessions, {summary.vitals} vital-sign readings. All names are fictional.")
     print("\nDemo accounts (for exploring each role; this database is for demonstration only):")
     for account in summary.accounts:

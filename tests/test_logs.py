@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from clinic_desktop import logs
+from clinic_desktop.storage import schema
 from clinic_desktop.cli import main
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.services.auth import AuthenticationFailed
@@ -224,7 +225,7 @@ def test_a_command_logs_its_name_and_exit_status_not_its_arguments(tmp_path, cap
     assert "There is no patient with MRN '77Q3'." in capsys.readouterr().err
     log_text = LogFile(tmp_path / "logs" / logs.LOG_FILE_NAME).text()
     assert "Clinic Desktop 0.1.0" in log_text and f"data folder {tmp_path}" in log_text
-    assert "at schema revision 0006_clinic_setup" in log_text
+    assert f"at schema revision {schema.HEAD}" in log_text
     assert "users add ended with exit status 0" in log_text and "print consent ended with exit status 1" in log_text
     [warning] = [line for line in log_text.splitlines() if " WARNING " in line]
     assert warning.endswith("clinic_desktop.cli: There is no patient with MRN [hidden].")

@@ -57,14 +57,15 @@ class PatientService:
     # --- finding -------------------------------------------------------------------------------
     @requires(Action.PATIENT_VIEW)
     def search(self, actor: StaffMember, query: str = "", after: tuple[Any, ...] | None = None, limit: int = PAGE_SIZE) -> PatientPage:
-        """A page of patients matching `query` (name prefix, MRN, or date of birth), in name order."""
+        """A page of patients matching `query` (name prefix, MRN, or date of birth): in name order, or in MRN
+        order for digits (`patient_queries.order_for`); `limit` bounds the page, never the whole list."""
         with self._ctx.db.read() as uow:
-            rows = uow.session.execute(patient_queries.search_statement(query, after, limit + 1)).all()
+            rows = patient_queries.search_rows(uow.session, query, after, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         page = tuple(PatientRow(r.id, r.mrn, r.family_name, r.given_names, r.preferred_name, r.date_of_birth,
                                 r.sex, r.phone) for r in rows)
-        cursor = (rows[-1].family_key, rows[-1].given_key, rows[-1].id) if more else None
+        cursor = tuple(getattr(rows[-1], c.key) for c in patient_queries.order_for(query)) if more else None
         return PatientPage(page, cursor)
 
     @requires(Action.PATIENT_VIEW)

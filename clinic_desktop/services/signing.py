@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from typing import Any, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,23 +33,44 @@ VALID, INVALID, SUPERSEDED = "valid", "signature invalid", "superseded by an ame
 
 def content_hash(record_type: str, row: object) -> str:
     """SHA-256 of the signed fields in canonical form: any change to one of them changes it."""
-    content = {name: getattr(row, name) for name in SIGNED_FIELDS[record_type]}
+    return content_hash_of(record_type, {name: getattr(row, name) for name in SIGNED_FIELDS[record_type]})
+
+
+def content_hash_of(record_type: str, values: Mapping[str, Any]) -> str:
+    """The same hash from the record's values (a row not loaded as an object, e.g. one written in bulk)."""
+    content = {name: values[name] for name in SIGNED_FIELDS[record_type]}
     return hashlib.sha256(canonical(content)).hexdigest()
 
 
 def _mac(keyring: AuditKeyring, sig: models.Signature) -> str:
-    return keyring.mac(canonical({"type": sig.record_type, "id": sig.record_id, "meaning": sig.meaning,
-                                  "staff": sig.staff_id, "at": sig.signed_at, "off": sig.utc_offset_min,
-                                  "content": sig.content_hash}))
+    return _mac_of(keyring, sig.record_type, sig.record_id, sig.meaning, sig.staff_id, sig.signed_at,
+                   sig.utc_offset_min, sig.content_hash)
+
+
+def _mac_of(keyring: AuditKeyring, record_type: str, record_id: int, meaning: str, staff_id: int, at: datetime,
+            utc_offset_min: int, content: str) -> str:
+    return keyring.mac(canonical({"type": record_type, "id": record_id, "meaning": meaning, "staff": staff_id,
+                                  "at": at, "off": utc_offset_min, "content": content}))
+
+
+def signature_values(keyring: AuditKeyring, record_type: str, record_id: int, values: Mapping[str, Any],
+                     staff_id: int, at: datetime, utc_offset_min: int) -> dict[str, Any]:
+    """A signature's column values for a record's content, exactly as `sign` stores them (its hash and MAC).
+
+    Only for a signer whose password was confirmed for this work (see services/demo.py); never a substitute
+    for the password check a signature at the workstation needs."""
+    content = content_hash_of(record_type, values)
+    meaning = MEANINGS[record_type]
+    return {"record_type": record_type, "record_id": record_id, "meaning": meaning, "staff_id": staff_id,
+            "signed_at": at, "utc_offset_min": utc_offset_min, "content_hash": content,
+            "mac": _mac_of(keyring, record_type, record_id, meaning, staff_id, at, utc_offset_min, content)}
 
 
 def sign(session: Session, keyring: AuditKeyring, record_type: str, row: object, staff_id: int, at: datetime,
          utc_offset_min: int) -> models.Signature:
     """Sign the record's current content; an earlier signature of the same meaning is superseded."""
-    sig = models.Signature(record_type=record_type, record_id=row.id, meaning=MEANINGS[record_type],
-                           staff_id=staff_id, signed_at=at, utc_offset_min=utc_offset_min,
-                           content_hash=content_hash(record_type, row), mac="")
-    sig.mac = _mac(keyring, sig)
+    sig = models.Signature(**signature_values(keyring, record_type, row.id, {
+        name: getattr(row, name) for name in SIGNED_FIELDS[record_type]}, staff_id, at, utc_offset_min))
     session.add(sig)
     session.flush()
     for earlier in current_signatures(session, record_type, row.id):

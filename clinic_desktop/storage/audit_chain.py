@@ -15,13 +15,14 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import change_set
+from clinic_desktop.storage.bulk import RowBinder, insert_rows
 from clinic_desktop.storage.models import AuditEntry
 
 #: The hash before the first entry.
@@ -36,12 +37,18 @@ _PG_APPEND_LOCK = 0x6175646974
 _HEAD_LOCK = threading.Lock()
 
 
+#: Types that are their own plain form (exactly these: a str- or int-based Enum still needs converting).
+_PLAIN = frozenset((str, int, float, bool))
+
+
 class AuditKeyError(ClinicError):
     """The audit key is missing or unreadable: audited work must stop rather than go unprotected."""
 
 
 def plain_value(value: Any) -> Any:
     """A JSON-safe, exact form of a value for the log: Decimals and dates as text, enums as their value."""
+    if value is None or type(value) in _PLAIN:  # the common case first: already plain
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
@@ -159,23 +166,63 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
            action: str, patient_id: int | None = None, object_type: str = "", object_id: Any = "",
            details: Any = None, emergency: bool = False, username: str = "") -> AuditEntry:
     """Add the next entry in this transaction; it commits (or rolls back) with the change it records."""
+    seq, prev = _last_link(session, keyring)
+    entry = AuditEntry(**_linked(keyring, seq + 1, prev, {
+        "at": at, "utc_offset_min": utc_offset_min, "staff_id": staff_id, "username": username, "patient_id": patient_id,
+        "action": action, "object_type": object_type, "object_id": object_id, "details": details, "emergency": emergency}))
+    session.add(entry)
+    session.flush()
+    session.info[PENDING_HEAD] = (entry.seq, entry.hash)
+    change_set.record_pending(session, entry.seq, action, object_type, entry.object_id, patient_id, staff_id)
+    return entry
+
+
+def append_many(session: Session, keyring: AuditKeyring, entries: Iterable[Mapping[str, Any]]) -> int:
+    """Add entries in their order in this transaction, each linked as `append` links one, written together.
+
+    Each mapping has `append`'s keyword arguments (at, utc_offset_min, staff_id, action, and optionally
+    patient_id, object_type, object_id, details, emergency, username). Returns how many were added."""
+    seq, prev = _last_link(session, keyring)
+    binder = RowBinder(AuditEntry.__table__, session.get_bind().dialect)
+    rows = []
+    for fields in entries:
+        seq += 1
+        values = _linked(keyring, seq, prev, fields)
+        prev = values["hash"]
+        rows.append(binder.bind(values))
+        change_set.record_pending(session, seq, values["action"], values["object_type"], values["object_id"],
+                                  values["patient_id"], values["staff_id"])
+    if rows:
+        session.flush()
+        insert_rows(session.connection(), AuditEntry.__table__, rows)
+        session.info[PENDING_HEAD] = (seq, prev)
+    return len(rows)
+
+
+def _last_link(session: Session, keyring: AuditKeyring) -> tuple[int, str]:
+    """(seq, hash) of the newest entry, GENESIS before the first; appends are serialised from here on."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_APPEND_LOCK})
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     keyring.key(create=last is None)
-    values = plain_value(details or {})
+    return (last.seq, last.hash) if last else (0, GENESIS)
+
+
+def _linked(keyring: AuditKeyring, seq: int, prev: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's column values: its content in plain form, linked to the one before by its keyed hash."""
+    values = plain_value(fields.get("details") or {})
+    object_id = fields.get("object_id", "")
     object_id = str(object_id) if object_id not in (None, "") else ""
-    payload = entry_payload(seq, at, utc_offset_min, staff_id, username, patient_id, action, object_type,
-                            object_id, values, emergency, prev)
-    entry = AuditEntry(seq=seq, at=at, utc_offset_min=utc_offset_min, staff_id=staff_id, username=username,
-                       patient_id=patient_id, action=action, object_type=object_type, object_id=object_id,
-                       details=values, emergency=emergency, prev_hash=prev, hash=keyring.mac(payload))
-    session.add(entry)
-    session.flush()
-    session.info[PENDING_HEAD] = (seq, entry.hash)
-    change_set.record_pending(session, seq, action, object_type, object_id, patient_id, staff_id)
-    return entry
+    row = {"seq": seq, "at": fields["at"], "utc_offset_min": fields["utc_offset_min"],
+           "staff_id": fields["staff_id"], "username": fields.get("username", ""),
+           "patient_id": fields.get("patient_id"), "action": fields["action"],
+           "object_type": fields.get("object_type", ""), "object_id": object_id, "details": values,
+           "emergency": fields.get("emergency", False), "prev_hash": prev}
+    payload = entry_payload(seq, row["at"], row["utc_offset_min"], row["staff_id"], row["username"],
+                            row["patient_id"], row["action"], row["object_type"], object_id, values,
+                            row["emergency"], prev)
+    row["hash"] = keyring.mac(payload)
+    return row
 
 
 def fingerprint(session: Session, keyring: AuditKeyring, text: str) -> str:

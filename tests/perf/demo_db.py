@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, time as clock_time, timezone
@@ -12,6 +13,8 @@ from clinic_desktop.domain.clock import FixedClock
 from clinic_desktop.services.demo import DemoAccount, DemoBuilder, DemoSummary
 from clinic_desktop.settings import DATABASE_FILENAME
 
+#: The demo accounts' passwords, beside the database (fictional accounts of a throw-away clinic).
+ACCOUNTS_FILE = "demo-accounts.json"
 #: The day the benchmark clinics are laid out around, so every run measures the same data.
 BENCH_TODAY = date(2026, 11, 16)
 
@@ -44,4 +47,10 @@ def build_demo_database(folder: Path, patients: int, *, seed: int = 1, today: da
         seconds = time.perf_counter() - start
     finally:
         services.context.db.close()
+    (folder / ACCOUNTS_FILE).write_text(json.dumps({a.username: a.password for a in summary.accounts}))
     return DemoDatabase(folder, locations.data_dir / DATABASE_FILENAME, summary, seconds)
+
+
+def demo_password(folder: Path, username: str) -> str:
+    """A demo account's password, kept beside a clinic built here (so a reused clinic can be signed in to)."""
+    return json.loads((Path(folder) / ACCOUNTS_FILE).read_text())[username]

@@ -58,7 +58,8 @@ class Patient(CreatedAt, Base):
     __table_args__ = (
         # Keyset-paged list order and name-prefix search both walk this index.
         Index("ix_patients_family_key_given_key_id", "family_key", "given_key", "id"),
-        Index("ix_patients_given_key", "given_key"),
+        # Each given name's patients in list order, for a search by the start of the given names (0007).
+        Index("ix_patients_given_key_family_key_id", "given_key", "family_key", "id"),
         Index("ix_patients_date_of_birth", "date_of_birth"),
     )
 
