@@ -20,8 +20,7 @@ import textwrap
 import time
 from pathlib import Path
 
-import clinic_desktop
-from tests.perf import bench_data
+from tests.perf import bench_data, bench_startup
 from tests.perf.bench_startup import _PRELUDE, APP, BARE
 
 
@@ -49,10 +48,11 @@ def _child(code: str, settings: str, source: Path | None) -> tuple[float, dict]:
 
 
 def _compile(source: Path | None) -> None:
-    """Bytecode beside the package's sources (in its __pycache__ folders, which git ignores)."""
-    folder = source / "clinic_desktop" if source else Path(clinic_desktop.__file__).parent
-    if not compileall.compile_dir(str(folder), quiet=1):
-        raise RuntimeError(f"could not compile {folder}")
+    """Bytecode beside the sources of the package in `source` (None: this checkout's)."""
+    if source is None:
+        bench_startup.compile_package()
+    elif not compileall.compile_dir(str(source / "clinic_desktop"), quiet=1):
+        raise RuntimeError(f"could not compile {source}")
 
 
 def main(argv: list[str] | None = None) -> int:
