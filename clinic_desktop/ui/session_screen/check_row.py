@@ -59,17 +59,28 @@ class CheckRow(QWidget):
             words, by, at = note
             text.addWidget(text_label(f"Explained by {by}, {formatting.local_time(at, zone, with_day=False)}: {words}",
                                       name="checkNote"))
+        #: The explanation's editor, built the first time someone explains (most rows never need one).
+        self.editor: QWidget | None = None
+        self._text = text
+        grid.addLayout(text, 0, 1)
+        self.explain = link_button("Change explanation" if note else "Explain")
+        self.explain.setAccessibleName(f"Explain {item.title}")
+        self.explain.setVisible(can_explain)
+        grid.addWidget(self.explain, 0, 2, Qt.AlignmentFlag.AlignTop)
+        self.explain.clicked.connect(lambda: self.start_editing(note[0] if note else ""))
+
+    def _build_editor(self) -> QWidget:
         self.editor = QWidget()
         box = QVBoxLayout(self.editor)
         box.setContentsMargins(0, 4, 0, 0)
         self.note = QPlainTextEdit()
-        self.note.setAccessibleName(f"Explanation for {item.title}")
+        self.note.setAccessibleName(f"Explanation for {self.item.title}")
         self.note.setPlaceholderText("What was done, or why it is acceptable today")
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(self.note.fontMetrics().lineSpacing() * 4 + 16)
         self.note_error = error_label()
-        self.errors = ErrorMap(error_label("formError"))
-        self.errors.add("note", self.note_error, self.note)
+        self._errors = ErrorMap(error_label("formError"))
+        self._errors.add("note", self.note_error, self.note)
         buttons = QHBoxLayout()
         self.save = QPushButton("Save explanation")
         self.save.setAutoDefault(False)
@@ -80,38 +91,42 @@ class CheckRow(QWidget):
         buttons.addStretch(1)
         box.addWidget(self.note)
         box.addWidget(self.note_error)
-        box.addWidget(self.errors.form_error)
+        box.addWidget(self._errors.form_error)
         box.addLayout(buttons)
         self.editor.setVisible(False)
-        text.addWidget(self.editor)
-        grid.addLayout(text, 0, 1)
-        self.explain = link_button("Change explanation" if note else "Explain")
-        self.explain.setAccessibleName(f"Explain {item.title}")
-        self.explain.setVisible(can_explain)
-        grid.addWidget(self.explain, 0, 2, Qt.AlignmentFlag.AlignTop)
-        self.explain.clicked.connect(lambda: self.start_editing(note[0] if note else ""))
-        self.save.clicked.connect(lambda: self.saveNote.emit(item.key, self.note.toPlainText()))
+        self.save.clicked.connect(lambda: self.saveNote.emit(self.item.key, self.note.toPlainText()))
         cancel.clicked.connect(self.stop_editing)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         CHECK_CANCEL.make(self.editor, self.stop_editing, context=context)
         CHECK_SAVE.make(self.editor, self.save.click, context=context)
+        self._text.addWidget(self.editor)
+        return self.editor
+
+    @property
+    def errors(self) -> ErrorMap:
+        if self.editor is None:
+            self._build_editor()
+        return self._errors
 
     @property
     def editing(self) -> bool:
-        return not self.editor.isHidden()
+        return self.editor is not None and not self.editor.isHidden()
 
     def note_text(self) -> str:
-        return self.note.toPlainText()
+        return self.note.toPlainText() if self.editor is not None else ""
 
     def start_editing(self, text: str) -> None:
+        if self.editor is None:
+            self._build_editor()
         self.note.setPlainText(text)
         self.editor.setVisible(True)
         self.explain.setVisible(False)
         self.note.setFocus()
 
     def stop_editing(self) -> None:
-        self.editor.setVisible(False)
-        self.errors.clear()
+        if self.editor is not None:
+            self.editor.setVisible(False)
+            self._errors.clear()
         self.explain.setVisible(self._can_explain)
         if self._can_explain:
             self.explain.setFocus()
