@@ -134,6 +134,7 @@ def test_every_shortcut_of_a_built_window_is_in_the_list(qtbot, services, staff,
     screen = window.workspace.open_session(sid)
     assert screen is not None
     screen.show_section("checks")
+    next(iter(screen.checks.rows.values())).start_editing("")  # a row's editor (and its keys) is made when opened
     shortcut_names = {shortcuts.tag_of(s) for s in window.findChildren(QShortcut)}
     assert {"session_print", "check_save", "check_cancel", "form_save"} <= shortcut_names
     assert _unlisted(window, listed) == []
