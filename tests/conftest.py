@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,11 +63,17 @@ def seeded_database_template(tmp_path_factory, empty_database_template) -> Path:
     """The empty database as the services leave it at their first start (the shipped sheet texts stored and
     audited, with the audit key and head file that made), made once per run: tests that use `services` start
     from a copy, instead of each writing the same texts again (~50 ms apiece)."""
-    folder = tmp_path_factory.mktemp("seeded-database")
-    copy_data_folder(empty_database_template, folder)
+    return prepared_template(tmp_path_factory.mktemp("seeded-database"), empty_database_template, lambda _s: None)
+
+
+def prepared_template(folder: Path, base: Path, prepare: Callable[[Services], object],
+                      passwords: Passwords | None = None) -> Path:
+    """`folder` as a copy of the data folder `base` after the services' first start on it and `prepare(services)`
+    (a template that tests copy, made once)."""
+    copy_data_folder(base, folder)
     database = open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START)
     try:
-        Services.build(database, FixedClock(START), ZONE)
+        prepare(Services.build(database, FixedClock(START), ZONE, passwords))
     finally:
         database.close()
     return folder

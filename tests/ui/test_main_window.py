@@ -9,18 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from clinic_desktop.domain.access import Principal
-from clinic_desktop.domain.clock import FixedClock
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.records import AllergyEntry
 from clinic_desktop.domain.text import search_key
 from clinic_desktop.services.demo import DemoBuilder
 from clinic_desktop.services.passwords import Passwords
-from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations
-from clinic_desktop.storage.database import open_database
 from clinic_desktop.ui.main_window import MainWindow
 from clinic_desktop.ui.patient_list import PatientListModel
-from tests.conftest import START, TEST_HASH_POLICY, ZONE, copy_data_folder
+from tests.conftest import TEST_HASH_POLICY, prepared_template
 from tests.ui.front_desk_support import chair, induction
 from tests.ui.front_desk_support import patient as register
 
@@ -48,15 +45,9 @@ DEMO_PATIENTS, DEMO_SEED = 130, 11
 def demo_template(tmp_path_factory, empty_database_template) -> Path:
     """A data folder holding the demo clinic, built once for the module (building it takes seconds; the tests
     that browse it each get a copy, with its audit key and head file)."""
-    folder = tmp_path_factory.mktemp("demo-clinic")
-    copy_data_folder(empty_database_template, folder)
-    db = open_database(f"sqlite:///{folder / 'clinic.db'}", folder / "backups", START)
-    try:
-        DemoBuilder(Services.build(db, FixedClock(START), ZONE, Passwords(TEST_HASH_POLICY)).context,
-                    seed=DEMO_SEED).build(DEMO_PATIENTS)
-    finally:
-        db.close()
-    return folder
+    return prepared_template(tmp_path_factory.mktemp("demo-clinic"), empty_database_template,
+                             lambda services: DemoBuilder(services.context, seed=DEMO_SEED).build(DEMO_PATIENTS),
+                             Passwords(TEST_HASH_POLICY))
 
 
 @pytest.fixture
