@@ -11,19 +11,15 @@ from PySide6.QtWidgets import QApplication
 
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.screening import QUESTIONS
-from clinic_desktop.settings import Locations
-from clinic_desktop.ui.main_window import MainWindow
 from tests.ui.session_support import PASSWORD, Acting, checked_in, given, screen_for
+from tests.ui.front_desk_support import signed_in
 from tests.ui.ui_support import visible_texts
 
 
-def test_stale_patient_edit_shows_the_other_change_and_keeps_the_typing(qtbot, services, other, staff, tmp_path):
+def test_stale_patient_edit_shows_the_other_change_and_keeps_the_typing(qtbot, services, other, staff, make_window):
     """The front desk renames the patient elsewhere while this nurse edits the phone: the save is refused with
     "Changed by Pat Lindqvist at 09:00", the typed phone stays, and Reload brings in the new name."""
-    window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
-    qtbot.addWidget(window)
-    window.show()
-    window.sign_in(staff["nurse"])
+    window = signed_in(make_window, staff["nurse"])
     pid, _sid, _ = checked_in(services, staff)
     window.workspace.open_patient(pid)
     form = window.workspace.front_desk.edit_patient(pid)
@@ -45,13 +41,10 @@ def test_stale_patient_edit_shows_the_other_change_and_keeps_the_typing(qtbot, s
     assert form.edits["family_name"].text() == "Byron" and form.chart.row_version == seen.row_version + 1
 
 
-def test_an_open_patient_form_catches_up_or_offers_reload(qtbot, services, other, staff, tmp_path):
+def test_an_open_patient_form_catches_up_or_offers_reload(qtbot, services, other, staff, make_window):
     """A clean edit form shows the other workstation's rename after a poll; a half-typed one keeps the typing
     and shows "Changed at another workstation" with its Reload button."""
-    window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
-    qtbot.addWidget(window)
-    window.show()
-    window.sign_in(staff["nurse"])
+    window = signed_in(make_window, staff["nurse"])
     ws = window.workspace
     pid, _sid, _ = checked_in(services, staff)
     ws.open_patient(pid)
@@ -143,14 +136,11 @@ def _shots():
 
 
 
-def test_a_save_here_is_news_to_the_other_pages_of_this_window_only(qtbot, services, other, staff, tmp_path):
+def test_a_save_here_is_news_to_the_other_pages_of_this_window_only(qtbot, services, other, staff, make_window):
     """A screening saved here: the screening form hears nothing of its own save; the patient's clean edit form
     follows silently, a half-typed one offers Reload "Changed in another screen of this window"; a change from
     another workstation still says "Changed at another workstation"."""
-    window = MainWindow(services, Locations(tmp_path, str(services.context.db.engine.url)))
-    qtbot.addWidget(window)
-    window.show()
-    window.sign_in(staff["nurse"])
+    window = signed_in(make_window, staff["nurse"])
     ws = window.workspace
     pid, _sid, _ = checked_in(services, staff)
     ws.open_patient(pid)
