@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from clinic_desktop.domain.clock import Clock, SystemClock
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations, resolve_locations
-from clinic_desktop.storage.database import open_database
+from clinic_desktop.storage.database import open_database, sqlite_file
+from clinic_desktop.storage.file_modes import secure_data_folder
 
 if TYPE_CHECKING:  # Qt loads on first use: the command line's subcommands never need it
     from PySide6.QtCore import QMessageLogContext, QtMsgType
@@ -36,13 +37,21 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
                   zone: ZoneInfo | None = None) -> tuple[Services, Locations]:
     """Open (creating or upgrading) the database and build the services over it."""
     locations = resolve_locations(data_dir, database_url)
-    locations.data_dir.mkdir(parents=True, exist_ok=True)
+    secure_locations(locations)
     clock = clock or SystemClock()
     db = open_database(locations.database_url, locations.backups_dir, clock.now())
     from clinic_desktop.services.clinic_settings import configured_zone
 
     # Every workstation of a clinic plans in the clinic's zone once it has chosen one (Clinic page).
     return Services.build(db, clock, zone or configured_zone(db) or clinic_zone()), locations
+
+
+def secure_locations(locations: Locations) -> None:
+    """The data folder (made if missing), its backups and logs, and a SQLite database kept elsewhere: readable
+    by this user only, repaired with a log line per file (storage/file_modes.py)."""
+    database = sqlite_file(locations.database_url)
+    files = [database.with_name(database.name + end) for end in ("", "-wal", "-shm")] if database else []
+    secure_data_folder(locations.data_dir, (locations.backups_dir, locations.logs_dir), files)
 
 
 def _unexpected_error_hook(parent: QWidget | None) -> Callable[..., None]:  # sys.excepthook's shape

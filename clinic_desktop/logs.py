@@ -8,7 +8,6 @@ lines in which PostgreSQL echoes a row's values (DETAIL:, CONTEXT:) and any MRN 
 from __future__ import annotations
 
 import logging
-import os
 import re
 import socket
 import sys
@@ -16,6 +15,8 @@ from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
+
+from clinic_desktop.storage import file_modes, pg_tools
 
 LOG_FILE_NAME = "clinic-desktop.log"
 #: About a month of a busy workstation per file; six files in all at most (12 MB).
@@ -46,8 +47,9 @@ def current_user() -> str:
 
 
 def redact(text: str) -> str:
-    """`text` without the lines in which a database error quotes the values of a row, and without MRNs."""
-    return _MRN.sub("MRN [hidden]", _ROW_VALUES.sub("", text))
+    """`text` without the lines in which a database error quotes the values of a row, without MRNs, and without
+    the password of any database URL it names."""
+    return pg_tools.scrub(_MRN.sub("MRN [hidden]", _ROW_VALUES.sub("", text)))
 
 
 class PrivateFormatter(logging.Formatter):
@@ -86,10 +88,9 @@ class PrivateFileHandler(RotatingFileHandler):
         super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
 
     def _open(self) -> TextIO:  # as logging's own
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        if os.name == "posix":
-            os.fchmod(fd, 0o600)  # a file left by an older version, or by a looser umask
-        return open(fd, "a", encoding=self.encoding, errors="backslashreplace")
+        # Private also when left by an older version or made under a looser umask (storage/file_modes.py).
+        return file_modes.open_private(Path(self.baseFilename), "a", encoding=self.encoding,
+                                       errors="backslashreplace")
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
         if not self._complained:
@@ -105,7 +106,7 @@ def configure(folder: Path) -> Path | None:
     stop()
     path = folder / LOG_FILE_NAME
     try:
-        _private_folder(folder)
+        file_modes.private_folder(folder)
         handler = PrivateFileHandler(path)
     except OSError as exc:
         _warn(f"cannot write the log in {folder} ({exc.strerror or exc}); carrying on without it")
@@ -133,12 +134,6 @@ def stop() -> None:
         logging.getLogger().removeHandler(_handler)
         _handler.close()
         _handler = None
-
-
-def _private_folder(folder: Path) -> None:
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name == "posix":
-        os.chmod(folder, 0o700)
 
 
 def _warn(text: str) -> None:

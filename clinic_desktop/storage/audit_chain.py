@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.storage import change_set
+from clinic_desktop.storage import change_set, file_modes
 from clinic_desktop.storage.bulk import RowBinder, insert_rows
 from clinic_desktop.storage.models import AuditEntry
 
@@ -96,12 +96,12 @@ class AuditKeyring:
             if not create:  # a new key would make every existing entry look forged
                 raise AuditKeyError(f"The audit key {path} is missing. Restore it from the backup made with the "
                                     "database; without it the audit log cannot be extended or verified.")
-            self.folder.mkdir(parents=True, exist_ok=True)
+            file_modes.private_folder(self.folder)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                handle = file_modes.open_private(path, "x")
             except FileExistsError:  # another process made it first: use theirs
                 return self._read(path)
-            with os.fdopen(fd, "w") as handle:
+            with handle:
                 handle.write(secrets.token_hex(32))
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -143,10 +143,10 @@ class AuditKeyring:
             current = self.read_head()
             if current is not None and current[0] >= seq:
                 return
-            self.folder.mkdir(parents=True, exist_ok=True)
+            file_modes.private_folder(self.folder)
             partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.{threading.get_ident()}.partial")
-            partial.write_text(json.dumps({"seq": seq, "hash": entry_hash,
-                                           "mac": self.mac(_head_payload(seq, entry_hash))}))
+            file_modes.write_private_text(partial, json.dumps({"seq": seq, "hash": entry_hash,
+                                                               "mac": self.mac(_head_payload(seq, entry_hash))}))
             os.replace(partial, self.head_path)
 
 

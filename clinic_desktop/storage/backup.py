@@ -6,7 +6,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -15,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage import file_modes, pg_tools
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class BackupError(ClinicError):
 def backup_before_upgrade(engine: Engine, backups_dir: Path, revision: str, now: datetime) -> Path:
     """A verified copy taken before a migration, named after the schema it holds."""
     try:
-        backups_dir.mkdir(parents=True, exist_ok=True)
+        file_modes.private_folder(backups_dir)
     except OSError as exc:
         raise BackupError(f"Cannot create the backups folder {backups_dir}: {exc.strerror or exc}. The database "
                           "was not upgraded.") from None
@@ -68,6 +68,7 @@ def sqlite_backup(source: Path, target: Path, progress: Callable[[int, int], Non
     partial = target.with_name(target.name + ".partial")
     try:
         partial.unlink(missing_ok=True)  # left by an interrupted backup: not a database to write into
+        os.close(file_modes.create_private(partial))  # SQLite keeps an empty file's mode (and gives it its journal)
         # A percent-encoded URI: a "#", "?" or "%" in a folder name must not cut the path short.
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         try:
@@ -108,10 +109,9 @@ def pg_dump(engine: Engine, target: Path) -> None:
     if tool is None:
         raise BackupError("pg_dump was not found, so the PostgreSQL database cannot be backed up before it is "
                           "upgraded. Install the PostgreSQL client tools and try again.")
-    url = engine.url.set(drivername="postgresql")
-    result = subprocess.run([tool, "--format=custom", f"--file={target}",
-                             url.render_as_string(hide_password=False)],
-                            capture_output=True, text=True, check=False)
+    os.close(file_modes.create_private(target))  # pg_dump writes into it and keeps its mode
+    # The password goes in pg_dump's environment, never on its command line (pg_tools.py).
+    result = pg_tools.run([tool, "--format=custom", f"--file={target}"], engine.url)
     if result.returncode != 0:
         target.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage import file_modes
 
 MANIFEST_SUFFIX = ".manifest.json"
 #: Bumped when a field's meaning changes; a manifest of an unknown format is refused, not guessed at.
@@ -91,7 +92,7 @@ def write_manifest(backup: Path, manifest: Manifest) -> Path:
     """Written to a partial file and renamed, so a half-written manifest never sits beside a backup."""
     target = manifest_path(backup)
     partial = target.with_name(target.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
+    with file_modes.open_private(partial) as handle:
         json.dump(asdict(manifest), handle, indent=2, sort_keys=True)
         handle.flush()
         os.fsync(handle.fileno())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from clinic_desktop import __version__
-from clinic_desktop.storage import audit_chain, migration_guard, schema
+from clinic_desktop.storage import audit_chain, file_modes, migration_guard, pg_tools, schema
 from clinic_desktop.storage.audit_chain import GENESIS, AuditKeyring
 from clinic_desktop.storage.backup import STEP_PAGES, BackupError, pg_dump, sqlite_backup
 from clinic_desktop.storage.backup_manifest import (
@@ -132,7 +131,8 @@ def take_backup(url: str, keyring: AuditKeyring, target: Path, kind: BackupKind,
     """A consistent copy, verified, with its manifest beside it. `strict=False` (the safety copy before a
     restore) keeps a copy that does not verify, marked so in its manifest, instead of refusing."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.exists():  # a folder of the user's choosing that exists keeps its own mode
+            file_modes.private_folder(target.parent)
     except OSError as exc:
         raise BackupError(f"Cannot create the folder {target.parent}: {exc.strerror or exc}.") from None
     if is_sqlite(url):
@@ -189,10 +189,10 @@ def automatic_target(folder: Path, kind: BackupKind, now: datetime, url: str) ->
 # --- PostgreSQL dumps --------------------------------------------------------------------------------------
 
 def _pg_tool(name: str) -> str:
-    tool = shutil.which(name)
-    if tool is None:
-        raise BackupError(f"{name} was not found: install the PostgreSQL client tools and try again.")
-    return tool
+    try:
+        return pg_tools.find_tool(name)
+    except pg_tools.ToolMissing as exc:
+        raise BackupError(exc.message) from None
 
 
 def pg_list(dump: Path) -> str:
@@ -303,6 +303,7 @@ def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None
     """The backup API writing into the live file through an ordinary connection: it takes the write lock,
     goes through the WAL like any write, and other connections see either the old or the new database."""
     try:
+        file_modes.make_private(live)  # a missing live file is made private before SQLite writes into it
         src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(live, timeout=10, isolation_level=None)
@@ -315,16 +316,15 @@ def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None
                 dst.close()
         finally:
             src.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         raise BackupError(f"Restoring {backup.name} into {live} failed ({exc}); the database is as it was, and a "
                           "safety copy was kept in the backups folder.") from None
 
 
 def _pg_restore(dump: Path, url: str) -> None:
-    target = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    result = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--single-transaction",
-                             "--no-owner", f"--dbname={target}", str(dump)], capture_output=True, text=True,
-                            check=False)
+    # The password goes in pg_restore's environment, never on its command line (pg_tools.py).
+    result = pg_tools.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--single-transaction",
+                           "--no-owner", str(dump)], make_url(url))
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed, so nothing was changed: {result.stderr.strip()}")
 

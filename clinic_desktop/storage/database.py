@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.storage import filesystem, migration_guard, schema
+from clinic_desktop.storage import file_modes, filesystem, migration_guard, pg_tools, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.change_set import ChangeSet, take_pending
 from clinic_desktop.storage.unit_of_work import UnitOfWork
@@ -139,7 +139,7 @@ def make_engine(url: str, *, wal: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(f"Not a database URL: {url!r}. Use sqlite:///path/to/clinic.db or "
+        raise DatabaseError(f"Not a database URL: {pg_tools.scrub(url)!r}. Use sqlite:///path/to/clinic.db or "
                             "postgresql+psycopg://user@host/dbname.") from None
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -253,6 +253,8 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
                             "version; nothing was changed.")
     use_wal(engine)
     if revision is None:
+        if path is not None:  # SQLite made it 0644 when it first connected: private before any content
+            file_modes.make_private(path)
         _create_fresh(engine)
     elif revision != schema.HEAD:
         _upgrade(engine, revision, backups_dir, now)

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.storage import file_modes
 
 MARKER_SUFFIX = ".migration-in-progress.json"
 #: The SQLite files that make up one database (the main file first).
@@ -43,7 +44,7 @@ def begin(database: Path, backup: Path, from_revision: str, to_revision: str, no
     partial = marker.with_name(marker.name + ".partial")
     data = {"database": str(database), "backup": str(backup), "from": from_revision, "to": to_revision,
             "started_at": now.isoformat(), "pid": os.getpid()}
-    with open(partial, "w", encoding="utf-8") as handle:
+    with file_modes.open_private(partial) as handle:
         json.dump(data, handle, indent=1)
         handle.flush()
         os.fsync(handle.fileno())
