@@ -138,7 +138,7 @@ def make_engine(url: str, *, wal: bool = True) -> Engine:
     file that may yet be refused; `use_wal` turns it on once the file is accepted."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseError(f"Not a database URL: {pg_tools.scrub(url)!r}. Use sqlite:///path/to/clinic.db or "
                             "postgresql+psycopg://user@host/dbname.") from None
     try:
@@ -267,7 +267,7 @@ def sqlite_file(url: str) -> Path | None:
     make_engine reports)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return None
     database = parsed.database
     if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or \

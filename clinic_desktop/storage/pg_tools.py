@@ -37,8 +37,11 @@ def find_tool(name: str) -> str:
 
 def connection(url: URL) -> tuple[str, dict[str, str]]:
     """The libpq connection URI without the password, and the environment that carries the password."""
+    from sqlalchemy.engine import URL
     password = _password(url)
-    bare = url.set(drivername="postgresql", password=None).difference_update_query(["password"])
+    # (URL.set cannot clear a field: None there means "leave it as it is".)
+    bare = URL.create("postgresql", url.username, None, url.host, url.port, url.database,
+                      url.difference_update_query(["password"]).query)
     target = bare.render_as_string(hide_password=False)
     env = dict(os.environ)
     if password:
