@@ -39,7 +39,7 @@ from clinic_desktop.services.password_checks import (
     record_failure,
     refuse_if_locked,
 )
-from clinic_desktop.storage import audit_chain, models
+from clinic_desktop.storage import models
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +116,8 @@ class AuthService:
         with self._ctx.db.write() as uow:
             row = _by_typed_name(uow.session, typed)
             if row is None:
-                # Not the typed text itself: people type their password into the name box, and the log is
-                # permanent. A keyed fingerprint still shows repeated attempts with the same name.
                 self._ctx.audit(uow.session, None, "login_failed", username="?", details={
-                    "reason": "unknown user",
-                    "name_fingerprint": audit_chain.fingerprint(uow.session, self._ctx.db.keyring, typed)})
+                    "reason": "unknown user", "name_length": name_length_class(typed)})
                 uow.commit()
                 log.warning("Sign-in refused: an unknown user name")  # not the name: it may be a password
                 raise AuthenticationFailed(WRONG_CREDENTIALS)
@@ -332,6 +329,31 @@ class AuthService:
         with self._ctx.db.write() as uow:
             self._ctx.audit(uow.session, actor, action, object_type="staff", object_id=actor.id)
             uow.commit()
+
+
+#: The length classes an unknown sign-in name is kept as (upper bounds, characters).
+NAME_LENGTH_CLASSES = (8, 16, 32)
+
+
+def name_length_class(typed: str) -> str:
+    """What the audit log keeps of a sign-in name that matches no account: its length class, nothing else.
+
+    People type their password into the name box, and the log is permanent and read by administrators (and
+    is in every backup). A keyed hash of the name, however truncated, lets whoever holds the audit key try
+    candidate passwords against it offline at the speed of HMAC, and a slow hash heavily truncated still
+    confirms a guess for anyone with a dictionary. A length class gives such a guess nothing to check
+    against: every string of the same class leaves the same entry. What is lost is telling repeated attempts
+    with one unknown name from attempts with different ones; the entries' times still show a burst of
+    failures, which is what an administrator acts on."""
+    length = len(typed)
+    if length == 0:
+        return "empty"
+    low = 1
+    for high in NAME_LENGTH_CLASSES:
+        if length <= high:
+            return f"{low}-{high} characters"
+        low = high + 1
+    return f"more than {NAME_LENGTH_CLASSES[-1]} characters"
 
 
 def _account_count(session: Session) -> int:

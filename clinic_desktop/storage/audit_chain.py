@@ -225,13 +225,6 @@ def _linked(keyring: AuditKeyring, seq: int, prev: str, fields: Mapping[str, Any
     return row
 
 
-def fingerprint(session: Session, keyring: AuditKeyring, text: str) -> str:
-    """A keyed, one-way tag of a text (e.g. a name typed at a failed sign-in) that the log may keep instead."""
-    empty = session.execute(select(AuditEntry.seq).limit(1)).first() is None
-    keyring.key(create=empty)
-    return keyring.mac(canonical({"fingerprint": text}))[:16]
-
-
 @dataclass(frozen=True)
 class Verification:
     ok: bool

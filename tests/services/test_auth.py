@@ -99,15 +99,41 @@ def test_login_success_is_audited(services, staff):
 
 
 def test_wrong_password_and_unknown_user_look_the_same_and_are_both_audited(services, staff):
-    """Same words for both; both leave a login_failed entry (the unknown name only as a keyed fingerprint,
-    since people type passwords into the name box and the log is permanent)."""
+    """Same words for both; both leave a login_failed entry (the unknown name only as its length class, since
+    people type passwords into the name box and the log is permanent)."""
     assert _fail(services, "whitlock") == _fail(services, "nobody-here") == WRONG_CREDENTIALS
-    assert _fail(services, "nobody-here") == WRONG_CREDENTIALS
     rows = _audit(services, staff["admin"], "login_failed")
-    assert sorted(r.user for r in rows) == ["?", "?", "Dana Whitlock"]
-    unknown = [r for r in rows if r.user == "?"]
-    assert all("nobody-here" not in str(r.details) for r in unknown)
-    assert unknown[0].details["name_fingerprint"] == unknown[1].details["name_fingerprint"]
+    assert sorted(r.user for r in rows) == ["?", "Dana Whitlock"]
+    unknown = next(r for r in rows if r.user == "?")
+    assert unknown.details == {"reason": "unknown user", "name_length": "9-16 characters"}
+
+
+def _unknown_name_entry(services, db, typed: str) -> dict:
+    """Everything the audit log stored for a failed sign-in with `typed` as the name, but its place in the
+    chain (seq, time, links): what a reader, or someone holding the audit key, has to go on."""
+    _fail(services, typed)
+    with db.read() as uow:
+        entry = uow.session.execute(select(models.AuditEntry).order_by(models.AuditEntry.seq.desc())
+                                    .limit(1)).scalar_one()
+        return {column: getattr(entry, column) for column in ("staff_id", "username", "patient_id", "action",
+                                                              "object_type", "object_id", "details", "emergency")}
+
+
+@pytest.mark.parametrize(("typed", "other", "length_class"), [
+    # A password typed into the name box, and a different string of the same length class.
+    ("correct horse battery staple", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "17-32 characters"),
+    ("Tr0ub4dor&3", "qqqqqqqqqqqqqqqq", "9-16 characters"),
+    ("p@ss", "x", "1-8 characters"),
+    ("a very long passphrase that someone typed into the name box", "y" * 40, "more than 32 characters"),
+])
+def test_a_password_typed_as_the_name_cannot_be_recovered_from_the_log(services, staff, db, typed, other,
+                                                                        length_class):
+    """The entry is the same for any string of the same length class, so no guess (with or without the audit
+    key, which the old keyed fingerprint needed) can be checked against it: there is nothing to recover."""
+    first, second = _unknown_name_entry(services, db, typed), _unknown_name_entry(services, db, other)
+    assert first == second
+    assert first["details"] == {"reason": "unknown user", "name_length": length_class}
+    assert typed.casefold() not in str(first) and typed not in str(first)
 
 
 @pytest.mark.production_passwords
