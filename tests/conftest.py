@@ -189,7 +189,8 @@ def staff(db, clock, password_hash) -> dict[str, Principal]:
                                is_admin=role is StaffRole.ADMINISTRATOR, failed_logins=[])
             session.add(row)
             session.flush()
-            out[key] = Principal(row.id, name, creds, role, True, row.is_admin, username, signed_in_at=clock.now())
+            out[key] = Principal(row.id, name, creds, role, True, row.is_admin, username, signed_in_at=clock.now(),
+                                 password_changed_at=row.password_changed_at)
         session.commit()
     return out
 

@@ -127,6 +127,16 @@ class Principal(StaffMember):
     signed_in_at: datetime | None = None
     emergency_until: datetime | None = None
     emergency_id: int | None = None
+    #: When the account's password was set, as read at sign-in: a new password (an administrator's reset, or
+    #: the user's change at another workstation) ends this sign-in. None: not known, see `password_changed_since`.
+    password_changed_at: datetime | None = None
+
+    def password_changed_since(self, stored: datetime | None) -> bool:
+        """Whether the account's password, set at `stored`, is no longer the one this sign-in was made with.
+        Compared exactly when the sign-in recorded it (no clocks involved); otherwise by time."""
+        if self.password_changed_at is not None:
+            return stored != self.password_changed_at
+        return stored is not None and (self.signed_in_at is None or stored > self.signed_in_at)
 
     def in_emergency(self, now: datetime) -> bool:
         return self.emergency_until is not None and now < self.emergency_until

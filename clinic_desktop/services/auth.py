@@ -136,12 +136,12 @@ class AuthService:
             if rehashed is not None:
                 row.password_hash = rehashed
             row.failed_logins, row.locked_until = [], None
-            member = staff_member(row)
+            member, password_changed_at = staff_member(row), row.password_changed_at
             self._ctx.audit(uow.session, member, "login", object_type="staff", object_id=row.id)
             uow.commit()
         logs.set_user(member.username)
         log.info("%s signed in", member.username)
-        return Principal(**vars(member), signed_in_at=now)
+        return Principal(**vars(member), signed_in_at=now, password_changed_at=password_changed_at)
 
     @requires(Action.STAFF_VIEW)
     def logout(self, actor: Principal) -> None:
@@ -173,7 +173,9 @@ class AuthService:
         reauthenticate(self._ctx, actor, password, purpose)
 
     @requires(Action.STAFF_VIEW)
-    def change_password(self, actor: Principal, current: str, new: str) -> None:
+    def change_password(self, actor: Principal, current: str, new: str) -> Principal:
+        """The user's own new password. Returns their sign-in carrying it: use it from now on, since the new
+        password ends every sign-in made with the old one (this one's too, and at other workstations)."""
         check = reauthenticate(self._ctx, actor, current, "password_confirmed")
         check_password_rules(new, actor.username or "", actor.full_name)
         stored = self._ctx.passwords.hash(new)  # before the write: the hash takes a few tenths of a second
@@ -182,6 +184,7 @@ class AuthService:
             row.password_hash, row.password_changed_at = stored, self._ctx.now()
             self._ctx.audit(uow.session, actor, "password_changed", object_type="staff", object_id=row.id)
             uow.commit()
+            return replace(actor, password_changed_at=row.password_changed_at)
 
     # --- accounts (administrators) ---------------------------------------------------------------
     @requires(Action.USER_MANAGE)

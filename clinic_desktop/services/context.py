@@ -57,11 +57,12 @@ class ServiceContext:
         if sign_in_expired(actor, now):
             raise SignInRequired("You have been signed in for 12 hours: sign in again.")
         require(actor, action, now)
+        # The one read every call makes anyway: the account's state, with what a reset or a lockout changes.
         with self.db.read() as uow:
-            row = uow.session.execute(select(models.Staff.active, models.Staff.role, models.Staff.is_admin)
-                                      .where(models.Staff.id == actor.id)).first()
-        if row is None or not row.active or (row.role, row.is_admin) != (actor.role, actor.is_admin):
-            raise SignInRequired("This account was disabled or its roles changed since signing in: sign in again.")
+            row = uow.session.execute(select(*_ACCOUNT_STATE).where(models.Staff.id == actor.id)).first()
+        ended = sign_in_ended(row, actor)
+        if ended is not None:
+            raise SignInRequired(ended)
 
     def audit(self, session: Session, actor: StaffMember | None, action: str, *, object_type: str = "",
               object_id: object = "", patient_id: int | None = None, details: dict | None = None,
@@ -151,6 +152,35 @@ def public(method: Callable) -> Callable:
     return method
 
 
+#: The columns of an account that decide whether a sign-in still holds (see sign_in_ended).
+_ACCOUNT_STATE = (models.Staff.active, models.Staff.role, models.Staff.is_admin, models.Staff.password_changed_at,
+                  models.Staff.locked_until)
+SIGNED_OUT_DISABLED = "Your account was disabled by an administrator: you have been signed out."
+SIGNED_OUT_PASSWORD = ("Your password was changed since you signed in (reset by an administrator, or changed at "
+                       "another workstation): sign in again with the new password.")
+SIGNED_OUT_LOCKED = ("Your account was locked after repeated wrong passwords, so you have been signed out: sign in "
+                     "again once the lock ends, or ask an administrator to reset your password.")
+SIGNED_OUT_ROLES = "Your roles were changed by an administrator: sign in again."
+
+
+def sign_in_ended(row: Any, actor: Principal) -> str | None:
+    """Why `actor`'s sign-in no longer holds, as a sentence, or None while it does. `row` is the account's row
+    (or a row of _ACCOUNT_STATE's columns; None when the account is gone).
+
+    A disabled account, a new password and a lockout end every open sign-in of the account at its next call,
+    on every workstation. A lockout counts from when it is imposed until the account's next successful
+    password (which clears it): a sign-in made before it does not come back when the lock's time runs out."""
+    if row is None or not row.active:
+        return SIGNED_OUT_DISABLED
+    if row.locked_until is not None:
+        return SIGNED_OUT_LOCKED
+    if actor.password_changed_since(row.password_changed_at):
+        return SIGNED_OUT_PASSWORD
+    if (row.role, row.is_admin) != (actor.role, actor.is_admin):
+        return SIGNED_OUT_ROLES
+    return None
+
+
 def acting_staff(session: Session, actor: StaffMember) -> models.Staff:
     """The acting staff member's row, re-read inside the write: a disabled account, or roles changed since
     sign-in, stop the action (the permission check before it used the roles the user signed in with)."""
@@ -159,6 +189,10 @@ def acting_staff(session: Session, actor: StaffMember) -> models.Staff:
         raise RuleViolation(f"{actor.full_name} is not an active member of staff and cannot record this.")
     if (row.role, row.is_admin) != (actor.role, actor.is_admin):
         raise PermissionDenied(f"{row.full_name}'s roles changed since signing in: sign in again.")
+    if isinstance(actor, Principal):  # a reset or a lockout between the permission check and this write
+        ended = sign_in_ended(row, actor)
+        if ended is not None:
+            raise SignInRequired(ended)
     if isinstance(actor, Principal) and actor.emergency_id is not None:
         emergency = session.get(models.EmergencySession, actor.emergency_id)
         if emergency is None or emergency.staff_id != row.id or emergency.ends_at != actor.emergency_until:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -175,8 +175,9 @@ class MainWindow(QMainWindow):
                 session.workspace.show_reviews()
                 self.statusBar().showMessage(f"{len(pending)} emergency access session(s) to review.", 8000)
 
-    def lock(self, message: str = "") -> None:
-        """Hide the workspace and every other window; only the password (or a full sign-in) brings them back."""
+    def lock(self, message: str = "", *, record: bool = True) -> None:
+        """Hide the workspace and every other window; only the password (or a full sign-in) brings them back.
+        `record=False`: the sign-in is no longer valid, so the services would refuse to record the lock."""
         session = self.current
         if session is None or session.locked:
             return
@@ -189,13 +190,37 @@ class MainWindow(QMainWindow):
         session.workspace.hide()
         self.statusBar().clearMessage()  # it may name the patient last opened
         try:
-            self._services.auth.lock(session.principal)
+            if record:
+                self._services.auth.lock(session.principal)
         except ClinicError as exc:
             log.warning("Could not record the lock: %s", exc.message)
         if not message and sign_in_expired(session.principal, self._clock()):
             message = EXPIRED
         self.lock_page.show_for(session.principal, message)
         self._refresh_chrome()
+
+    def sign_in_ended(self, origin: QObject | None, error: ClinicError) -> None:
+        """A service call found the user's sign-in no longer valid (the 12-hour limit, a password reset, a
+        disabled or locked account; ui/ops.py calls this). As at the 12-hour limit, their workspace is hidden
+        and kept aside, and the sign-in page says why: only a full sign-in brings it back."""
+        session = self._session_of(origin)
+        if session is not self.current or session is None:
+            return  # a workspace kept aside behind the lock: unlocking it will say so
+        if self.stack.currentWidget() is self.sign_in_page:
+            return  # already there (the lock page's unlock found it out and said so)
+        log.info("%s's sign-in ended: %s", session.principal.username, error.message)
+        self.lock(error.message, record=False)
+        self.show_start(error.message, session.principal.username)
+
+    def _session_of(self, origin: QObject | None) -> UserSession | None:
+        """The user session whose workspace holds `origin`; the one on show for anything outside a workspace."""
+        node = origin
+        while node is not None:
+            for session in self.sessions.values():
+                if node is session.workspace:
+                    return session
+            node = node.parent()
+        return self.current
 
     def sign_out(self) -> None:
         """Sign the current user out (audited) and drop their workspace."""

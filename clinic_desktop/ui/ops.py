@@ -34,6 +34,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 from shiboken6 import Shiboken
 
+from clinic_desktop.domain.access import SignInRequired
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 
 log = logging.getLogger(__name__)
@@ -227,10 +228,14 @@ class Op(Generic[T]):
             if error is None:
                 if self._on_success is not None:
                     self._on_success(future.result())
-            elif self._on_failure is not None:
-                self._on_failure(error)
             else:
-                self._default_failure(error)
+                ended = _sign_in_ended_handler(self._parent) if isinstance(error, SignInRequired) else None
+                if self._on_failure is not None:
+                    self._on_failure(error)  # it puts its screen right (its message is hidden with the screen)
+                elif ended is None:
+                    self._default_failure(error)
+                if ended is not None:
+                    ended(self._parent, error)
         elif error is not None and not isinstance(error, ClinicError):
             log.error("An operation of a closed screen failed", exc_info=error)
         for hub, changes in self._changes:  # after the initiator has shown its own result
@@ -238,6 +243,19 @@ class Op(Generic[T]):
 
     def _default_failure(self, error: BaseException) -> None:
         report_failure(self._parent if isinstance(self._parent, QWidget) else None, error, self._errors)
+
+
+def _sign_in_ended_handler(origin: QObject) -> Callable[[QObject, SignInRequired], None] | None:
+    """The window's `sign_in_ended(origin, error)` above the object that started the operation: a sign-in found
+    no longer valid (12 hours, a password reset, a disabled or locked account) sends the window to its sign-in
+    page, whatever screen's call found it out. None outside a window (a screen tested on its own)."""
+    node: QObject | None = origin
+    while node is not None:
+        handler = getattr(node, "sign_in_ended", None)
+        if callable(handler):
+            return handler
+        node = node.parent()
+    return None
 
 
 def report_failure(parent: QWidget | None, error: BaseException, error_map: object = None) -> None:

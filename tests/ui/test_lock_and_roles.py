@@ -189,3 +189,32 @@ def test_a_window_can_open_signed_in_and_measures_idle_time_with_the_clock_given
     now[0] += timedelta(minutes=services.settings.current(staff["front_desk"]).idle_lock_minutes)
     assert window.idle.check()
     assert window.stack.currentWidget() is window.lock_page
+
+
+def test_a_password_reset_at_another_workstation_sends_the_nurse_to_sign_in(qtbot, services, other, staff, clock,
+                                                                            make_window):
+    """An administrator resets the nurse's password at another workstation: the nurse's next action in this
+    window (a search) is refused, the window shows the sign-in page saying why, and only the new password
+    brings the workspace back, as the nurse left it."""
+    window = _signed_in(make_window, staff["nurse"])
+    ws = window.workspace
+    clock.advance(minutes=5)
+    other.auth.reset_password(staff["admin"], "whitlock", "plum tuesday lantern 42")
+    qtbot.keyClicks(ws.patients.search_box, "k")
+    assert window.stack.currentWidget() is window.sign_in_page and ws.isHidden()
+    assert window.sign_in_page.username.text() == "whitlock"
+    assert "Your password was changed since you signed in" in window.sign_in_page.error.text()
+    assert window.principal is None and not any("Patients" in text for text in visible_texts(window))
+    sign_in_through_the_page(qtbot, window, "whitlock", PASSWORD)
+    assert window.stack.currentWidget() is window.sign_in_page, "the old password no longer signs in"
+    sign_in_through_the_page(qtbot, window, "whitlock", "plum tuesday lantern 42")
+    assert window.workspace is ws and ws.isVisible() and ws.patients.search_box.text() == "k"
+    assert window.principal.password_changed_at == clock.now()
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_action(qtbot, services, other, staff, make_window):
+    window = _signed_in(make_window, staff["nurse"])
+    other.auth.set_active(staff["admin"], "whitlock", False)
+    qtbot.keyClicks(window.workspace.patients.search_box, "k")
+    assert window.stack.currentWidget() is window.sign_in_page
+    assert "Your account was disabled by an administrator" in window.sign_in_page.error.text()
