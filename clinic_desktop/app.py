@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.clock import Clock, SystemClock
+from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.settings import Locations, resolve_locations
 from clinic_desktop.storage.database import open_database, sqlite_file
@@ -51,7 +52,10 @@ def secure_locations(locations: Locations) -> None:
     by this user only, repaired with a log line per file (storage/file_modes.py)."""
     database = sqlite_file(locations.database_url)
     files = [database.with_name(database.name + end) for end in ("", "-wal", "-shm")] if database else []
-    secure_data_folder(locations.data_dir, (locations.backups_dir, locations.logs_dir), files)
+    try:
+        secure_data_folder(locations.data_dir, (locations.backups_dir, locations.logs_dir), files)
+    except OSError as exc:
+        raise ClinicError(f"Cannot use the data folder {locations.data_dir}: {exc.strerror or exc}.") from None
 
 
 def _unexpected_error_hook(parent: QWidget | None) -> Callable[..., None]:  # sys.excepthook's shape
@@ -133,7 +137,6 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
     opening the database are shown in a dialog, not as a traceback."""
     from PySide6.QtWidgets import QMessageBox
 
-    from clinic_desktop.domain.errors import ClinicError
     from clinic_desktop.ui.main_window import MainWindow
 
     _forward_qt_messages()

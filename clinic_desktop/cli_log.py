@@ -6,13 +6,14 @@ Only the command's name is logged, never its arguments: they carry medical recor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import platform
 import sys
 from typing import Callable
 
 from clinic_desktop import __version__, logs
-from clinic_desktop.settings import resolve_locations
+from clinic_desktop.settings import Locations, resolve_locations
 
 log = logging.getLogger("clinic_desktop.cli")
 
@@ -26,6 +27,17 @@ def command_name(args: argparse.Namespace) -> str:
     return " ".join(words)
 
 
+def _secure(locations: Locations) -> None:
+    """Every command, the window included, first makes the data folder private to this user (and logs what it
+    repaired): also those that replace the database before opening it (restore)."""
+    from clinic_desktop.app import secure_locations
+    from clinic_desktop.domain.errors import ClinicError
+
+    # An unusable folder: the command says so itself, in one line, when it needs it.
+    with contextlib.suppress(ClinicError):
+        secure_locations(locations)
+
+
 def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int], prog: str) -> int:
     """Start the log in the data folder this command uses, run it, and log how it ended."""
     locations = resolve_locations(args.data_dir, args.database_url)
@@ -34,6 +46,7 @@ def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int
     log.info("Clinic Desktop %s (Python %s, %s): %s, data folder %s", __version__, platform.python_version(),
              platform.platform(terse=True), name, locations.data_dir)
     try:
+        _secure(locations)
         status = run(args)
     except Exception:  # the last resort: the traceback goes to the log, not to the terminal
         log.exception("%s stopped on an unexpected error", name)

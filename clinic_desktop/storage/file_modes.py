@@ -46,6 +46,8 @@ class Repair:
 def private_folder(folder: Path) -> Path:
     """`folder` readable and writable by its owner only; made if missing, with any missing parents made private
     too (the data folder's own parent may be made for it: the logs folder is often opened first)."""
+    if folder.exists() and not folder.is_dir():  # never a file's mode: the caller names what is wrong
+        raise NotADirectoryError(20, "Not a folder", str(folder))
     missing = [p for p in (folder, *folder.parents) if not p.exists()]
     for path in reversed(missing):
         path.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
@@ -100,8 +102,7 @@ def secure_data_folder(data_dir: Path, folders: Iterable[Path] = (), files: Iter
     file directly in it and in `folders` (backups, logs), and with `files` (a database kept elsewhere and its
     -wal/-shm). Each repair is logged with the file's name and its old and new mode; symbolic links are left
     alone (a link in the data folder must not make us change the mode of whatever it points to)."""
-    existed = data_dir.exists()
-    before = _mode(data_dir) if existed else None
+    before = _mode(data_dir) if data_dir.is_dir() and not data_dir.is_symlink() else None
     private_folder(data_dir)
     repairs = []
     if before is not None and ENFORCED and before != PRIVATE_FOLDER:

@@ -157,3 +157,25 @@ def test_every_command_that_opens_the_data_folder_repairs_it(tmp_path, capsys):
     assert (mode(folder), mode(database)) == (0o700, 0o600)
     log_text = (folder / "logs" / "clinic-desktop.log").read_text()
     assert f"{database} could be read by other users" in log_text and "from 0644 to 0600" in log_text
+
+
+def test_a_restore_from_the_command_line_repairs_the_folder_before_it_replaces_the_database(tmp_path, passwords):
+    """restore does not open the database first (it may be the damaged one), yet its folder is checked too."""
+    folder = tmp_path / "clinic"
+    _use_the_clinic(folder, passwords).context.db.close()
+    logs.stop()
+    backup = next((folder / "backups").glob("clinic-auto-*.db"))
+    for path in (folder, folder / "clinic.db", backup):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    assert main(["--data-dir", str(folder), "restore", str(backup)]) == 0
+    assert (mode(folder), mode(folder / "clinic.db"), mode(backup)) == (0o700, 0o600, 0o600)
+    assert not [p for p in (folder / "backups").iterdir() if mode(p) != 0o600]
+
+
+def test_a_data_folder_that_is_a_file_is_refused_and_left_as_it_was(tmp_path, capsys):
+    not_a_folder = tmp_path / "clinic"
+    not_a_folder.write_text("a file")
+    not_a_folder.chmod(0o644)
+    assert main(["--data-dir", str(not_a_folder), "info"]) == 1
+    assert "Cannot use the data folder" in capsys.readouterr().err
+    assert mode(not_a_folder) == 0o644
