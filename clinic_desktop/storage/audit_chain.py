@@ -143,7 +143,7 @@ class AuditKeyring:
             current = self.read_head()
             if current is not None and current[0] >= seq:
                 return
-            file_modes.private_folder(self.folder)
+            self.folder.mkdir(parents=True, exist_ok=True)
             partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.{threading.get_ident()}.partial")
             file_modes.write_private_text(partial, json.dumps({"seq": seq, "hash": entry_hash,
                                                                "mac": self.mac(_head_payload(seq, entry_hash))}))

@@ -46,15 +46,17 @@ class Repair:
 def private_folder(folder: Path) -> Path:
     """`folder` readable and writable by its owner only; made if missing, with any missing parents made private
     too (the data folder's own parent may be made for it: the logs folder is often opened first)."""
-    if folder.exists() and not folder.is_dir():  # never a file's mode: the caller names what is wrong
-        raise NotADirectoryError(20, "Not a folder", str(folder))
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    if folder.exists():
+        if not folder.is_dir():  # never a file's mode: the caller names what is wrong
+            raise NotADirectoryError(20, "Not a folder", str(folder))
+        if ENFORCED:  # an existing folder keeps its own mode otherwise
+            os.chmod(folder, PRIVATE_FOLDER)
+        return folder
+    missing = [folder, *[p for p in folder.parents if not p.exists()]]
     for path in reversed(missing):
         path.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
         if ENFORCED:
             os.chmod(path, PRIVATE_FOLDER)  # mkdir's mode is cut by the umask
-    if ENFORCED and not missing:  # an existing folder keeps its own mode
-        os.chmod(folder, PRIVATE_FOLDER)
     return folder
 
 
