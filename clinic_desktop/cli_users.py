@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import sys
 
 from clinic_desktop.app import open_services
-from clinic_desktop.domain.access import Principal
+from clinic_desktop.domain.access import Principal, SignInRequired
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
@@ -54,7 +55,9 @@ def run_users(args: argparse.Namespace) -> int:
                                                   read_password(f"New password for {args.username}: ", True))
             print(f"Password of {member.username} reset; any lockout is lifted.")
     finally:
-        services.auth.logout(admin)
+        # An administrator who reset their own password has ended this sign-in already: nothing to sign out.
+        with contextlib.suppress(SignInRequired):
+            services.auth.logout(admin)
     return 0
 
 

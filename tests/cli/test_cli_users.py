@@ -100,6 +100,14 @@ def test_disable_enable_and_reset_password(cli):
     assert _can_sign_in(cli.folder, "nurse1", RESET_PW) and not _can_sign_in(cli.folder, "nurse1", NURSE_PW)
 
 
+def test_an_administrator_may_reset_their_own_password(cli):
+    """The reset ends the sign-in it was made with: the command still succeeds (nothing is left to sign out)."""
+    _first_admin(cli)
+    code, out, err = cli("users", "reset-password", "boss", "--as", "boss", stdin=(ADMIN_PW, RESET_PW))
+    assert (code, err) == (0, "") and "reset" in out
+    assert _can_sign_in(cli.folder, "boss", RESET_PW)
+
+
 def test_an_administrator_cannot_disable_themselves(cli):
     """The only administrator disabling their own account: refused with a one-line error."""
     _first_admin(cli)
