@@ -218,3 +218,29 @@ def test_a_disabled_account_is_signed_out_at_its_next_action(qtbot, services, ot
     qtbot.keyClicks(window.workspace.patients.search_box, "k")
     assert window.stack.currentWidget() is window.sign_in_page
     assert "Your account was disabled by an administrator" in window.sign_in_page.error.text()
+
+
+def test_an_idle_window_goes_to_sign_in_at_its_next_look_for_changes(qtbot, services, other, staff, clock,
+                                                                     make_window):
+    """No action needed: the watcher's look for other workstations' changes (every few seconds) is a call too,
+    so an unattended window stops showing the nurse's workspace right after the reset."""
+    window = _signed_in(make_window, staff["nurse"])
+    clock.advance(minutes=5)
+    other.auth.reset_password(staff["admin"], "whitlock", "plum tuesday lantern 42")
+    window.workspace.watcher.poll()
+    assert window.stack.currentWidget() is window.sign_in_page and window.workspace.isHidden()
+
+
+def test_a_workspace_kept_aside_does_not_send_the_user_on_show_to_sign_in(qtbot, services, other, staff, clock,
+                                                                          make_window):
+    """The nurse locked and the physician signed in: the nurse's reset ends only the nurse's sign-in (found out
+    by the nurse's own workspace), and the physician keeps working."""
+    window = _signed_in(make_window, staff["nurse"])
+    nurse_ws = window.workspace
+    window.lock()
+    window.sign_in(staff["physician"])
+    clock.advance(minutes=5)
+    other.auth.reset_password(staff["admin"], "whitlock", "plum tuesday lantern 42")
+    nurse_ws.watcher.poll()
+    assert window.principal is not None and window.principal.username == "okafor"
+    assert window.stack.currentWidget() is window.workspace
