@@ -131,8 +131,8 @@ def take_backup(url: str, keyring: AuditKeyring, target: Path, kind: BackupKind,
     """A consistent copy, verified, with its manifest beside it. `strict=False` (the safety copy before a
     restore) keeps a copy that does not verify, marked so in its manifest, instead of refusing."""
     try:
-        if not target.parent.exists():  # a folder of the user's choosing that exists keeps its own mode
-            file_modes.private_folder(target.parent)
+        if not target.parent.is_dir():  # a folder of the user's choosing that exists keeps its own mode
+            file_modes.private_folder(target.parent)  # (and a file in the way is refused)
     except OSError as exc:
         raise BackupError(f"Cannot create the folder {target.parent}: {exc.strerror or exc}.") from None
     if is_sqlite(url):
