@@ -321,7 +321,7 @@ def test_the_consent_dialog_shows_each_error_beside_its_field(qtbot, services, s
     qtbot.addWidget(dialog)
     dialog.signed_at.setDateTime(dialog.signed_at.dateTime().addDays(1))
     assert dialog.submit() is None
-    assert dialog.errors.shown() == {"signed_at": "A consent cannot be signed in the future."}
+    assert dialog.errors.shown() == {"signed_at": "A time in the future cannot be recorded."}
     dialog.signed_at.setDateTime(QDateTime(dialog.signed_at.date().addDays(-1), dialog.signed_at.time()))
     dialog.as_representative.setChecked(True)
     assert dialog.signer_name.text() == "" and dialog.relation.isEnabled()
