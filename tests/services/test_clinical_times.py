@@ -3,14 +3,17 @@ before the session it belongs to, or in the future, beside its field, and saves 
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from clinic_desktop.domain.enums import NoteKind, Protocol, Timepoint, VitalsPhase
 from clinic_desktop.domain.errors import ValidationError
+from clinic_desktop.storage import models
 
 from tests.conftest import PASSWORD, ZONE
+from tests.pdf_text import flat, page_texts
 from tests.services.service_support import ALDRETE_FULL, ALL_NO, LOT_EXPIRY, NORMAL, PHQ9_NO_ITEM9
 
 #: Session 1 is booked for 09:00 in New York on the test's Monday, which is when the clock stands.
@@ -156,3 +159,25 @@ def test_a_chart_record_in_the_future_is_refused(clinic, services, staff, clock,
     pid = clinic.patient(consent=None, weight=None).id
     tomorrow = {"day": date(2026, 3, 3), "time": clock.now() + timedelta(minutes=3)}[kind]
     assert "future" in _refused(lambda: call(services, staff, pid, tomorrow), field)
+
+
+def test_a_reading_stored_behind_the_applications_back_cannot_make_the_record_slow_or_large(
+        services, staff, given, db):
+    """Readings inserted straight into the table at year 1 and year 9999 print in their table with their date and
+    stay off the chart; the sheet takes a moment and about the size of the same sheet without them."""
+    pid, sid = given
+    normal = services.paperwork.infusion_record(staff["nurse"], sid).pdf
+    with db.session() as s:
+        for at in (YEAR_ONE, datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc)):
+            s.add(models.VitalSignsReading(session_id=sid, taken_at=at, phase=VitalsPhase.AFTER, systolic=120,
+                                           diastolic=80, heart_rate=70, spo2=98, resp_rate=14, alert_note="",
+                                           recorded_by_id=staff["nurse"].id, created_at=SESSION))
+        s.commit()
+    began = time.perf_counter()
+    pdf = services.paperwork.infusion_record(staff["nurse"], sid).pdf
+    assert time.perf_counter() - began < 10
+    assert len(pdf) < 1.5 * len(normal)
+    text = flat("\n".join(page_texts(pdf)))
+    assert "2 readings are dated outside this session (2026-03-01 09:00 to 2026-03-02 09:42)" in text
+    squeezed = "".join(text.split())  # a whole date wraps in the narrow time column
+    assert "0001-01-0100:00" in squeezed and "9999-12-3118:00" in squeezed
