@@ -28,7 +28,7 @@ from clinic_desktop.domain.records import (
     WeightEntry,
 )
 from clinic_desktop.domain.screening import normalise_answers
-from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
+from clinic_desktop.domain.text import checked_email, checked_name, checked_phone, checked_text, format_mrn, search_key
 from clinic_desktop.services.chart import (
     build_chart,
     consent_entry,
@@ -207,7 +207,7 @@ class PatientService:
                                max_length=32)
         relation = checked_text(signer_relation, "signer_relation", "Signer's relation to the patient",
                                 max_length=120)
-        signer = checked_text(signer_name, "signer_name", "Signed by", max_length=200, required=bool(relation))
+        signer = checked_name(signer_name, "signer_name", "Signed by", max_length=200, required=bool(relation))
         treatment = Protocol.parse(protocol, "protocol")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
@@ -256,7 +256,7 @@ class PatientService:
     def add_referring_clinician(self, actor: StaffMember, full_name: str, practice: str = "", address: str = "", phone: str = "",
                                 fax: str = "", email: str = "") -> ReferringClinician:
         row = models.ReferringClinician(
-            full_name=checked_text(full_name, "full_name", "Clinician name", required=True, max_length=120),
+            full_name=checked_name(full_name, "full_name", "Clinician name", required=True),
             practice=checked_text(practice, "practice", "Practice"),
             address=checked_text(address, "address", "Address", max_length=500, multiline=True),
             phone=checked_phone(phone, "phone"), fax=checked_phone(fax, "fax", "Fax"),

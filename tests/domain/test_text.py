@@ -10,10 +10,12 @@ from hypothesis import given, strategies as st
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.text import (
     checked_email,
+    checked_name,
     checked_phone,
     checked_text,
     clean,
     format_mrn,
+    has_visible,
     is_valid_mrn,
     luhn_check_digit,
     search_key,
@@ -249,3 +251,45 @@ def test_adjacent_swaps_are_detected_except_09(n, position):
 def test_non_mrn_text_is_not_valid_and_never_raises(text):
     """Letters, spaces, signs, superscripts and non-ASCII digits are simply not an MRN (no exception)."""
     assert is_valid_mrn(text) is False
+
+
+# -- names that show nothing ----------------------------------------------------------------------------
+
+#: Strings that look empty on every screen and sheet: zero-width and bidi marks, joiners, the byte-order mark,
+#: other format characters, lone combining marks, variation selectors, fillers and the blank Braille pattern.
+INVISIBLE = [
+    "\u200b", "\u200b\u200b\u200b", "\u200c\u200d", "\u200e\u200f", "\u2060", "\ufeff", "\u00ad", "\u180e",
+    "\u2061\u2062\u2063\u2064", "\U0001d173", "\U000e0041\U000e007f",  # invisible maths operators, a tag sequence
+    "\u0301", "\u0301\u0308\u0327", "\u034f", "\ufe0f", "\u20dd",  # combining marks with no letter to sit on
+    "\u3164", "\u115f\u1160", "\uffa0", "\u2800", "\u200b \u3000 \u200b", "\ue000",  # fillers, spaces, private use
+]
+
+
+@pytest.mark.parametrize("value", INVISIBLE, ids=[f"{ord(v[0]):04X}x{len(v)}" for v in INVISIBLE])
+def test_a_name_of_only_invisible_characters_is_refused_like_an_empty_one(value):
+    with pytest.raises(ValidationError) as err:
+        checked_name(value, "family_name", "Family name", required=True)
+    assert (err.value.field, err.value.message) == ("family_name", "Family name is required.")
+    with pytest.raises(ValidationError) as err:
+        checked_name(value, "preferred_name", "Preferred name")
+    assert err.value.field == "preferred_name"
+    assert err.value.message == ("Preferred name shows no letters (only invisible characters): type the name, or "
+                                 "leave it empty.")
+    with pytest.raises(ValidationError, match="Lot number is required"):
+        checked_text(value, "lot_number", "Lot number", required=True)  # any required text, not only names
+    assert not has_visible(value)
+
+
+@pytest.mark.parametrize("name", [
+    "Ada", "Zoe\u0308", "\u0301Ada",  # a stray accent before a real letter still leaves a name
+    "Mohammad\u200cReza",  # the zero-width non-joiner belongs in Persian names
+    "王小明", "ʻIolani", "Nguyễn", "A", "\u200bAda\u200b",
+])
+def test_a_name_with_something_to_see_is_kept_as_typed(name):
+    assert checked_name(name, "given_names", "Given name(s)", required=True) == unicodedata.normalize("NFC", name)
+    assert has_visible(name)
+
+
+def test_an_empty_optional_name_stays_empty():
+    assert checked_name("", "preferred_name", "Preferred name") == ""
+    assert checked_name(None, "preferred_name", "Preferred name") == ""
