@@ -123,8 +123,8 @@ class MonitoringService:
             staff = acting_staff(uow.session, actor)
             settings = load_settings(uow.session)
             definition = scales.get_scale(instrument)
-            result = scales.score(instrument, answers, settings, self._rise_baseline(uow.session, definition,
-                                                                                       session_id))
+            rise_baseline = self._rise_baseline(uow.session, definition, session_id)
+            result = scales.score(instrument, answers, settings, rise_baseline)
             if definition.rater is Rater.CLINICIAN and not is_allowed(actor, Action.NOTE_ADD, self._ctx.now()):
                 raise PermissionDenied(f"{definition.name} is rated by a nurse or physician.")
             patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
@@ -149,7 +149,7 @@ class MonitoringService:
                                 "instrument": result.code, "answers": list(result.answers), "total": result.total,
                                 "timepoint": row.timepoint, "session_id": session_id}})
             uow.commit()
-            return score_entry(row, settings)
+            return score_entry(row, settings, rise_baseline)
 
     @requires(Action.SCALE_ACKNOWLEDGE)
     def acknowledge(self, actor: StaffMember, score_id: int) -> ScoreEntry:
