@@ -101,7 +101,7 @@ def test_hostile_text_prints_literally():
     sheet = samples.infusion_record(name=samples.HOSTILE, long_text=samples.HOSTILE)
     sheet = replace(sheet, dose=replace(sheet.dose, override_level=Grade.OVERRIDE, override_reason=samples.HOSTILE))
     text = joined(pages(render_infusion_record(sheet)))
-    assert text.count(flat(samples.HOSTILE)) >= 3
+    assert text.count(flat(samples.HOSTILE_SHOWN)) >= 3
 
 
 def test_names_in_many_scripts():
