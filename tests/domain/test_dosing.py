@@ -375,7 +375,13 @@ def test_any_input_calculates_or_raises_validation_error(protocol, weight, measu
     except ValidationError as exc:
         assert exc.field
         return
-    assert calc.grade in Grade
+    grades = [f.grade for f in calc.findings]
+    assert calc.refused == (Grade.REFUSED in grades)
+    assert calc.needs_override == (Grade.OVERRIDE in grades and Grade.REFUSED not in grades)
+    assert all(f.code and f.message.strip() for f in calc.findings)
+    numbers = (calc.dose_mg, calc.drug_volume_ml, calc.total_volume_ml, calc.pump_rate_ml_per_h,
+               calc.dose_rate_mg_per_kg_per_h)
+    assert all(n is None or n >= 0 for n in numbers)
 
 
 @hyp_settings(max_examples=300, deadline=None)
