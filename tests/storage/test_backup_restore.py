@@ -174,6 +174,14 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def _wait_for_more_patients(database: Path, than: int, timeout: float = 30) -> None:
+    """Until the writer has committed more patients than `than` (a condition, not a guessed pause)."""
+    deadline = time.monotonic() + timeout
+    while len(family_names(database)) <= than:
+        assert time.monotonic() < deadline, "the writer wrote nothing"
+        time.sleep(0.02)
+
+
 def test_a_backup_taken_while_another_process_writes_restores_to_a_database_that_verifies(tmp_path, clock):
     """A second process registers patients (audited) nonstop; backups taken meanwhile verify and restore."""
     from clinic_desktop.domain.clock import SystemClock
@@ -188,7 +196,7 @@ def test_a_backup_taken_while_another_process_writes_restores_to_a_database_that
         keyring = AuditKeyring(tmp_path)
         copies = []
         for i in range(3):
-            time.sleep(0.3)  # let the writer get some records in between the backups
+            _wait_for_more_patients(tmp_path / "clinic.db", than=len(family_names(copies[-1])) if copies else 0)
             target = tmp_path / "backups" / f"during-{i}.db"
             take_backup(url, keyring, target, BackupKind.MANUAL, now + timedelta(seconds=i),
                         progress=lambda done, total: None)

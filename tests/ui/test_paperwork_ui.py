@@ -458,12 +458,10 @@ def test_the_preview_opens_preparing_and_the_first_page_arrives_from_the_worker(
         dialog.show()
         qtbot.waitExposed(dialog)
         seen["preparing"] = (dialog.title.text(), dialog.print_button.isEnabled(), dialog.sheet is None)
-        dialog.grab().save("/tmp/h4/preview_preparing.png")
         with qtbot.waitSignal(dialog.stack.pageShown, timeout=20_000) as first:
             release.set()
         seen["first"] = first.args[0]
         qtbot.waitUntil(lambda: dialog.print_button.isEnabled())
-        dialog.grab().save("/tmp/h4/preview_ready.png")
         seen["ready"] = (dialog.title.text(), dialog.stack.pages[0].image is not None)
         return 0
     monkeypatch.setattr(PreviewDialog, "exec", exec_)
