@@ -215,15 +215,25 @@ def test_format_mrn_values():
     assert format_mrn(0) == "10000008"
     assert format_mrn(1) == "10000016"
     assert format_mrn(2) == "10000024"
-    assert format_mrn(123) == "1000123" + str(luhn_check_digit("1000123"))
+    assert format_mrn(123) == "10001238"  # 1000123: 3*2 + 2 + 1*2 + 0 + 0 + 0 + 1*2 = 12, check digit 8
+    assert format_mrn(8_999_999) == "99999997"  # 9s: four doubled to 18 -> 9, three kept: 63, check digit 7
+
+
+def luhn_valid(number: str) -> bool:
+    """The published Luhn check of a whole number, written here apart from the code's check-digit function:
+    from the right, every second digit doubled (its digits summed), the total a multiple of 10."""
+    total = 0
+    for position, digit in enumerate(int(c) for c in reversed(number)):
+        total += sum(divmod(digit * 2, 10)) if position % 2 else digit
+    return total % 10 == 0
 
 
 @given(st.integers(min_value=0, max_value=8_999_999))
 def test_every_formatted_mrn_is_valid_and_8_digits(n):
     """format_mrn gives 8 digits that is_valid_mrn accepts."""
     mrn = format_mrn(n)
-    assert len(mrn) == 8 and mrn.isdigit()
-    assert is_valid_mrn(mrn)
+    assert len(mrn) == 8 and mrn.isdigit() and mrn[:7] == str(1_000_000 + n)
+    assert is_valid_mrn(mrn) and luhn_valid(mrn)
 
 
 @given(st.integers(min_value=0, max_value=8_999_999), st.integers(min_value=0, max_value=7),
