@@ -54,8 +54,9 @@ def test_grid_marks_late_and_overdue_readings(qtbot, services, staff, clock, inf
     assert due_times == ["09:15", "09:25", "09:35", "09:45", "09:55"]
     assert _states(panel)[3][1] == "Overdue by 13 min" and _states(panel)[4][1] == "Overdue by 3 min"
     assert "2 readings overdue" in panel.summary.text()
-    overdue_cell = panel.table.item(3, STATUS)
-    assert overdue_cell.background().color() != panel.table.item(1, STATUS).background().color()
+    colours = [(panel.table.item(r, STATUS).background().color().name(),
+                panel.table.item(r, STATUS).foreground().color().name()) for r in (2, 3)]
+    assert colours == [("#fef7e0", "#7a4f01"), ("#fde7e9", "#8c1d18")]  # late: amber; overdue: pale and dark red
 
 
 def test_out_of_range_reading_needs_an_action_before_it_is_saved(qtbot, services, staff, clock, infusing):
