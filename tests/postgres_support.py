@@ -3,7 +3,8 @@
 Creating a database per test costs about a second on this server (CREATE DATABASE copies a template, and
 the schema takes ~50 statements), so the run creates one database with the schema and each test starts with
 every table truncated. Locally the tests skip when no server answers; CI sets CLINIC_DESKTOP_REQUIRE_POSTGRES=1
-(.ci/run) so an unreachable server fails the run instead of silently testing SQLite only.
+(.ci/run; "true", "yes" and "on" work too) so an unreachable server fails the run instead of silently testing
+SQLite only.
 """
 
 from __future__ import annotations
@@ -20,14 +21,21 @@ import pytest
 
 #: The local server CI starts (.ci/run); trust authentication for the postgres user.
 SERVER = os.environ.get("CLINIC_DESKTOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
-#: Set to 1 where PostgreSQL must be tested (CI): an unreachable server then fails instead of skipping.
+#: Set to a true value (1, true, yes, on, in any case) where PostgreSQL must be tested (CI): an unreachable
+#: server then fails instead of skipping.
 REQUIRE_ENV = "CLINIC_DESKTOP_REQUIRE_POSTGRES"
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+def postgres_required() -> bool:
+    """Whether the environment asks for PostgreSQL to be tested ("true" or "YES" as well as "1")."""
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() in TRUE_VALUES
 
 
 def unavailable(reason: str) -> None:
     """Skip (locally) or fail (CI) a test that needs the PostgreSQL server."""
-    if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"PostgreSQL is required ({REQUIRE_ENV}=1) but {reason}", pytrace=False)
+    if postgres_required():
+        pytest.fail(f"PostgreSQL is required ({REQUIRE_ENV} is set) but {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL at {SERVER} is not available: {reason}")
 
 

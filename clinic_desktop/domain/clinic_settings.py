@@ -103,6 +103,10 @@ class ClinicSettings:
     # Screening (reference 2.1, 2.2)
     screening_max_age_days: int = _setting(365, "Contraindication screening must be reviewed within", "days", 7, 730, UNSOURCED, "Screening")
 
+    # Charting: how far before its session a record of it may be dated (a mistyped day or year is caught)
+    charting_before_session_hours: int = _setting(24, "Records of a session may be dated before it by at most", "h",
+                                                  1, 168, UNSOURCED, "Charting")
+
     # Security (reliability reference: idle lock norms)
     idle_lock_minutes: int = _setting(10, "Lock the screen after this long without use", "min", 1, 30, "reliability", "Security")
     emergency_access_minutes: int = _setting(60, "Emergency (break-glass) access lasts", "min", 15, 240, UNSOURCED, "Security")

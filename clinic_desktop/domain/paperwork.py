@@ -137,6 +137,9 @@ class InfusionRecordSheet:
     checks_override_reason: str
     checks_override_signature: SignatureEntry | None
     context: PrintContext
+    #: The span a record of this session can be dated in (clinical_time.session_window): the chart shows only
+    #: the readings inside it. None charts every reading.
+    chart_window: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from clinic_desktop.domain.enums import MedicationClass, Sex, WeightUnit
 from clinic_desktop.domain.errors import ValidationError, ValidationErrors
 from clinic_desktop.domain.quantities import inches_to_cm, lb_to_kg, to_decimal
 from clinic_desktop.domain.records import AllergyEntry, DiagnosisEntry, MedicationEntry
-from clinic_desktop.domain.text import checked_email, checked_phone, checked_text
+from clinic_desktop.domain.text import checked_email, checked_name, checked_phone, checked_text
 
 #: Oldest plausible date of birth; anything earlier is a typo.
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -68,18 +68,18 @@ class PatientInput:
 
         clean = replace(
             self,
-            given_names=check(lambda: checked_text(self.given_names, "given_names", "Given name(s)", required=True, max_length=120), ""),
-            family_name=check(lambda: checked_text(self.family_name, "family_name", "Family name", required=True, max_length=120), ""),
-            preferred_name=check(lambda: checked_text(self.preferred_name, "preferred_name", "Preferred name", max_length=120), ""),
+            given_names=check(lambda: checked_name(self.given_names, "given_names", "Given name(s)", required=True), ""),
+            family_name=check(lambda: checked_name(self.family_name, "family_name", "Family name", required=True), ""),
+            preferred_name=check(lambda: checked_name(self.preferred_name, "preferred_name", "Preferred name"), ""),
             date_of_birth=check(lambda: checked_birth_date(self.date_of_birth, today), today),
             sex=check(lambda: checked_sex(self.sex), Sex.OTHER),
             phone=check(lambda: checked_phone(self.phone, "phone"), ""),
             email=check(lambda: checked_email(self.email), ""),
             address=check(lambda: checked_text(self.address, "address", "Address", max_length=500, multiline=True), ""),
-            emergency_contact_name=check(lambda: checked_text(self.emergency_contact_name, "emergency_contact_name", "Emergency contact", max_length=120), ""),
+            emergency_contact_name=check(lambda: checked_name(self.emergency_contact_name, "emergency_contact_name", "Emergency contact"), ""),
             emergency_contact_phone=check(lambda: checked_phone(self.emergency_contact_phone, "emergency_contact_phone", "Emergency contact phone"), ""),
             emergency_contact_relation=check(lambda: checked_text(self.emergency_contact_relation, "emergency_contact_relation", "Relationship", max_length=60), ""),
-            escort_name=check(lambda: checked_text(self.escort_name, "escort_name", "Escort / driver", max_length=120), ""),
+            escort_name=check(lambda: checked_name(self.escort_name, "escort_name", "Escort / driver"), ""),
             escort_phone=check(lambda: checked_phone(self.escort_phone, "escort_phone", "Escort phone"), ""),
             height=check(lambda: checked_height_cm(self.height, self.height_unit), None),
             height_unit="cm",

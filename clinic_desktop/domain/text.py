@@ -36,16 +36,45 @@ def search_key(text: str) -> str:
     return unicodedata.normalize("NFC", _SPACE.sub(" ", base).strip())
 
 
+#: Letters and symbols that Unicode counts as such but that print as nothing: the Hangul fillers and the blank
+#: Braille pattern (pasted to make a field look filled in).
+_BLANK_GRAPHICS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_visible(char: str) -> bool:
+    """Whether a character prints something by itself: not a control, format (zero-width space, joiners, word
+    joiner, byte-order mark, bidi marks), unassigned or private-use character, not a space or separator, not a
+    combining mark (which only decorates the letter before it) and not a blank filler."""
+    return unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_GRAPHICS
+
+
+def has_visible(text: str) -> bool:
+    """Whether the text shows at least one character: "\u200b\u200b" or a lone combining accent does not."""
+    return any(is_visible(c) for c in text)
+
+
 def checked_text(value: str | None, field: str, label: str, *, required: bool = False, max_length: int = 200,
                  multiline: bool = False) -> str:
-    """Cleaned text, or a ValidationError for missing, over-long or control-character input."""
+    """Cleaned text, or a ValidationError for missing, over-long or control-character input. Required text made
+    only of invisible characters is missing too."""
     text = clean(value)
-    if required and not text:
+    if required and not has_visible(text):
         raise ValidationError(f"{label} is required.", field)
     if len(text) > max_length:
         raise ValidationError(f"{label} is too long ({len(text)} characters; at most {max_length}).", field)
     if _CONTROL.search(text) or _BIDI_CONTROL.search(text) or (not multiline and _LINE_BREAK.search(text)):
         raise ValidationError(f"{label} contains characters that cannot be stored (control characters or line breaks).", field)
+    return text
+
+
+def checked_name(value: str | None, field: str, label: str, *, required: bool = False, max_length: int = 120) -> str:
+    """A person's name (patient, staff, escort, clinician, signer): checked text that, when given, shows at least
+    one character. A name of only zero-width or combining characters looks empty on every screen and sheet, so it
+    is refused like an empty one (and, where a name is optional, rather than stored)."""
+    text = checked_text(value, field, label, required=required, max_length=max_length)
+    if text and not has_visible(text):
+        raise ValidationError(f"{label} shows no letters (only invisible characters): type the name, or leave it "
+                              "empty.", field)
     return text
 
 

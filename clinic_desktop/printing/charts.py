@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from clinic_desktop.domain.records import ScorePoint, SeriesScores
 from clinic_desktop.domain.session_records import VitalsEntry
 from clinic_desktop.domain.scales import ChartStyle, ScaleDefinition, names_in_words, scales_where
 from clinic_desktop.printing.fonts import BODY, register_fonts
+from clinic_desktop.printing.formats import in_zone
 
 #: Ink near black for text; a light grid that recedes; blue for blood pressure and dark red for heart rate
 #: (both dark enough to print as distinct greys).
@@ -92,11 +93,14 @@ def message(text: str, width: float) -> Drawing:
 # --- vital signs ----------------------------------------------------------------------------------------------
 
 def vitals_chart(vitals: Sequence[VitalsEntry], zone_name: str, width: float, height: float,
-                 infusion: tuple[datetime, datetime | None] | None = None) -> Drawing:
+                 infusion: tuple[datetime, datetime | None] | None = None,
+                 window: tuple[datetime, datetime] | None = None) -> Drawing:
     """Systolic and diastolic blood pressure and heart rate against clock time in the clinic's zone; the
-    infusion, when given (start, stop or None while running), is shaded so rises can be read against it."""
-    rows = sorted((v for v in vitals if any(x is not None for x in (v.systolic, v.diastolic, v.heart_rate))),
-                  key=lambda v: v.taken_at)
+    infusion, when given (start, stop or None while running), is shaded so rises can be read against it.
+    With a `window` (the session's span) only the readings inside it are charted, so one reading dated
+    decades away cannot squeeze the session into a sliver (the sheet says which were left off)."""
+    rows = sorted((v for v in charted_readings(vitals, window)
+                   if any(x is not None for x in (v.systolic, v.diastolic, v.heart_rate))), key=lambda v: v.taken_at)
     if len(rows) < 2:
         return message(NOT_ENOUGH_READINGS, width)
     register_fonts()
@@ -133,6 +137,11 @@ def vitals_chart(vitals: Sequence[VitalsEntry], zone_name: str, width: float, he
     return drawing
 
 
+def charted_readings(vitals: Sequence[VitalsEntry], window: tuple[datetime, datetime] | None) -> list[VitalsEntry]:
+    """The readings inside the window (all of them without one)."""
+    return [v for v in vitals if window is None or window[0] <= v.taken_at <= window[1]]
+
+
 def _infusion_band(drawing: Drawing, box: Box, start: float, stop: float) -> float | None:
     """Shade the infusion's minutes (clipped to the plot); the band's left edge, or None when none is seen."""
     x0, x1 = (max(box.x, min(box.x + box.width, box.px(m))) for m in (start, stop))
@@ -142,21 +151,38 @@ def _infusion_band(drawing: Drawing, box: Box, start: float, stop: float) -> flo
     return x0
 
 
+#: Tick spacings in minutes, from 5 minutes to a day; a longer span ticks every whole number of days.
+TIME_STEPS = (5, 10, 15, 20, 30, 60, 120, 240, 480, 720, 1440)
+
+
+def time_step(span: float, room: float) -> int:
+    """The first spacing whose ticks fit in `room`; never more ticks than fit, however long the span."""
+    return next((s for s in TIME_STEPS if span / s <= room), 1440 * math.ceil(span / room / 1440))
+
+
 def _time_axis(drawing: Drawing, box: Box, t0: datetime, span: float, zone: ZoneInfo) -> None:
-    """Ticks on round clock times (every 5, 10, 15, 30 ... minutes), as many as fit without crowding."""
-    room = box.width / (stringWidth("00:00", BODY, TICK) + 14)
-    step = next((s for s in (5, 10, 15, 20, 30, 60, 120, 240, 480) if span / s <= room), 720)
-    start = t0.astimezone(zone)
+    """Ticks on round clock times (every 5, 10, 15, 30 ... minutes), as many as fit without crowding; ticks a
+    day or more apart are labelled with their date."""
+    shape, step = "%H:%M", time_step(span, _room(box, "00:00"))
+    if step >= 1440:
+        shape, step = "%Y-%m-%d", time_step(span, _room(box, "0000-00-00"))
+    start = in_zone(t0, zone)
     minute_of_day = start.hour * 60 + start.minute + start.second / 60
     k = (-minute_of_day) % step
-    while k <= box.x_max:
+    end = min(box.x_max, (datetime.max.replace(tzinfo=timezone.utc) - t0).total_seconds() / 60)  # the calendar's end
+    while k <= end:
         x = box.px(k)
         drawing.add(Line(x, box.y, x, box.y + box.height, strokeColor=GRID, strokeWidth=0.5))
         drawing.add(Line(x, box.y, x, box.y - 3, strokeColor=INK, strokeWidth=0.6))
-        label = f"{(t0 + timedelta(minutes=k)).astimezone(zone):%H:%M}"
+        label = f"{in_zone(t0 + timedelta(minutes=k), zone):{shape}}"
         drawing.add(String(x, box.y - TICK - 5, label, fontName=BODY, fontSize=TICK, fillColor=INK,
                            textAnchor="middle"))
         k += step
+
+
+def _room(box: Box, label: str) -> float:
+    """How many tick labels like `label` fit along the box with a gap between them."""
+    return box.width / (stringWidth(label, BODY, TICK) + 14)
 
 
 # --- rating scales --------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
@@ -71,7 +70,7 @@ def summary(sheet: DischargeSheet, s: Styles) -> Table:
 
 def weekday_and_time(at: datetime, zone_name: str) -> str:  # `at` is aware
     """"Monday 2026-03-02 09:00": the weekday helps a patient remember an appointment."""
-    return f"{at.astimezone(ZoneInfo(zone_name)):%A} {formats.local(at, zone_name)}"
+    return f"{formats.in_zone(at, zone_name):%A} {formats.local(at, zone_name)}"
 
 
 def given(sheet: DischargeSheet) -> str:

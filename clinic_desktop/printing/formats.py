@@ -16,14 +16,23 @@ from clinic_desktop.domain.quantities import plain
 from clinic_desktop.domain.session_records import SignatureEntry
 
 
+def in_zone(dt: datetime, zone: ZoneInfo | str) -> datetime:
+    """An aware moment in the clinic's zone; at the very ends of the calendar (a stored year 1 or 9999), where
+    the zone's offset would leave it, the moment as stored, so a sheet still prints."""
+    try:
+        return dt.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+    except OverflowError:
+        return dt
+
+
 def local(dt: datetime, zone_name: str) -> str:
     """An aware (UTC) moment in the clinic's zone: "2026-03-02 09:20"."""
-    return f"{dt.astimezone(ZoneInfo(zone_name)):%Y-%m-%d %H:%M}"
+    return in_zone(dt, zone_name).isoformat(" ", "minutes")[:16]  # (strftime leaves a year below 1000 unpadded)
 
 
 def local_day(dt: datetime, zone_name: str) -> date:
     """The calendar day of a moment in the clinic's zone (late-evening UTC times belong to the local day)."""
-    return dt.astimezone(ZoneInfo(zone_name)).date()
+    return in_zone(dt, zone_name).date()
 
 
 def local_date(dt: datetime, zone_name: str) -> str:
@@ -33,7 +42,7 @@ def local_date(dt: datetime, zone_name: str) -> str:
 
 def local_clock(dt: datetime, zone_name: str) -> str:
     """The clinic-zone time of day only: "09:20" (for rows that already show the date)."""
-    return f"{dt.astimezone(ZoneInfo(zone_name)):%H:%M}"
+    return f"{in_zone(dt, zone_name):%H:%M}"
 
 
 def utc_offset(minutes: int) -> str:

@@ -21,7 +21,7 @@ from clinic_desktop.domain.paperwork import InfusionRecordSheet, SheetKind, job_
 from clinic_desktop.domain.quantities import plain
 from clinic_desktop.domain.session_records import AmendmentEntry, DoseRecordEntry, SignatureEntry, VitalsEntry
 from clinic_desktop.printing import formats
-from clinic_desktop.printing.charts import vitals_chart
+from clinic_desktop.printing.charts import charted_readings, vitals_chart
 from clinic_desktop.printing.fonts import BOLD
 from clinic_desktop.printing.layout import TEXT_WIDTH, Styles, build_pdf, grid, letterhead, para, styles
 from clinic_desktop.printing.record_notes import notes_section
@@ -179,18 +179,30 @@ def _vitals(sheet: InfusionRecordSheet, s: Styles) -> list[Flowable]:
     if not sheet.vitals:
         return story + [para("No vital signs were recorded.", s.body)]
     d = sheet.dose
-    window = (d.started_at, d.stopped_at) if d is not None and d.started_at is not None else None
-    story += [vitals_chart(sheet.vitals, zone, WIDTH, 190, infusion=window), Spacer(1, 6)]
+    infusion = (d.started_at, d.stopped_at) if d is not None and d.started_at is not None else None
+    story += [vitals_chart(sheet.vitals, zone, WIDTH, 190, infusion=infusion, window=sheet.chart_window),
+              Spacer(1, 6)]
+    charted = {id(v) for v in charted_readings(sheet.vitals, sheet.chart_window)}
+    day = formats.local_day(sheet.session.scheduled_at, zone)
+    left_off = len(sheet.vitals) - len(charted)
+    if left_off and sheet.chart_window is not None:
+        first, last = (formats.local(t, zone) for t in sheet.chart_window)
+        story += [para(f"{left_off} {'reading is' if left_off == 1 else 'readings are'} dated outside this "
+                       f"session ({first} to {last}): listed below with their date, left off the chart.", s.body),
+                  Spacer(1, 4)]
     # Smaller type and padding than the other tables, so nine columns fit and each reading keeps to one line.
     compact = ParagraphStyle("compact", parent=s.cell, fontSize=8.5, leading=10.5)
     rows = [[para(text, compact) for text in row] for row in
-            [VITALS_HEADER, *(_vitals_row(v, zone) for v in sorted(sheet.vitals, key=lambda v: v.taken_at))]]
+            [VITALS_HEADER, *(_vitals_row(v, zone, id(v) in charted and formats.local_day(v.taken_at, zone) == day)
+                              for v in sorted(sheet.vitals, key=lambda v: v.taken_at))]]
     table = grid(rows, VITALS_WIDTHS, s)
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
     return story + [table]
 
 
-def _vitals_row(v: VitalsEntry, zone: str) -> list[str]:
+def _vitals_row(v: VitalsEntry, zone: str, on_the_day: bool = True) -> list[str]:
+    """One reading; one dated on another day or outside the session prints its whole date, never a time that
+    looks like one of the session's."""
     bp = NONE if v.systolic is None and v.diastolic is None else f"{_n(v.systolic)}/{_n(v.diastolic)}"
     alerts = "; ".join(v.alerts)
     if v.alert_action is not None:
@@ -198,7 +210,8 @@ def _vitals_row(v: VitalsEntry, zone: str) -> list[str]:
     if v.alert_note:
         alerts += f"\n{v.alert_note}"
     temp = NONE if v.temperature_c is None else str(plain(v.temperature_c))
-    return [formats.local_clock(v.taken_at, zone), PHASE_WORDS.get(v.phase, v.phase.label), bp, _n(v.heart_rate), _n(v.spo2),
+    when = formats.local_clock(v.taken_at, zone) if on_the_day else formats.local(v.taken_at, zone)
+    return [when, PHASE_WORDS.get(v.phase, v.phase.label), bp, _n(v.heart_rate), _n(v.spo2),
             _n(v.resp_rate), temp, alerts.strip(), v.recorded_by]
 
 

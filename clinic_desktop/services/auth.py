@@ -22,7 +22,7 @@ from clinic_desktop.domain.access import (
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.domain.text import checked_text
+from clinic_desktop.domain.text import checked_name, checked_text
 from clinic_desktop.services.context import (
     ServiceContext,
     acting_staff,
@@ -305,7 +305,7 @@ class AuthService:
     def _account_fields(self, username: str, full_name: str, password: str, credentials: str) -> _NewAccount:
         """A new account's checked fields and its password's hash, made before the write opens."""
         name = checked_username(username)
-        person = checked_text(full_name, "full_name", "Full name", required=True, max_length=120)
+        person = checked_name(full_name, "full_name", "Full name", required=True)
         creds = checked_text(credentials, "credentials", "Credentials", max_length=40)
         check_password_rules(password, name, person)
         return _NewAccount(name, person, creds, self._ctx.passwords.hash(password))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -22,16 +22,13 @@ from clinic_desktop.domain.access import (
 from clinic_desktop.domain.clinic_profile import PREFIX as PROFILE_PREFIX
 from clinic_desktop.domain.clinic_profile import ClinicProfile
 from clinic_desktop.domain.clinic_settings import ClinicSettings
+from clinic_desktop.domain.clinical_time import checked_clinical_day, checked_clinical_time, session_start
 from clinic_desktop.domain.clock import Clock
-from clinic_desktop.domain.errors import NotFound, RuleViolation, ValidationError
+from clinic_desktop.domain.errors import NotFound, RuleViolation
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.passwords import Passwords
 from clinic_desktop.storage import audit_chain, models
 from clinic_desktop.storage.database import Database
-
-#: Clock differences between workstations: a time this far ahead of "now" is still accepted.
-CLOCK_SKEW = timedelta(minutes=2)
-
 
 @dataclass(frozen=True)
 class ServiceContext:
@@ -80,14 +77,22 @@ class ServiceContext:
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
 
-    def charted_time(self, value: datetime | None, field: str) -> datetime:
-        """When something happened: now by default; never naive, never in the future (beyond clock skew)."""
-        when = value or self.now()
-        if when.tzinfo is None:
-            raise ValidationError("A time needs its time zone.", field)
-        if when > self.now() + CLOCK_SKEW:
-            raise ValidationError("A time in the future cannot be recorded.", field)
-        return when
+    def session_time(self, session: Session, ts: models.TreatmentSession, value: datetime | None,
+                     field: str) -> datetime:
+        """When something in session `ts` happened (now by default), by the one rule for clinical times: never
+        naive or in the future, nor before the patient's birth or the clinic's allowance before the session."""
+        return checked_clinical_time(value, field, now=self.now(), zone=self.zone,
+                                     born=ts.series.patient.date_of_birth,
+                                     start=session_start(ts.scheduled_at, ts.checked_in_at),
+                                     settings=load_settings(session))
+
+    def patient_time(self, patient: models.Patient, value: datetime | None, field: str) -> datetime:
+        """When something in the patient's record outside any session happened (now by default)."""
+        return checked_clinical_time(value, field, now=self.now(), zone=self.zone, born=patient.date_of_birth)
+
+    def patient_day(self, patient: models.Patient, value: date | None, field: str, what: str) -> date:
+        """The day of a record in the patient's chart (today by default): not after today, not before birth."""
+        return checked_clinical_day(value, field, today=self.today(), born=patient.date_of_birth, what=what)
 
     def audit_emergency_view(self, actor: StaffMember, object_type: str, object_id: int, patient_id: int) -> None:
         """Reading is not audited, except under emergency access, whose review must show what was opened."""

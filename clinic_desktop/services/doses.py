@@ -133,12 +133,12 @@ class DoseService:
               started_at: datetime | None = None) -> DoseRecordEntry:
         """The dose starts: every blocking check resolved or overridden, a lot in date."""
         lot = checked_text(lot_number, "lot_number", "Lot number", required=True, max_length=40)
-        when = self._ctx.charted_time(started_at, "started_at")
-        if lot_expiry < when.astimezone(self._ctx.zone).date():
-            raise ValidationError(f"This lot expired on {lot_expiry:%Y-%m-%d}: use another vial.", "lot_expiry")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            when = self._ctx.session_time(uow.session, ts, started_at, "started_at")
+            if lot_expiry < when.astimezone(self._ctx.zone).date():
+                raise ValidationError(f"This lot expired on {lot_expiry:%Y-%m-%d}: use another vial.", "lot_expiry")
             require_transition(ts.status, SessionStatus.INFUSING)
             open_items = unresolved_blocks(current_checks(uow.session, ts, self._ctx.today()), ts)
             if open_items:
@@ -161,9 +161,9 @@ class DoseService:
              witness_id: int | None = None, witness_password: str | None = None) -> DoseRecordEntry:
         """The dose ends: what was given (signed by the person giving it) and what was wasted (signed by a
         second clinician, present with their own password)."""
-        when = self._ctx.charted_time(stopped_at, "stopped_at")
         with self._ctx.db.read() as uow:
             ts = load_session(uow.session, session_id)
+            when = self._ctx.session_time(uow.session, ts, stopped_at, "stopped_at")
             require_transition(ts.status, SessionStatus.RECOVERING)
             dose = ts.dose_record
             if when < dose.started_at:
@@ -222,9 +222,9 @@ class DoseService:
             if lot_expiry is not None:
                 dose.lot_expiry = lot_expiry
             if started_at is not None:
-                dose.started_at = self._ctx.charted_time(started_at, "started_at")
+                dose.started_at = self._ctx.session_time(uow.session, ts, started_at, "started_at")
             if stopped_at is not None:
-                dose.stopped_at = self._ctx.charted_time(stopped_at, "stopped_at")
+                dose.stopped_at = self._ctx.session_time(uow.session, ts, stopped_at, "stopped_at")
             if dose.stopped_at < dose.started_at:
                 raise ValidationError("The stop time is before the start time.", "stopped_at")
             if volume_given_ml is not None:

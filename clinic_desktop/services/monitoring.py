@@ -64,11 +64,11 @@ class MonitoringService:
         """A reading; when it is out of range the action taken must be recorded with it (reference 3.3)."""
         reading = validate_vitals(**values)
         action = AlertAction.parse(alert_action, "alert_action") if alert_action else None
-        when = self._ctx.charted_time(taken_at, "taken_at")
         note = checked_text(alert_note, "alert_note", "Action note", max_length=2000, multiline=True)
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
+            when = self._ctx.session_time(uow.session, ts, taken_at, "taken_at")
             settings = load_settings(uow.session)
             phase = VitalsPhase.parse(phase, "phase")
             _check_phase_time(phase, when, ts.dose_record)
@@ -93,10 +93,10 @@ class MonitoringService:
     def add_note(self, actor: StaffMember, session_id: int, kind: NoteKind, values: Mapping[str, Any] | None = None,
                  text: str = "", noted_at: datetime | None = None) -> NoteEntry:
         clean_values, clean_text = checked_note(NoteKind.parse(kind, "kind"), values or {}, text)
-        when = self._ctx.charted_time(noted_at, "noted_at")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = self._charting_session(uow.session, session_id)
+            when = self._ctx.session_time(uow.session, ts, noted_at, "noted_at")
             row = models.MonitoringNote(session_id=ts.id, noted_at=when, kind=NoteKind.parse(kind, "kind"),
                                         values=clean_values, text=clean_text, recorded_by_id=staff.id,
                                         created_at=self._ctx.now())
@@ -119,20 +119,20 @@ class MonitoringService:
                      timepoint: Timepoint, session_id: int | None = None,
                      taken_at: datetime | None = None) -> ScoreEntry:
         """Score and store a scale; CADSS and MOAA/S in a session also appear as monitoring notes."""
-        when = self._ctx.charted_time(taken_at, "taken_at")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             settings = load_settings(uow.session)
             definition = scales.get_scale(instrument)
-            result = scales.score(instrument, answers, settings, self._rise_baseline(uow.session, definition,
-                                                                                       session_id))
+            rise_baseline = self._rise_baseline(uow.session, definition, session_id)
+            result = scales.score(instrument, answers, settings, rise_baseline)
             if definition.rater is Rater.CLINICIAN and not is_allowed(actor, Action.NOTE_ADD, self._ctx.now()):
                 raise PermissionDenied(f"{definition.name} is rated by a nurse or physician.")
-            get_or_404(uow.session, models.Patient, patient_id, "patient")
-            if session_id is not None:
-                ts = load_session(uow.session, session_id)
-                if ts.series.patient_id != patient_id:
-                    raise ValidationError("That session belongs to another patient.", "session_id")
+            patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            ts = load_session(uow.session, session_id) if session_id is not None else None
+            if ts is not None and ts.series.patient_id != patient_id:
+                raise ValidationError("That session belongs to another patient.", "session_id")
+            when = (self._ctx.session_time(uow.session, ts, taken_at, "taken_at") if ts is not None
+                    else self._ctx.patient_time(patient, taken_at, "taken_at"))
             row = models.ScaleResponse(patient_id=patient_id, session_id=session_id, instrument=result.code,
                                        answers=list(result.answers), total=result.total, taken_at=when,
                                        timepoint=Timepoint.parse(timepoint, "timepoint"), rater=definition.rater,
@@ -149,7 +149,7 @@ class MonitoringService:
                                 "instrument": result.code, "answers": list(result.answers), "total": result.total,
                                 "timepoint": row.timepoint, "session_id": session_id}})
             uow.commit()
-            return score_entry(row, settings)
+            return score_entry(row, settings, rise_baseline)
 
     @requires(Action.SCALE_ACKNOWLEDGE)
     def acknowledge(self, actor: StaffMember, score_id: int) -> ScoreEntry:
@@ -169,10 +169,10 @@ class MonitoringService:
     def discharge(self, actor: StaffMember, session_id: int, answers: Sequence[int], escort_present: bool,
                   at: datetime | None = None) -> SessionDetail:
         """Discharge at the clinic's score threshold, after the minimum observation, with the escort present."""
-        when = self._ctx.charted_time(at, "discharged_at")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             ts = load_session(uow.session, session_id)
+            when = self._ctx.session_time(uow.session, ts, at, "discharged_at")
             require_transition(ts.status, SessionStatus.DISCHARGED)
             settings = load_settings(uow.session)
             result = scales.score(settings.discharge_scale, answers, settings)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.clinic_profile import ClinicProfile
+from clinic_desktop.domain.clinical_time import session_start, session_window
 from clinic_desktop.domain.consent import template_kind
 from clinic_desktop.domain.enums import NoteKind, Protocol, Route, SessionStatus, VitalsPhase
 from clinic_desktop.domain.errors import NotFound, ValidationError
@@ -107,11 +108,13 @@ def next_appointment(session: Session, patient_id: int, after: datetime) -> date
 
 def infusion_record_sheet(session: Session, ts: models.TreatmentSession, keyring: AuditKeyring,
                           context: PrintContext) -> InfusionRecordSheet:
-    detail = build_session_detail(session, ts, load_settings(session), keyring)
+    settings = load_settings(session)
+    detail = build_session_detail(session, ts, settings, keyring)
+    window = session_window(session_start(ts.scheduled_at, ts.checked_in_at), settings, context.printed_at)
     return InfusionRecordSheet(
         clinic_letterhead(session), patient_ident(ts.series.patient), detail.summary, detail.protocol,
         detail.dose, detail.vitals, detail.notes, detail.scores, detail.checks_override_reason,
-        detail.checks_override_signature, context)
+        detail.checks_override_signature, context, window)
 
 
 def summary_letter(session: Session, series_row: models.InfusionSeries, keyring: AuditKeyring,

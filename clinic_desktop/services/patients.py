@@ -28,7 +28,7 @@ from clinic_desktop.domain.records import (
     WeightEntry,
 )
 from clinic_desktop.domain.screening import normalise_answers
-from clinic_desktop.domain.text import checked_email, checked_phone, checked_text, format_mrn, search_key
+from clinic_desktop.domain.text import checked_email, checked_name, checked_phone, checked_text, format_mrn, search_key
 from clinic_desktop.services.chart import (
     build_chart,
     consent_entry,
@@ -162,12 +162,10 @@ class PatientService:
     def record_weight(self, actor: StaffMember, patient_id: int, value: Decimal | str, unit: WeightUnit | str,
                       measured_on: date | None = None) -> WeightEntry:
         kg = checked_weight_kg(value, unit)
-        day = measured_on or self._ctx.today()
-        if day > self._ctx.today():
-            raise ValidationError("A weight cannot be dated in the future.", "measured_on")
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
-            get_or_404(uow.session, models.Patient, patient_id, "patient")
+            patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            day = self._ctx.patient_day(patient, measured_on, "measured_on", "A weight")
             row = models.WeightMeasurement(patient_id=patient_id, measured_on=day, weight_kg=kg,
                                            entered_unit=WeightUnit(unit), recorded_by_id=actor.id,
                                            created_at=self._ctx.now())
@@ -185,12 +183,10 @@ class PatientService:
         """Contraindication screening answers; every question is stored (unanswered ones as "unknown")."""
         normal = {k: v.value for k, v in normalise_answers(answers).items()}
         text = checked_text(notes, "notes", "Screening notes", max_length=4000, multiline=True)
-        day = screened_on or self._ctx.today()
-        if day > self._ctx.today():
-            raise ValidationError("Screening cannot be dated in the future.", "screened_on")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            day = self._ctx.patient_day(patient, screened_on, "screened_on", "Screening")
             row = models.ScreeningRecord(patient_id=patient_id, screened_on=day, answers=normal, notes=text,
                                          recorded_by_id=staff.id, created_at=self._ctx.now())
             uow.session.add(row)
@@ -211,16 +207,12 @@ class PatientService:
                                max_length=32)
         relation = checked_text(signer_relation, "signer_relation", "Signer's relation to the patient",
                                 max_length=120)
-        signer = checked_text(signer_name, "signer_name", "Signed by", max_length=200, required=bool(relation))
-        when = signed_at or self._ctx.now()
-        if when.tzinfo is None:
-            raise ValidationError("A time needs its time zone.", "signed_at")
-        if when > self._ctx.now():
-            raise ValidationError("A consent cannot be signed in the future.", "signed_at")
+        signer = checked_name(signer_name, "signer_name", "Signed by", max_length=200, required=bool(relation))
         treatment = Protocol.parse(protocol, "protocol")
         with self._ctx.db.write() as uow:
             staff = acting_staff(uow.session, actor)
             patient = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            when = self._ctx.patient_time(patient, signed_at, "signed_at")
             if version not in stored_versions(uow.session, template_kind(treatment)):
                 raise ValidationError(f"There is no consent form version {version} for {treatment.label}: the "
                                       "versions are those under Administration > Sheet texts.", "template_version")
@@ -248,12 +240,10 @@ class PatientService:
     def record_rems_enrollment(self, actor: StaffMember, patient_id: int,
                                enrolled_on: date | None = None) -> PatientChart:
         """The patient's SPRAVATO REMS enrollment form is signed (needed before the first esketamine dose)."""
-        day = enrolled_on or self._ctx.today()
-        if day > self._ctx.today():
-            raise ValidationError("REMS enrollment cannot be dated in the future.", "enrolled_on")
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             row = get_or_404(uow.session, models.Patient, patient_id, "patient")
+            day = self._ctx.patient_day(row, enrolled_on, "enrolled_on", "REMS enrollment")
             old = row.rems_enrolled_on
             row.rems_enrolled_on = day
             self._ctx.audit(uow.session, actor, "update", object_type="patient", object_id=row.id,
@@ -266,7 +256,7 @@ class PatientService:
     def add_referring_clinician(self, actor: StaffMember, full_name: str, practice: str = "", address: str = "", phone: str = "",
                                 fax: str = "", email: str = "") -> ReferringClinician:
         row = models.ReferringClinician(
-            full_name=checked_text(full_name, "full_name", "Clinician name", required=True, max_length=120),
+            full_name=checked_name(full_name, "full_name", "Clinician name", required=True),
             practice=checked_text(practice, "practice", "Practice"),
             address=checked_text(address, "address", "Address", max_length=500, multiline=True),
             phone=checked_phone(phone, "phone"), fax=checked_phone(fax, "fax", "Fax"),

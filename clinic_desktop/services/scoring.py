@@ -27,17 +27,28 @@ def tracked_scales() -> tuple[str, ...]:
     return tuple(s.code for s in scales.scales_where(lambda s: s.outcome is not None and s.outcome.tracked))
 
 
-def score_entry(row: models.ScaleResponse, settings: ClinicSettings) -> ScoreEntry:
-    """Re-score the stored answers so bands and alerts follow the clinic's current thresholds."""
+def score_entry(row: models.ScaleResponse, settings: ClinicSettings, baseline_total: int | None = None) -> ScoreEntry:
+    """Re-score the stored answers so bands and alerts follow the clinic's current thresholds; `baseline_total`
+    is the total a rise is judged against (see `rise_baselines`), without which no rise is flagged."""
     definition = scales.get_scale(row.instrument)
     try:
-        result = scales.score(row.instrument, row.answers, settings)
+        result = scales.score(row.instrument, row.answers, settings, baseline_total)
         band, findings = result.band, result.findings
     except ValidationError:
         # Stored before a scale changed shape: show the stored total rather than hide the record.
         band, findings = definition.band_for(row.total), ()
     return ScoreEntry(row.id, row.instrument, definition.name, row.total, band, row.taken_at, row.timepoint,
                       row.rater, row.session_id, findings, row.acknowledged_at is not None)
+
+
+def rise_baselines(rows: Iterable[models.ScaleResponse]) -> dict[str, int]:
+    """Per scale that judges a rise (BPRS), the session's first total at its `rise_from` timepoint."""
+    out: dict[str, int] = {}
+    for row in sorted(rows, key=lambda r: (r.taken_at, r.id)):
+        rise_from = scales.get_scale(row.instrument).rise_from
+        if rise_from is not None and row.timepoint == rise_from:
+            out.setdefault(row.instrument, row.total)
+    return out
 
 
 def latest_scores(session: Session, patient_id: int, settings: ClinicSettings) -> tuple[ScoreEntry, ...]:

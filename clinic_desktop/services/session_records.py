@@ -24,7 +24,7 @@ from clinic_desktop.services import signing
 from clinic_desktop.services.chart import latest_weight, session_summary
 from clinic_desktop.services.consents import patient_consent_status
 from clinic_desktop.services.context import staff_names
-from clinic_desktop.services.scoring import score_entry
+from clinic_desktop.services.scoring import rise_baselines, score_entry
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import AuditKeyring
 
@@ -65,6 +65,7 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
         ids |= {dose.ordered_by_id, dose.administered_by_id, dose.waste_witness_id}
     names = staff_names(session, ids)
     baseline = baseline_of(readings)
+    rises = rise_baselines(scores)
     return SessionDetail(
         summary=session_summary(ts, series.planned_sessions, chairs, dose.dose_mg if dose else None,
                                 dose.mg_per_kg if dose else None),
@@ -75,7 +76,7 @@ def build_session_detail(session: Session, ts: models.TreatmentSession, settings
         dose=_dose_entry(session, keyring, dose, names) if dose else None,
         vitals=tuple(_vitals_entry(r, baseline, settings, names) for r in readings),
         notes=tuple(note_entry(n, names) for n in notes),
-        scores=tuple(score_entry(s, settings) for s in scores),
+        scores=tuple(score_entry(s, settings, rises.get(s.instrument)) for s in scores),
         row_version=ts.row_version,
         check_notes=_check_notes(check_notes, names),
         checks_override_reason=ts.checks_override_reason,

@@ -12,7 +12,7 @@ from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.domain.session_records import SessionDetail
 from clinic_desktop.domain.session_flow import require_transition
-from clinic_desktop.domain.text import checked_phone, checked_text
+from clinic_desktop.domain.text import checked_name, checked_phone, checked_text
 from clinic_desktop.services import signing
 from clinic_desktop.services.audit_values import changes, snapshot
 from clinic_desktop.services.password_checks import reauthenticate
@@ -91,7 +91,7 @@ class SessionService:
                  escort_confirmed: bool = False, npo_confirmed: bool | None = None,
                  pregnancy_status: PregnancyStatus | None = None) -> SessionDetail:
         """The patient has arrived: record today's escort and answers; the series becomes active."""
-        name = checked_text(escort_name, "escort_name", "Escort / driver", max_length=120)
+        name = checked_name(escort_name, "escort_name", "Escort / driver")
         phone = checked_phone(escort_phone, "escort_phone", "Escort phone")
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)

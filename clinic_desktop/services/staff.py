@@ -7,7 +7,7 @@ from sqlalchemy import select
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.domain.text import checked_text
+from clinic_desktop.domain.text import checked_name, checked_text
 from clinic_desktop.domain.access import Action
 from clinic_desktop.services.context import ServiceContext, acting_staff, get_or_404, requires, staff_member
 from clinic_desktop.storage import models
@@ -19,7 +19,7 @@ class StaffService:
 
     @requires(Action.USER_MANAGE)
     def add(self, actor: StaffMember, full_name: str, role: StaffRole | str, credentials: str = "") -> StaffMember:
-        name = checked_text(full_name, "full_name", "Name", required=True, max_length=120)
+        name = checked_name(full_name, "full_name", "Name", required=True)
         creds = checked_text(credentials, "credentials", "Credentials", max_length=40)
         try:
             role = StaffRole(role)

@@ -28,10 +28,17 @@ def day(value: date | None) -> str:
 
 
 def local_time(value: datetime | None, zone: ZoneInfo, with_day: bool = True) -> str:
+    """ "Mon 2026-03-02 09:20" (or "09:20") in the clinic's zone. A stored time at the very ends of the calendar
+    (year 1 or 9999, typed by mistake or stored behind the application's back) shows as stored, its year in
+    four digits, rather than stopping the screen."""
     if value is None:
         return ""
-    local = value.astimezone(zone)
-    return local.strftime("%a %Y-%m-%d %H:%M") if with_day else local.strftime("%H:%M")
+    try:
+        local = value.astimezone(zone)
+    except OverflowError:
+        local = value
+    clock = f"{local:%H:%M}"
+    return f"{local:%a} {local.date().isoformat()} {clock}" if with_day else clock
 
 
 def age_on(born: date, today: date) -> int:

@@ -23,7 +23,7 @@ from clinic_desktop.domain.access import MIN_PASSWORD_LENGTH, check_password_rul
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.domain.text import checked_text
+from clinic_desktop.domain.text import checked_name, checked_text
 from clinic_desktop.ui.password_op import run_password_op
 from clinic_desktop.ui.widgets import add_field, error_label, set_error, text_label
 
@@ -200,7 +200,7 @@ class AddUserDialog(_FormDialog):
         """Every field's problem at once, by the domain rules the service applies again when saving."""
         errors = []
         username, full_name = self.username.text(), self.full_name.text()
-        for rule in (lambda: checked_text(full_name, "full_name", "Full name", required=True, max_length=120),
+        for rule in (lambda: checked_name(full_name, "full_name", "Full name", required=True),
                      lambda: checked_text(self.credentials.text(), "credentials", "Credentials", max_length=40),
                      lambda: checked_username(username),
                      lambda: check_password_rules(self.password.text(), username.strip().casefold(), full_name)):

@@ -81,7 +81,7 @@ def test_every_setting_has_label_range_source_and_a_default_inside_its_range(nam
     info = INFOS[name]
     default = getattr(ClinicSettings(), name)
     assert info.label.strip()
-    assert info.section in {"Dosing", "Vital signs", "Scales", "Discharge", "Screening", "Security"}
+    assert info.section in {"Dosing", "Vital signs", "Scales", "Discharge", "Screening", "Charting", "Security"}
     assert info.source in (UNSOURCED, "reliability") or re.fullmatch(r"S\d+[a-z]?( S\d+[a-z]?)*", info.source), \
         info.source
     assert all(1 <= int(n) <= 66 for n in re.findall(r"S(\d+)", info.source))  # the reference lists S1-S66
@@ -101,7 +101,7 @@ def test_every_setting_has_label_range_source_and_a_default_inside_its_range(nam
     "partial_response_percent",  # 9: UNSOURCED convention
     "recheck_minutes", "moaas_alert_at_or_below", "screening_max_age_days", "iv_min_observation_min",
     "bolus_refuse_above_mg_per_kg", "gad7_remission_below", "madrs_item10_flag_min", "bprs_positive_increase_alert",
-    "temp_high_c",
+    "temp_high_c", "charting_before_session_hours",
 ])
 def test_unsourced_conventions_are_marked(name):
     """Values the reference calls UNSOURCED (or does not give at all) are flagged for physician review."""

@@ -28,7 +28,8 @@ def test_every_status_has_an_entry():
 @pytest.mark.parametrize("current, target", sorted(ALLOWED))
 def test_allowed_moves(current, target):
     """Check in, start, stop, discharge; cancel before the dose; no-show only before check-in."""
-    require_transition(current, target)  # does not raise
+    assert require_transition(current, target) is None  # no refusal
+    assert target in TRANSITIONS[current]
 
 
 @pytest.mark.parametrize("current, target", [p for p in ALL_PAIRS if p not in ALLOWED])
@@ -43,8 +44,9 @@ def test_every_other_move_is_refused(current, target):
 def test_happy_path_runs_end_to_end():
     """Scheduled -> checked in -> infusing -> recovering -> discharged is one allowed chain."""
     path = [S.SCHEDULED, S.CHECKED_IN, S.INFUSING, S.RECOVERING, S.DISCHARGED]
-    for a, b in zip(path, path[1:]):
-        require_transition(a, b)
+    moves = list(zip(path, path[1:]))
+    assert all(b in TRANSITIONS[a] for a, b in moves)
+    assert [require_transition(a, b) for a, b in moves] == [None] * 4
 
 
 @pytest.mark.parametrize("final", [S.DISCHARGED, S.CANCELLED, S.NO_SHOW])

@@ -10,10 +10,12 @@ from hypothesis import given, strategies as st
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.text import (
     checked_email,
+    checked_name,
     checked_phone,
     checked_text,
     clean,
     format_mrn,
+    has_visible,
     is_valid_mrn,
     luhn_check_digit,
     search_key,
@@ -213,15 +215,25 @@ def test_format_mrn_values():
     assert format_mrn(0) == "10000008"
     assert format_mrn(1) == "10000016"
     assert format_mrn(2) == "10000024"
-    assert format_mrn(123) == "1000123" + str(luhn_check_digit("1000123"))
+    assert format_mrn(123) == "10001238"  # 1000123: 3*2 + 2 + 1*2 + 0 + 0 + 0 + 1*2 = 12, check digit 8
+    assert format_mrn(8_999_999) == "99999997"  # 9s: four doubled to 18 -> 9, three kept: 63, check digit 7
+
+
+def luhn_valid(number: str) -> bool:
+    """The published Luhn check of a whole number, written here apart from the code's check-digit function:
+    from the right, every second digit doubled (its digits summed), the total a multiple of 10."""
+    total = 0
+    for position, digit in enumerate(int(c) for c in reversed(number)):
+        total += sum(divmod(digit * 2, 10)) if position % 2 else digit
+    return total % 10 == 0
 
 
 @given(st.integers(min_value=0, max_value=8_999_999))
 def test_every_formatted_mrn_is_valid_and_8_digits(n):
     """format_mrn gives 8 digits that is_valid_mrn accepts."""
     mrn = format_mrn(n)
-    assert len(mrn) == 8 and mrn.isdigit()
-    assert is_valid_mrn(mrn)
+    assert len(mrn) == 8 and mrn.isdigit() and mrn[:7] == str(1_000_000 + n)
+    assert is_valid_mrn(mrn) and luhn_valid(mrn)
 
 
 @given(st.integers(min_value=0, max_value=8_999_999), st.integers(min_value=0, max_value=7),
@@ -249,3 +261,45 @@ def test_adjacent_swaps_are_detected_except_09(n, position):
 def test_non_mrn_text_is_not_valid_and_never_raises(text):
     """Letters, spaces, signs, superscripts and non-ASCII digits are simply not an MRN (no exception)."""
     assert is_valid_mrn(text) is False
+
+
+# -- names that show nothing ----------------------------------------------------------------------------
+
+#: Strings that look empty on every screen and sheet: zero-width and bidi marks, joiners, the byte-order mark,
+#: other format characters, lone combining marks, variation selectors, fillers and the blank Braille pattern.
+INVISIBLE = [
+    "\u200b", "\u200b\u200b\u200b", "\u200c\u200d", "\u200e\u200f", "\u2060", "\ufeff", "\u00ad", "\u180e",
+    "\u2061\u2062\u2063\u2064", "\U0001d173", "\U000e0041\U000e007f",  # invisible maths operators, a tag sequence
+    "\u0301", "\u0301\u0308\u0327", "\u034f", "\ufe0f", "\u20dd",  # combining marks with no letter to sit on
+    "\u3164", "\u115f\u1160", "\uffa0", "\u2800", "\u200b \u3000 \u200b", "\ue000",  # fillers, spaces, private use
+]
+
+
+@pytest.mark.parametrize("value", INVISIBLE, ids=[f"{ord(v[0]):04X}x{len(v)}" for v in INVISIBLE])
+def test_a_name_of_only_invisible_characters_is_refused_like_an_empty_one(value):
+    with pytest.raises(ValidationError) as err:
+        checked_name(value, "family_name", "Family name", required=True)
+    assert (err.value.field, err.value.message) == ("family_name", "Family name is required.")
+    with pytest.raises(ValidationError) as err:
+        checked_name(value, "preferred_name", "Preferred name")
+    assert err.value.field == "preferred_name"
+    assert err.value.message == ("Preferred name shows no letters (only invisible characters): type the name, or "
+                                 "leave it empty.")
+    with pytest.raises(ValidationError, match="Lot number is required"):
+        checked_text(value, "lot_number", "Lot number", required=True)  # any required text, not only names
+    assert not has_visible(value)
+
+
+@pytest.mark.parametrize("name", [
+    "Ada", "Zoe\u0308", "\u0301Ada",  # a stray accent before a real letter still leaves a name
+    "Mohammad\u200cReza",  # the zero-width non-joiner belongs in Persian names
+    "王小明", "ʻIolani", "Nguyễn", "A", "\u200bAda\u200b",
+])
+def test_a_name_with_something_to_see_is_kept_as_typed(name):
+    assert checked_name(name, "given_names", "Given name(s)", required=True) == unicodedata.normalize("NFC", name)
+    assert has_visible(name)
+
+
+def test_an_empty_optional_name_stays_empty():
+    assert checked_name("", "preferred_name", "Preferred name") == ""
+    assert checked_name(None, "preferred_name", "Preferred name") == ""

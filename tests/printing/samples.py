@@ -41,7 +41,13 @@ from clinic_desktop.printing import templates
 
 UTC = timezone.utc
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York
-HOSTILE = '<b>Bold</b> & <img src="x"/> <font color="[[[x]]]">'
+#: Text that must print as typed: tags (nested, closing, the paragraph's own), an attribute, entities that a
+#: parser would turn into other characters (an escaping that forgot "&" prints "&amp;" as "&" and "&#60;" as "<"),
+#: and control characters (which print as spaces).
+HOSTILE = ('<b>Bold</b> & &amp; &lt;i&gt; &#60;br/&#62; &#x3c;u> &nbsp; <b><i>nested</i></b></para> '
+           '<img src="x"/> <font color="[[[x]]]">\x07\x1b]0;')
+#: HOSTILE as it comes out of the PDF: every character kept, the control characters as spaces.
+HOSTILE_SHOWN = HOSTILE.replace("\x07", " ").replace("\x1b", " ")
 NAMES_IN_MANY_SCRIPTS = "Zoë O'Brien-Nguyễn 王小明"
 
 

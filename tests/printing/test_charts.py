@@ -123,6 +123,34 @@ def test_vitals_at_one_moment_do_not_divide_by_zero():
     assert all(inside(d.plot_area, x, y) for x, y in centres(d.systolic))
 
 
+def _tick_labels(drawing) -> list[str]:
+    """The time axis' labels: every text below the plot area."""
+    box = drawing.plot_area
+    return [n.text for n in walk(drawing) if isinstance(n, String) and n.y < box.y - 8]
+
+
+def test_a_reading_years_away_never_multiplies_the_ticks():
+    """However long the readings' span, the time axis has only as many ticks as fit; days apart, they say the date."""
+    vitals = samples.vitals(12)
+    far = replace(vitals[3], id=99, taken_at=vitals[0].taken_at - timedelta(days=3 * 365))
+    d = vitals_chart((far, *vitals), ZONE, 500, 190)
+    labels = _tick_labels(d)
+    assert 2 <= len(labels) <= 20
+    assert all(len(label) == 10 and label[4] == "-" for label in labels), labels  # 2023-03-04, not 09:00
+    assert len(_tick_labels(vitals_chart(vitals, ZONE, 500, 190))) <= 20
+
+
+def test_readings_outside_the_window_are_not_charted():
+    """With the session's window, a reading dated years before it is left off and the rest keep their scale."""
+    vitals = samples.vitals(12)
+    far = replace(vitals[3], id=99, taken_at=vitals[0].taken_at - timedelta(days=3 * 365), systolic=230)
+    window = (samples.START - timedelta(hours=24), samples.START + timedelta(hours=5))
+    d = vitals_chart((far, *vitals), ZONE, 500, 190, window=window)
+    plain = vitals_chart(vitals, ZONE, 500, 190)
+    assert centres(d.systolic) == centres(plain.systolic)
+    assert _tick_labels(d) == _tick_labels(plain)
+
+
 def test_infusion_band_is_drawn_within_the_plot():
     """The infusion's minutes are shaded inside the plot area, starting at its start time."""
     dose = samples.dose()

@@ -143,6 +143,7 @@ def test_hostile_name_prints_literally() -> None:
     assert "[[[x]]]" in text
     assert '<img src="x"/>' in text
     assert "legal representative of <b>Bold</b>" in flat(text)
+    assert flat(samples.HOSTILE_SHOWN) in flat(text)  # entities stay entities: "&amp;" is not read as "&"
 
 
 def test_names_in_many_scripts_print_with_the_fallback_font() -> None:

@@ -144,7 +144,7 @@ def test_hostile_name_and_escort_print_literally() -> None:
     text = "\n".join(page_texts(render_discharge(sheet)))
     assert text.count("<b>Bold</b>") == 2
     assert text.count("[[[x]]]") == 2
-    assert f"Escort: {samples.HOSTILE}" in flat(text)
+    assert f"Escort: {flat(samples.HOSTILE_SHOWN)}" in flat(text)
 
 
 def test_names_in_many_scripts_print_with_the_fallback_font() -> None:

@@ -3,7 +3,9 @@ signs in the clinic's time that flow across pages, notes of any length, adverse 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -99,7 +101,7 @@ def test_hostile_text_prints_literally():
     sheet = samples.infusion_record(name=samples.HOSTILE, long_text=samples.HOSTILE)
     sheet = replace(sheet, dose=replace(sheet.dose, override_level=Grade.OVERRIDE, override_reason=samples.HOSTILE))
     text = joined(pages(render_infusion_record(sheet)))
-    assert text.count(flat(samples.HOSTILE)) >= 3
+    assert text.count(flat(samples.HOSTILE_SHOWN)) >= 3
 
 
 def test_names_in_many_scripts():
@@ -176,3 +178,38 @@ def test_chunks_keep_every_character_in_order():
     assert all(len(p) <= 200 for p in parts)
     assert flat("".join(parts)) == flat(text)
     assert chunks("short") == ["short"] and chunks("") == [""]
+
+
+#: Readings a hostile or careless hand stored straight into the table, decades away from the session.
+FAR_AWAY = (datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc))
+
+
+def _with_far_readings(window):
+    sheet = samples.infusion_record()
+    far = tuple(replace(sheet.vitals[1], id=900 + k, taken_at=at) for k, at in enumerate(FAR_AWAY))
+    notes = sheet.notes + (replace(sheet.notes[-1], id=99, noted_at=FAR_AWAY[0], text="Stored long ago."),)
+    scores = sheet.scores + (replace(sheet.scores[0], id=98, taken_at=FAR_AWAY[1]),)
+    return replace(sheet, vitals=sheet.vitals + far, notes=notes, scores=scores, chart_window=window)
+
+
+@pytest.mark.parametrize("window", [(samples.START - timedelta(hours=24), samples.START + timedelta(hours=5)), None],
+                         ids=["session window", "no window"])
+def test_readings_decades_away_cannot_make_the_record_slow_or_large(window):
+    """A reading dated year 1 once made this sheet take 392 s and 24 MB: with or without the session's window
+    it renders in a moment, about the size of the normal record, and still prints every reading in its table."""
+    normal = render_infusion_record(samples.infusion_record())
+    began = time.perf_counter()
+    pdf = render_infusion_record(_with_far_readings(window))
+    assert time.perf_counter() - began < 5
+    assert len(pdf) < 1.5 * len(normal)
+    text = joined(pages(pdf))
+    assert "0001-01-0100:00" in text and "9999-12-3118:00" in text  # each far reading with its whole date
+    assert "Storedlongago." in text
+
+
+def test_readings_outside_the_session_are_left_off_the_chart_with_a_note():
+    window = (samples.START - timedelta(hours=24), samples.START + timedelta(hours=5))
+    text = flat("\n".join(pages(render_infusion_record(_with_far_readings(window)))))
+    assert flat("2 readings are dated outside this session (2026-03-01 09:00 to 2026-03-02 14:00): listed below "
+                "with their date, left off the chart.") in text
+    assert "outsidethissession" not in joined(pages(render_infusion_record(samples.infusion_record())))

@@ -106,13 +106,13 @@ def test_recommendations_multi_line_and_literal():
     recs = "Maintenance every 4 weeks.\nCheck LFTs in 3 months.\n" + samples.HOSTILE
     text = text_of(replace(samples.summary_letter(), recommendations=recs))
     assert "Maintenance every 4 weeks." in text and "Check LFTs in 3 months." in text
-    assert flat(samples.HOSTILE) in flat(text)
+    assert flat(samples.HOSTILE_SHOWN) in flat(text)
 
 
 def test_hostile_and_many_script_names():
     """A hostile patient name and medication print literally; names in many scripts keep their glyphs."""
     sheet = replace(samples.summary_letter(name=samples.HOSTILE), medications=(samples.HOSTILE,))
-    assert flat(text_of(sheet)).count(flat(samples.HOSTILE)) >= 4  # letterhead, Re:, thank-you line, medication
+    assert flat(text_of(sheet)).count(flat(samples.HOSTILE_SHOWN)) >= 4  # letterhead, Re:, thank-you line, medication
     text = text_of(samples.summary_letter(name=samples.NAMES_IN_MANY_SCRIPTS))
     for part in ("Zoë", "O'Brien-Nguyễn", "王小明"):
         assert part in text

@@ -54,8 +54,9 @@ def test_two_series_come_back_in_order_with_their_totals(clinic, services, staff
     _next_day(clock, staff, days=30)
     maintenance = clinic.plan(p.id, Protocol.IV_MAINTENANCE, sessions=4, weekdays=(1,))
     for k, phq9 in enumerate((7, 5)):
+        clock.set(maintenance.sessions[k].scheduled_at)  # a score is taken on its session's day
+        sign_in_again(staff, clock)
         record(p.id, maintenance.sessions[k].id, "phq9", phq9)
-        _next_day(clock, staff)
 
     first, second = services.patients.outcome_points(staff["front_desk"], p.id)
     assert (first.series_id, first.protocol, first.start_date, first.planned_sessions) == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from clinic_desktop import __version__
 from clinic_desktop.storage import audit_chain, schema
 from clinic_desktop.storage.audit_chain import AuditKeyring
 from clinic_desktop.storage.backup import BackupError
-from clinic_desktop.storage.backup_manifest import BackupKind, ManifestError, manifest_path, sha256_of
+from clinic_desktop.storage.backup_manifest import BackupKind, ManifestError, manifest_path
 from clinic_desktop.storage.backup_restore import restore_backup, take_backup, verify_backup, verify_restored
 from clinic_desktop.storage.database import open_database
 from tests.storage.backup_support import edit_copy, family_names, nurse, register, services_over
@@ -57,7 +58,8 @@ def test_backup_verifies_and_its_manifest_says_what_it_holds(live, tmp_path, clo
         last = uow.session.execute(audit_chain.select(audit_chain.AuditEntry.seq, audit_chain.AuditEntry.hash)
                                    .order_by(audit_chain.AuditEntry.seq.desc()).limit(1)).one()
     stored = json.loads(manifest_path(target).read_text())
-    assert stored["sha256"] == sha256_of(target) and stored["size"] == target.stat().st_size
+    data = target.read_bytes()  # the digest and size worked out here, not by the code that wrote the manifest
+    assert stored["sha256"] == hashlib.sha256(data).hexdigest() and stored["size"] == len(data)
     assert stored["created_at"] == "2026-03-02T14:00:00+00:00"
     assert stored["schema_revision"] == schema.HEAD and stored["engine"] == "sqlite"
     assert (stored["audit_seq"], stored["audit_hash"]) == (last.seq, last.hash) and last.seq >= 2
@@ -174,6 +176,14 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def _wait_for_more_patients(database: Path, than: int, timeout: float = 30) -> None:
+    """Until the writer has committed more patients than `than` (a condition, not a guessed pause)."""
+    deadline = time.monotonic() + timeout
+    while len(family_names(database)) <= than:
+        assert time.monotonic() < deadline, "the writer wrote nothing"
+        time.sleep(0.02)
+
+
 def test_a_backup_taken_while_another_process_writes_restores_to_a_database_that_verifies(tmp_path, clock):
     """A second process registers patients (audited) nonstop; backups taken meanwhile verify and restore."""
     from clinic_desktop.domain.clock import SystemClock
@@ -188,7 +198,7 @@ def test_a_backup_taken_while_another_process_writes_restores_to_a_database_that
         keyring = AuditKeyring(tmp_path)
         copies = []
         for i in range(3):
-            time.sleep(0.3)  # let the writer get some records in between the backups
+            _wait_for_more_patients(tmp_path / "clinic.db", than=len(family_names(copies[-1])) if copies else 0)
             target = tmp_path / "backups" / f"during-{i}.db"
             take_backup(url, keyring, target, BackupKind.MANUAL, now + timedelta(seconds=i),
                         progress=lambda done, total: None)

@@ -155,5 +155,12 @@ def test_a_newer_search_wins_and_the_viewer_stays_usable_meanwhile(worker, qtbot
     viewer.action.setCurrentIndex(viewer.action.findData(other))
     release.set()
     qtbot.waitUntil(lambda: bool(loaded), timeout=10_000)
-    qtbot.wait(50)
+    # An operation started now runs after both searches (one worker, in order), and its callback comes after
+    # theirs: once it has run, a late first search would have shown its rows.
+    from PySide6.QtCore import QObject
+
+    from clinic_desktop.ui import ops
+    after, anchor = [], QObject()
+    ops.Op(anchor, lambda: None).success(lambda _none: after.append(True)).run()
+    qtbot.waitUntil(lambda: bool(after), timeout=10_000)
     assert loaded == [{other}], "only the newer search's rows were shown"

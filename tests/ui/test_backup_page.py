@@ -15,7 +15,6 @@ from tests.ui.ui_support import while_dialog_open
 
 def _answer(password: str | None) -> Callable[[QDialog], None]:
     def act(dialog: QDialog) -> None:
-        dialog.grab().save("/tmp/h4/restore_dialog.png")
         if password is None:
             dialog.reject()
         else:
@@ -65,8 +64,6 @@ def test_back_up_now_shows_progress_and_adds_a_verified_row(page, services, staf
     seen: list[tuple[bool, int, int]] = []
     page.progress.valueChanged.connect(lambda v: seen.append((page.progress.isVisible(), v,
                                                               page.progress.maximum())))
-    page.progress.valueChanged.connect(lambda v: v > page.progress.maximum() // 2 and not
-                                       page.grab().save("/tmp/h4/backup_page_progress.png") and None)
     with qtbot.waitSignal(page.backedUp) as taken:
         page.back_up_now()
     made = taken.args[0]
@@ -77,7 +74,6 @@ def test_back_up_now_shows_progress_and_adds_a_verified_row(page, services, staf
     listed = rows(page)
     assert len(listed) == 1 and listed[0]["Kind"] == "manual" and listed[0]["Verified"] == "yes"
     assert listed[0]["File"] == made.file_name and listed[0]["Taken"] == "2026-03-02 09:00"
-    page.grab().save("/tmp/h4/backup_page.png")
 
 
 def test_restore_with_the_password_signs_everyone_out(window, page, services, staff):
@@ -104,7 +100,6 @@ def test_a_wrong_password_shows_an_error_and_restores_nothing(window, page, serv
     page.restore_selected()
     assert page.error.isVisible() and "password is not right" in page.error.text()
     assert window.current is not None and services.patients.count(staff["nurse"]) == 1
-    page.grab().save("/tmp/h4/backup_page_error.png")
 
 
 def test_cancelling_the_warning_restores_nothing(page, services, staff):
@@ -132,7 +127,6 @@ def test_a_backup_runs_in_the_background_and_the_window_stays_usable(worker, win
     def moved(value: int) -> None:
         if value > 0 and not during:
             during.append((page.backup_button.isEnabled(), window.workspace.tabs.isEnabled(), page.isEnabled()))
-            page.grab().save("/tmp/h4/backup_page_running.png")
     page.progress.valueChanged.connect(moved)
     timer.start()
     with qtbot.waitSignal(page.backedUp, timeout=20_000) as taken:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLabel
 
 from clinic_desktop.domain.enums import PregnancyStatus, SessionStatus
 from clinic_desktop.ui.board import TICK_MS, TodayBoard
-from clinic_desktop.ui.board_items import OVERDUE_COLOURS
 from clinic_desktop.ui.series_actions import NoShowDialog
 from tests.conftest import PASSWORD, sign_in_again
 from tests.services.signing_support import IV_ORDER, LOT_EXPIRY, ready_session
@@ -129,11 +128,11 @@ def test_the_vitals_countdown_and_overdue_mark_follow_the_clock(qtbot, services,
     assert item.text().splitlines()[1:] == ["Session 1 of 6 · Infusing", "infusing since 09:00", "vitals in 10 min"]
     clock.advance(minutes=6)
     board.tick()
-    assert item.text().endswith("vitals in 4 min") and item.foreground().color() != QColor(OVERDUE_COLOURS[1])
+    assert item.text().endswith("vitals in 4 min") and item.foreground().color() == QColor("#5c3c00")  # infusing
     clock.advance(minutes=7)
     board.tick()
     assert item.text().endswith("vitals overdue 3 min")
-    assert item.foreground().color() == QColor(OVERDUE_COLOURS[1]) and item.font().bold()
+    assert item.foreground().color() == QColor("#a50e0e") and item.font().bold()  # dark red
     board.refresh()
     assert _item(board, sid).text().endswith("vitals overdue 3 min"), "the re-read board says the same"
 

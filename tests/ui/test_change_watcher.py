@@ -85,7 +85,6 @@ def test_a_session_screen_reloads_or_offers_reload_when_entries_are_unsaved(qtbo
     assert len(screen.detail.vitals) == readings + 1, "not reloaded under the typed note"
     assert note.toPlainText() == "Patient reports mild dizziness"
     workspace.tabs.setCurrentWidget(screen)
-    screen.changed_bar.grab().save("/tmp/h7_changed_bar.png")
     screen.changed_bar.button.click()  # the question is answered "Discard" (tests/ui/conftest.py)
     assert screen.changed_bar.isHidden() and len(screen.detail.vitals) == readings + 2
 
@@ -104,7 +103,6 @@ def test_a_stale_day_answer_is_refused_on_the_screen_with_who_changed_it(workspa
     shown = " ".join(_labels(screen))
     assert "changed on another workstation" in shown and "Changed by Luis Ferreira, RN at 09:00." in shown
     assert services.sessions.detail(staff["nurse"], sid).npo_confirmed is True, "the other answer stands"
-    screen.grab().save("/tmp/h7_stale_answer.png")
     workspace.watcher.poll()
     assert screen.detail.npo_confirmed is True and checks.npo.currentData() is True
 

@@ -4,7 +4,6 @@ what was typed, and Reload shows the stored version."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -35,7 +34,6 @@ def test_stale_patient_edit_shows_the_other_change_and_keeps_the_typing(qtbot, s
     assert "Changed by Pat Lindqvist at 09:00. They changed family name from Lovelace to Byron" in shown.text()
     assert form.edits["phone"].text() == "555-0142" and form.edits["family_name"].text() == "Lovelace"
     assert form.reload_button.isVisible()
-    form.grab().save("/tmp/h7_patient_conflict.png")
     assert services.patients.chart(staff["nurse"], pid).phone == "", "nothing of the stale form was saved"
     form.reload_button.click()  # asks before discarding the typing: answered "Discard" (tests/ui/conftest.py)
     assert form.edits["family_name"].text() == "Byron" and form.chart.row_version == seen.row_version + 1
@@ -91,7 +89,6 @@ def test_a_stale_administration_amendment_keeps_the_typing_and_goes_through_afte
     assert admin.mode == "amend" and admin.given.text() == "99"
     assert admin.amend_reason.text() == "Pump residue not given"
     QApplication.processEvents()
-    screen.grab().save(str(_shots() / "administration_conflict.png"))
     assert services.sessions.detail(staff["nurse"], sid).dose.volume_given_ml == Decimal("100.8"), "nothing saved"
     screen.reload()  # what the "Changed at another workstation" bar's Reload does
     assert admin.mode == "amend" and admin.given.text() == "99" and "Lot LOT-2, expires 2027-01-01" in \
@@ -118,7 +115,6 @@ def test_a_stale_checklist_explanation_keeps_the_typing(qtbot, services, other, 
     assert row.errors.form_error.isVisible() and "This session was changed on another workstation" in words
     assert "Changed by Luis Ferreira, RN at 09:00. They changed npo confirmed from nothing to True." in words
     assert row.editing and row.note_text() == "Clear water at 07:00 only"
-    screen.grab().save(str(_shots() / "explanation_conflict.png"))
     assert "npo" not in services.sessions.detail(staff["nurse"], sid).check_notes, "nothing saved"
     screen.reload()
     row = checks.rows["npo"]
@@ -126,14 +122,6 @@ def test_a_stale_checklist_explanation_keeps_the_typing(qtbot, services, other, 
     row.save.click()
     assert services.sessions.detail(staff["nurse"], sid).check_notes["npo"][0] == "Clear water at 07:00 only"
     assert not checks.rows["npo"].editing
-
-
-def _shots():
-    """Where the screenshots for a person to look at go."""
-    folder = Path("/tmp/h8")
-    folder.mkdir(exist_ok=True)
-    return folder
-
 
 
 def test_a_save_here_is_news_to_the_other_pages_of_this_window_only(qtbot, services, other, staff, make_window):

@@ -133,13 +133,13 @@ def test_enter_opens_the_first_match_in_the_chart(qtbot, demo_services, demo_nur
 def test_user_text_is_shown_literally_never_as_markup(qtbot, services, staff, tmp_path):
     """A name typed as HTML shows its characters; the chart never interprets user text as rich text."""
     patient = services.patients.register(staff["nurse"], PatientInput(
-        "<b>Bold</b> & <img src=x>", "<i>Italic</i>", "1975-06-07", "male",
+        "<b>Bold</b> & &amp; &#60;u&#62; <img src=x>", "<i>Italic</i>", "1975-06-07", "male",
         allergies=(AllergyEntry('<font color="red">latex</font>'),)))
     ws = _window(qtbot, services, tmp_path, staff["nurse"]).workspace
     ws.open_patient(patient.id)
     QApplication.processEvents()
     labels = [label for label in ws.chart.findChildren(QLabel) if not label.isHidden()]
-    assert "<i>Italic</i>, <b>Bold</b> & <img src=x>" in [label.text() for label in labels]
+    assert "<i>Italic</i>, <b>Bold</b> & &amp; &#60;u&#62; <img src=x>" in [label.text() for label in labels]
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
     assert any('<font color="red">latex</font>' in label.text() for label in labels)
 

@@ -308,6 +308,23 @@ def test_recording_a_signed_consent_updates_the_chart(qtbot, services, staff, ma
     assert "IV racemic ketamine, induction — signed 2026-03-02 on form 2026.1" in _consent_texts(ws)
 
 
+def test_a_consent_dated_before_the_patients_birth_is_refused_beside_the_time(qtbot, services, staff):
+    """The year typed wrong (1970 for a patient born in 1980): the message names the date of birth, beside the
+    time field, and nothing is recorded."""
+    p = patient(services, staff)
+    nurse = staff["nurse"]
+    dialog = RecordConsentDialog(
+        services.patients.chart(nurse, p.id), Protocol.IV_INDUCTION,
+        lambda protocol: services.paperwork.consent_status(nurse, p.id, protocol), services.staff.list(nurse), ZONE,
+        services.context.now(), lambda *a, **k: services.patients.record_consent(nurse, p.id, *a, **k))
+    qtbot.addWidget(dialog)
+    dialog.signed_at.setDateTime(dialog.signed_at.dateTime().addYears(-56))
+    assert dialog.submit() is None
+    assert dialog.errors.shown() == {
+        "signed_at": "This time is before the patient's date of birth (1980-05-01): check the date."}
+    assert services.patients.chart(nurse, p.id).consents == ()
+
+
 def test_the_consent_dialog_shows_each_error_beside_its_field(qtbot, services, staff):
     """A time in the future, and a representative without name or relation, are refused beside the fields; the
     patient's name is offered only while the patient is the signer."""
@@ -321,7 +338,7 @@ def test_the_consent_dialog_shows_each_error_beside_its_field(qtbot, services, s
     qtbot.addWidget(dialog)
     dialog.signed_at.setDateTime(dialog.signed_at.dateTime().addDays(1))
     assert dialog.submit() is None
-    assert dialog.errors.shown() == {"signed_at": "A consent cannot be signed in the future."}
+    assert dialog.errors.shown() == {"signed_at": "A time in the future cannot be recorded."}
     dialog.signed_at.setDateTime(QDateTime(dialog.signed_at.date().addDays(-1), dialog.signed_at.time()))
     dialog.as_representative.setChecked(True)
     assert dialog.signer_name.text() == "" and dialog.relation.isEnabled()
@@ -441,12 +458,10 @@ def test_the_preview_opens_preparing_and_the_first_page_arrives_from_the_worker(
         dialog.show()
         qtbot.waitExposed(dialog)
         seen["preparing"] = (dialog.title.text(), dialog.print_button.isEnabled(), dialog.sheet is None)
-        dialog.grab().save("/tmp/h4/preview_preparing.png")
         with qtbot.waitSignal(dialog.stack.pageShown, timeout=20_000) as first:
             release.set()
         seen["first"] = first.args[0]
         qtbot.waitUntil(lambda: dialog.print_button.isEnabled())
-        dialog.grab().save("/tmp/h4/preview_ready.png")
         seen["ready"] = (dialog.title.text(), dialog.stack.pages[0].image is not None)
         return 0
     monkeypatch.setattr(PreviewDialog, "exec", exec_)

@@ -67,6 +67,17 @@ def test_the_date_cannot_be_in_the_future_and_an_error_shows_beside_its_field(qt
     assert ws.tabs.indexOf(form) != -1
 
 
+def test_a_screening_dated_before_the_birth_is_refused_beside_its_date(qtbot, services, staff, make_window):
+    p = patient(services, staff)
+    ws = signed_in(make_window, staff["nurse"]).workspace
+    form = ws.front_desk.screening(p.id)
+    form.screened_on.setDate(QDate(1979, 12, 31))
+    assert form.save() is None
+    assert form.errors.shown() == {
+        "screened_on": "Screening cannot be dated before the patient's date of birth (1980-05-01)."}
+    assert services.patients.chart(staff["nurse"], p.id).screening is None
+
+
 def test_front_desk_has_no_screening_button(qtbot, services, staff, make_window):
     """Screening is recorded by nurses and physicians: front desk does not see the button."""
     p = patient(services, staff)

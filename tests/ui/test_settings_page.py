@@ -11,7 +11,7 @@ from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.ui.settings_rows import UNSOURCED_TEXT
 from tests.ui.ui_support import audit_actions, visible_texts
 
-SECTIONS = ("Dosing", "Vital signs", "Scales", "Discharge", "Screening", "Security")
+SECTIONS = ("Dosing", "Vital signs", "Scales", "Discharge", "Screening", "Charting", "Security")
 
 
 def _page(make_window, principal):
@@ -29,7 +29,7 @@ def admin_page(make_window, staff):
 
 
 def test_every_setting_is_shown_by_section_with_unit_range_and_source(qtbot, admin_page):
-    """One row per setting, in the six sections; unsourced defaults say so in words on the row."""
+    """One row per setting, in the seven sections; unsourced defaults say so in words on the row."""
     _window, page = admin_page
     assert set(page.rows) == {info.name for info in ClinicSettings.infos()}
     assert [page.findChild(object, f"section {name}").title() for name in SECTIONS] == list(SECTIONS)

@@ -60,7 +60,9 @@ def test_the_page_lists_each_text_with_its_versions_newest_first(qtbot, services
 def test_the_model_passes_the_model_tester(qtmodeltester, services, staff):
     """The table model keeps Qt's model contract."""
     model = SheetTextsModel(services.context.zone)
-    model.set_versions(services.sheet_texts.list(staff["admin"]))
+    versions = services.sheet_texts.list(staff["admin"])
+    model.set_versions(versions)
+    assert model.rowCount() == len(versions) > 0, "the tester checks a model with rows in it"
     qtmodeltester.check(model)
 
 

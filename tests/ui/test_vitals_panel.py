@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from PySide6.QtGui import QColor
 
 from clinic_desktop.domain.enums import AlertAction, VitalsPhase
+from clinic_desktop.storage import models
 from clinic_desktop.ui.session_screen.vitals_chart import BP_COLOUR, HR_COLOUR
 from clinic_desktop.ui.session_screen.vitals_panel import STATUS, VitalsPanel
 from clinic_desktop.ui.session_screen.vitals_rows import DUE, LATE, ON_TIME, OVERDUE
@@ -51,8 +54,9 @@ def test_grid_marks_late_and_overdue_readings(qtbot, services, staff, clock, inf
     assert due_times == ["09:15", "09:25", "09:35", "09:45", "09:55"]
     assert _states(panel)[3][1] == "Overdue by 13 min" and _states(panel)[4][1] == "Overdue by 3 min"
     assert "2 readings overdue" in panel.summary.text()
-    overdue_cell = panel.table.item(3, STATUS)
-    assert overdue_cell.background().color() != panel.table.item(1, STATUS).background().color()
+    colours = [(panel.table.item(r, STATUS).background().color().name(),
+                panel.table.item(r, STATUS).foreground().color().name()) for r in (2, 3)]
+    assert colours == [("#fef7e0", "#7a4f01"), ("#fde7e9", "#8c1d18")]  # late: amber; overdue: pale and dark red
 
 
 def test_out_of_range_reading_needs_an_action_before_it_is_saved(qtbot, services, staff, clock, infusing):
@@ -102,3 +106,18 @@ def test_chart_paints_blood_pressure_and_heart_rate(qtbot, services, staff, cloc
     assert BP_COLOUR.name() in colours and HR_COLOUR.name() in colours
     assert QColor("#ffffff").name() in colours
     assert "09:15 130/78" in panel.chart.summary()
+
+
+def test_a_reading_stored_decades_away_is_left_off_the_chart(qtbot, services, staff, clock, infusing, db):
+    """A reading inserted straight into the table at year 1 neither squeezes the session's readings nor stalls
+    the painting; the session's own readings are all drawn."""
+    with db.session() as s:
+        s.add(models.VitalSignsReading(session_id=infusing, taken_at=datetime(1, 1, 1, tzinfo=timezone.utc),
+                                       phase=VitalsPhase.BASELINE, systolic=120, diastolic=80, heart_rate=70,
+                                       alert_note="", recorded_by_id=staff["nurse"].id, created_at=clock.now()))
+        s.commit()
+    panel = _panel(qtbot, services, staff, infusing)
+    assert [p.at for p in panel.chart.points] == [clock.now() - timedelta(minutes=5)]  # the baseline only
+    first, last = panel.chart.time_range()
+    assert last - first < timedelta(hours=2)
+    assert not panel.chart.grab().toImage().isNull()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPo
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from clinic_desktop.domain.session_records import VitalsEntry
+from clinic_desktop.ui import formatting
 
 #: The plot's scales, in widget pixels: a time to its x, a reading to its y.
 XOf = Callable[[datetime], float]
@@ -62,11 +63,18 @@ class VitalsChart(QWidget):
         return QSize(metrics.averageCharWidth() * 70, metrics.height() * 20)
 
     def set_data(self, vitals: Sequence[VitalsEntry], started_at: datetime | None, stopped_at: datetime | None,
-                 now: datetime) -> None:
+                 now: datetime, window: tuple[datetime, datetime] | None = None) -> None:
+        """With a `window` (the session's span), only what falls inside it is drawn: one reading dated decades
+        away would otherwise squeeze the session into a sliver (and its ticks into millions)."""
+        def inside(at: datetime | None) -> bool:
+            return at is not None and (window is None or window[0] <= at <= window[1])
+
         self.points = [Point(v.taken_at, v.systolic, v.diastolic, v.heart_rate) for v in vitals
-                       if v.systolic is not None or v.heart_rate is not None]
+                       if (v.systolic is not None or v.heart_rate is not None) and inside(v.taken_at)]
         self.points.sort(key=lambda p: p.at)
-        self.started_at, self.stopped_at, self._now = started_at, stopped_at, now
+        self.started_at = started_at if inside(started_at) else None
+        self.stopped_at = stopped_at if inside(stopped_at) else None
+        self._now = now
         self.setAccessibleDescription(self.summary())
         self.update()
 
@@ -159,7 +167,9 @@ class VitalsChart(QWidget):
         # Time ticks every 5, 10, 15 ... minutes on the clock, as many as the labels leave room for.
         minutes = (t1 - t0).total_seconds() / 60
         label_width = m.horizontalAdvance("00:00") * 1.6
-        step_min = next((s for s in X_STEPS if plot.width() * s / max(minutes, 1) >= label_width), X_STEPS[-1])
+        fit = max(plot.width() / label_width, 1)  # labels that fit: never more ticks than that, whatever the span
+        step_min = next((s for s in X_STEPS if plot.width() * s / max(minutes, 1) >= label_width),
+                        max(X_STEPS[-1], math.ceil(minutes / fit / 60) * 60))
         local0 = t0.astimezone(self._zone)
         tick = local0.replace(second=0, microsecond=0) + timedelta(minutes=step_min - local0.minute % step_min)
         while tick <= t1:
@@ -237,7 +247,7 @@ class VitalsChart(QWidget):
         painter.drawText(QPointF(x + size * 3, y + m.ascent()), HR_LEGEND)
 
     def _clock(self, at: datetime) -> str:
-        return at.astimezone(self._zone).strftime("%H:%M")
+        return formatting.local_time(at, self._zone, with_day=False)
 
 
 def _triangle(x: float, y: float, size: float, down: bool) -> QPolygonF:

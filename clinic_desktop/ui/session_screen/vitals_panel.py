@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.access import Action, Principal
 from clinic_desktop.domain.clinic_settings import ClinicSettings
+from clinic_desktop.domain.clinical_time import session_start, session_window
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.grading import Grade
 from clinic_desktop.domain.session_records import SessionDetail, VitalsEntry
@@ -121,8 +122,9 @@ class VitalsPanel(Panel):
                               self.settings.vitals_interval_after_min)
         self._fill(self.rows)
         dose = self.detail.dose
+        start = session_start(self.detail.summary.scheduled_at, self.detail.checked_in_at)
         self.chart.set_data(self.detail.vitals, dose.started_at if dose else None, dose.stopped_at if dose else None,
-                            now)
+                            now, session_window(start, self.settings, now))
         self._summarise()
 
     def _summarise(self) -> None:
