@@ -4,6 +4,7 @@ error on the way becomes a StorageError whose message says the action was not sa
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Callable
 
@@ -68,14 +69,28 @@ class UnitOfWork:
             uow.commit()
     """
 
-    def __init__(self, factory: sessionmaker[Session], on_commit: Callable[[dict], None] | None = None) -> None:
+    def __init__(self, factory: sessionmaker[Session], on_commit: Callable[[dict], None] | None = None,
+                 gate: Callable[[], AbstractContextManager[None]] | None = None) -> None:
         self._factory = factory
         self._on_commit = on_commit
+        #: Entered for the unit's whole length (a restore in progress holds it shut: see Database.restoring).
+        self._gate = gate() if gate is not None else None
         self.session: Session
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        if self._gate is not None:
+            self._gate.__enter__()
+        try:
+            self.session = self._factory()
+        except BaseException:
+            self._leave_gate()
+            raise
         return self
+
+    def _leave_gate(self) -> None:
+        if self._gate is not None:
+            gate, self._gate = self._gate, None
+            gate.__exit__(None, None, None)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -89,7 +104,10 @@ class UnitOfWork:
                 raise
             log.warning("Rolling back after a failed save also failed", exc_info=True)
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            finally:
+                self._leave_gate()
         if mapped is not None:
             # Raised from the driver error: every service, and so every screen, sees one clear message.
             raise mapped from exc

@@ -48,10 +48,9 @@ def test_dump_restore_round_trip_verifies_and_keeps_a_safety_dump(pg_url, tmp_pa
         assert manifest.verified and manifest.engine == "postgresql" and manifest.audit_seq >= 1
         assert "fictional-secret" not in target.with_name(target.name + ".manifest.json").read_text()
         register(services, who, "Later")
-        db.engine.dispose()
-        restored = restore_backup(target, pg_url, db.keyring, tmp_path / "backups", clock.now())
+        with db.restoring():
+            restored = restore_backup(target, pg_url, db.keyring, tmp_path / "backups", clock.now())
         assert restored.safety_copy.name.startswith("clinic-before-restore-") and restored.safety_copy.exists()
-        db.engine.dispose()
         with db.read() as uow:
             verify_restored(uow.session, db.keyring, sqlite=False)
         assert families(services, who) == ["Kept"]
@@ -72,7 +71,7 @@ def test_a_damaged_dump_is_refused_before_anything_changes(pg_url, tmp_path, clo
         target = tmp_path / "backups" / "clinic.dump"
         take_backup(pg_url, db.keyring, target, BackupKind.MANUAL, clock.now())
         target.write_bytes(b"PGDMP" + b"\0" * 20)
-        with pytest.raises(ManifestError):
+        with pytest.raises(ManifestError), db.restoring():
             restore_backup(target, pg_url, db.keyring, tmp_path / "backups", clock.now())
         write_manifest(target, replace(read_manifest(target), sha256=sha256_of(target), size=target.stat().st_size))
         with pytest.raises(BackupError, match="not a readable PostgreSQL dump"):
