@@ -71,9 +71,10 @@ def _busy_message(exclusive: bool) -> str:
             "once the restore has finished.")
 
 
-def shared(database: Path, wait_s: float = OPEN_WAIT_S) -> Hold:
-    """Held for as long as the database is open; waits (up to `wait_s`) for a restore under way."""
-    return Hold(database, exclusive=False, wait_s=wait_s)
+def shared(database: Path, wait_s: float | None = None) -> Hold:
+    """Held for as long as the database is open; waits (up to `wait_s`, OPEN_WAIT_S by default) for a restore
+    under way."""
+    return Hold(database, exclusive=False, wait_s=OPEN_WAIT_S if wait_s is None else wait_s)
 
 
 def exclusive(database: Path) -> Hold:
