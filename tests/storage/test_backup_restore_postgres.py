@@ -79,3 +79,40 @@ def test_a_damaged_dump_is_refused_before_anything_changes(pg_url, tmp_path, clo
         assert families(services, who) == ["Kept"]
     finally:
         db.close()
+
+
+def test_a_restore_is_refused_while_another_workstation_is_connected(pg_url, tmp_path, clock):
+    """Another workstation's engine connected to the database: refused, saying one workstation is connected and
+    which; nothing changed, no safety dump. Once it disconnects, the restore goes through with its entry."""
+    from clinic_desktop.storage.database_lock import DatabaseInUse
+
+    db = open_database(pg_url, tmp_path / "backups", clock.now())
+    second = open_database(pg_url, tmp_path / "backups", clock.now())
+    try:
+        services = services_over(db, clock)
+        who = nurse(services, clock.now())
+        register(services, who, "Kept")
+        target = tmp_path / "backups" / "clinic.dump"
+        take_backup(pg_url, db.keyring, target, BackupKind.MANUAL, clock.now())
+        register(services_over(second, clock), who, "Later")  # the second workstation is connected now
+        with pytest.raises(DatabaseInUse, match=r"^1 other workstation is connected to the clinic database "
+                                                r"\(this computer\).*Nothing was changed"), db.restoring():
+            restore_backup(target, pg_url, db.keyring, tmp_path / "backups", clock.now())
+        assert families(services, who) == ["Kept", "Later"]
+        assert not list((tmp_path / "backups").glob("clinic-before-restore-*"))
+        second.close()
+
+        def record(session, restored):
+            audit_chain.append(session, db.keyring, at=clock.now(), utc_offset_min=0, staff_id=None,
+                               action="restore", object_type="backup", object_id=target.name)
+        with db.restoring():
+            restore_backup(target, pg_url, db.keyring, tmp_path / "backups", clock.now(), record=record)
+        assert families(services, who) == ["Kept"]
+        with db.read() as uow:
+            newest = uow.session.execute(audit_chain.select(audit_chain.AuditEntry.seq, audit_chain.AuditEntry.action)
+                                         .order_by(audit_chain.AuditEntry.seq.desc()).limit(1)).one()
+            assert audit_chain.verify(uow.session, db.keyring).ok
+        assert newest.action == "restore" and db.keyring.read_head()[0] == newest.seq
+    finally:
+        second.close()
+        db.close()
