@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Collection
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
@@ -73,10 +73,12 @@ def _last_change_words(session: Session, ctx: ServiceContext, objects: tuple[tup
     row = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
                           .where(which).order_by(entry.seq.desc()).limit(1)).first()
-    if row is None:
-        return ""
+    return "" if row is None else _who_when_what(row, ctx, row.details)
+
+
+def _who_when_what(row: Row, ctx: ServiceContext, details: object) -> str:
     who = f"{row.full_name}, {row.credentials}" if row.credentials else (row.full_name or "someone")
-    return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(row.details)}"
+    return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(details)}"
 
 
 #: What a refused stale save says happened to the user's entries, unless the caller says better.
@@ -101,6 +103,28 @@ def raise_changed_elsewhere(session: Session, ctx: ServiceContext, what: str, ob
     (a chair compares the name the user saw)."""
     raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
                            + _last_change_words(session, ctx, objects) + " " + outcome)
+
+
+#: How far back a refusal looks for the entry that changed one of a record's fields (see below).
+FIELD_LOOKBACK = 200
+
+
+def raise_fields_changed_elsewhere(session: Session, ctx: ServiceContext, what: str, object_type: str,
+                                   fields: Collection[str], outcome: str = NOT_SAVED) -> None:
+    """The ConcurrentChange of a stale save for a record kept as one row per field (the clinic settings): names
+    the newest entry of `object_type` that changed one of `fields`, and only those fields' changes."""
+    entry = models.AuditEntry
+    rows = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
+                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
+                           .where(entry.object_type == object_type).order_by(entry.seq.desc())
+                           .limit(FIELD_LOOKBACK)).all()
+    words = ""
+    for row in rows:
+        if isinstance(row.details, dict) and set(row.details) & set(fields):
+            words = _who_when_what(row, ctx, {f: v for f, v in row.details.items() if f in fields})
+            break
+    raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. {words} {outcome}"
+                           .replace("  ", " "))
 
 
 def series_audit_objects(series: models.InfusionSeries) -> tuple[tuple[str, int], ...]:
