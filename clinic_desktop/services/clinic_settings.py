@@ -63,12 +63,8 @@ def _stamp(row: models.ClinicSetting | None) -> str:
     return "" if row is None else f"{row.updated_at.isoformat()}|{row.value}"
 
 
-def _setting_stamps(session: Session, names: Any = None, lock: bool = False) -> dict[str, str]:
+def _setting_stamps(session: Session) -> dict[str, str]:
     query = select(models.ClinicSetting).where(~models.ClinicSetting.name.startswith(PROFILE_PREFIX))
-    if names is not None:
-        query = query.where(models.ClinicSetting.name.in_(list(names)))
-    if lock:  # PostgreSQL: a save elsewhere under way finishes first, and its result is what is compared
-        query = query.with_for_update()
     return {row.name: _stamp(row) for row in session.execute(query).scalars()}
 
 
@@ -134,16 +130,18 @@ class SettingsService:
                 seen: Mapping[str, str] | None) -> ClinicSettings:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
+            # The rows compared are the rows changed (locked on PostgreSQL until this save ends): one that is
+            # not there yet and is stored elsewhere meanwhile makes the insert below fail, refused in update().
+            rows = {name: uow.session.get(models.ClinicSetting, name, with_for_update=True) for name in changes}
             if seen is not None:
-                now = _setting_stamps(uow.session, changes, lock=True)
-                stale = {name for name in changes if now.get(name, "") != seen.get(name, "")}
+                stale = {name for name, row in rows.items() if _stamp(row) != seen.get(name, "")}
                 if stale:
                     raise_fields_changed_elsewhere(uow.session, self._ctx, "setting", "clinic_settings", stale, KEPT)
             before = load_settings(uow.session)
             updated = before.with_changes(changes)
             differences = updated.changed_from_default()
             for name in changes:
-                row = uow.session.get(models.ClinicSetting, name)
+                row = rows[name]
                 if name not in differences:  # back to the default: nothing to store
                     if row is not None:
                         uow.session.delete(row)
@@ -189,14 +187,14 @@ class SettingsService:
 
     def _refuse_stale_profile(self) -> None:
         with self._ctx.db.read() as uow:
-            raise_changed_elsewhere(uow.session, self._ctx, "clinic's details", (("clinic_profile", ""),), KEPT)
+            raise_changed_elsewhere(uow.session, self._ctx, "clinic profile", (("clinic_profile", ""),), KEPT)
 
     def _update_profile(self, actor: StaffMember, clean: ClinicProfile, logo: bytes | None | object,
                         media_type: str, seen: str | None) -> ClinicProfile:
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             if seen is not None and _profile_stamp(uow.session, lock=True) != seen:
-                raise_changed_elsewhere(uow.session, self._ctx, "clinic's details", (("clinic_profile", ""),), KEPT)
+                raise_changed_elsewhere(uow.session, self._ctx, "clinic profile", (("clinic_profile", ""),), KEPT)
             before = load_profile(uow.session)
             for name, value in clean.to_mapping().items():
                 row = uow.session.get(models.ClinicSetting, name) or models.ClinicSetting(name=name)
@@ -225,7 +223,7 @@ class SettingsService:
             with self._ctx.db.write() as uow:
                 acting_staff(uow.session, actor)
                 if seen is not None and _profile_stamp(uow.session, lock=True) != seen:
-                    raise_changed_elsewhere(uow.session, self._ctx, "clinic's details", (("clinic_profile", ""),),
+                    raise_changed_elsewhere(uow.session, self._ctx, "clinic profile", (("clinic_profile", ""),),
                                             KEPT)
                 details = self._store_logo(uow.session, actor, data, media_type)
                 if details:
