@@ -196,19 +196,21 @@ class ClinicPage(QWidget):
         return dataclasses.replace(self._profile, **values)
 
     def show_profile(self, profile: ClinicProfile, logo: bytes | None) -> None:
-        for name, field in self.fields.items():
-            value = getattr(profile, name)
-            if isinstance(field, QPlainTextEdit):
-                field.setPlainText(value)
-            elif isinstance(field, QComboBox):
-                index = field.findData(value)
-                field.setCurrentIndex(max(index, 0))
-            else:
-                field.setText(value)
+        for name in self.fields:
+            self._set_field(name, getattr(profile, name))
         self._profile, self._logo, self._saved_logo = profile, logo, logo
         self._show_logo()
         self._clean = snapshot(self)
         self._edited()
+
+    def _set_field(self, name: str, value: str) -> None:
+        field = self.fields[name]
+        if isinstance(field, QPlainTextEdit):
+            field.setPlainText(value)
+        elif isinstance(field, QComboBox):
+            field.setCurrentIndex(max(field.findData(value), 0))
+        else:
+            field.setText(value)
 
     def is_dirty(self) -> bool:
         return snapshot(self) != self._clean or self._logo != self._saved_logo
@@ -295,9 +297,13 @@ class ClinicPage(QWidget):
             seen = self._services.settings.profile_seen(self._actor())
         except ClinicError:
             return
+        typed = self.profile()
+        for name in self.fields:  # what this user left alone becomes what was saved elsewhere
+            if getattr(typed, name) == getattr(self._profile, name):
+                self._set_field(name, getattr(seen.profile, name))
         if self._logo == self._saved_logo:
             self._logo = seen.logo
-        self._saved_logo, self._stamp = seen.logo, seen.stamp
+        self._profile, self._saved_logo, self._stamp = seen.profile, seen.logo, seen.stamp
         self._show_logo()
         self._edited()
 

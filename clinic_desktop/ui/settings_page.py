@@ -172,7 +172,7 @@ class SettingsPage(QWidget):
             if not row.is_changed():
                 row.show_value(getattr(seen.settings, name))
             else:
-                row.saved = getattr(seen.settings, name)
+                row.saved_elsewhere(getattr(seen.settings, name))
             if edits_seen_it or not row.is_changed():
                 self._stamps.pop(name, None)
                 if name in seen.stamps:
