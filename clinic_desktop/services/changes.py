@@ -10,6 +10,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.clinic_profile import PREFIX as PROFILE_PREFIX
 from clinic_desktop.domain.errors import ConcurrentChange
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.context import ServiceContext, requires
@@ -164,10 +165,12 @@ def changed_fields_words(details: object) -> str:
         return ""
 
     def shown(value: object) -> str:
+        if isinstance(value, dict) and "sha256" in value:
+            return "an image"  # a file's digest and size (the clinic's logo) say nothing to a reader
         text = "nothing" if value in (None, "", [], {}) else str(value)
         return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
-    parts = [f"{field.replace('_', ' ')} from {shown(v['old'])} to {shown(v['new'])}"
+    parts = [f"{field.removeprefix(PROFILE_PREFIX).replace('_', ' ')} from {shown(v['old'])} to {shown(v['new'])}"
              for field, v in list(details.items())[:MAX_FIELDS]]
     more = len(details) - MAX_FIELDS
     return f" They changed {'; '.join(parts)}" + (f"; and {more} more" if more > 0 else "") + "."
