@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -445,11 +445,18 @@ def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path
             safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, url)
             take_backup(url, keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
             recording = _recording(record, backup, safety)
-            _pg_restore(backup, url)
-            # Opened as at start-up: an older schema is upgraded (after its own backup) before the entry is written.
+            same_schema = read_manifest(backup).schema_revision == schema.HEAD
+            with Session(bind=guard) as session:
+                # The dump's SQL and the restore's entry in one transaction: a kill leaves old or new-with-entry.
+                _run_dump_sql(session, backup)
+                if recording is not None and same_schema:
+                    recording(session)
+                    session.flush()
+                head = session.info.get(audit_chain.PENDING_HEAD)
+                session.commit()
+            # Opened as at start-up: an older schema is upgraded (after its own backup), then given its entry.
             open_database(url, backups_dir, now, keyring.folder).close()
-            head = None
-            if recording is not None:
+            if recording is not None and not same_schema:
                 with Session(bind=guard) as session:
                     recording(session)
                     session.flush()
@@ -487,13 +494,62 @@ def _refuse_other_sessions(connection: Connection) -> None:
         f"{'those workstations' if many else 'that workstation'}, then restore again. Nothing was changed.")
 
 
-def _pg_restore(dump: Path, url: str) -> None:
-    target = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    result = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--single-transaction",
-                             "--no-owner", f"--dbname={target}", str(dump)], capture_output=True, text=True,
-                            check=False)
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed, so nothing was changed: {result.stderr.strip()}")
+#: psql's own commands that pg_restore writes into its SQL (they guard psql, which is not used here).
+_PSQL_COMMANDS = (b"\\restrict ", b"\\unrestrict ")
+
+
+def _run_dump_sql(session: Session, dump: Path) -> None:
+    """pg_restore turns the dump into SQL (dropping and re-creating every table, then COPY blocks of data), run
+    here in the session's transaction: nothing is committed until the caller commits, so a process killed
+    midway leaves the database as it was. pg_restore itself never connects (no password on its command line)."""
+    proc = subprocess.Popen([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-", str(dump)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    import psycopg  # the PostgreSQL driver, present whenever a PostgreSQL database is in use
+
+    raw = session.connection().connection.dbapi_connection
+    try:
+        try:
+            with raw.cursor() as cursor:
+                _feed(cursor, iter(proc.stdout))
+            session.execute(text("RESET ALL"))  # the dump's SET search_path = '' and the rest, for what follows
+        except (SQLAlchemyError, psycopg.Error) as exc:
+            raise BackupError(f"Restoring {dump.name} failed, so nothing was changed: "
+                              f"{getattr(exc, 'orig', None) or exc}") from None
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    error = proc.stderr.read().decode(errors="replace").strip()
+    proc.stderr.close()
+    if proc.wait() != 0:
+        raise BackupError(f"pg_restore could not read {dump.name}, so nothing was changed: {error}")
+
+
+def _feed(cursor: Any, lines: Iterator[bytes]) -> None:
+    """Statements between COPY blocks are sent as they come; each COPY block's rows go through COPY FROM STDIN."""
+    pending: list[bytes] = []
+    for line in lines:
+        if line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
+            _send(cursor, pending)
+            with cursor.copy(line.rstrip().decode()) as copy:
+                for row in lines:
+                    if row.rstrip(b"\r\n") == b"\\.":
+                        break
+                    copy.write(row)
+                else:
+                    raise BackupError("The dump's data ends in the middle of a table.")
+        elif not line.startswith(_PSQL_COMMANDS):
+            pending.append(line)
+    _send(cursor, pending)
+
+
+def _send(cursor: Any, pending: list[bytes]) -> None:
+    sql = b"".join(pending).decode()
+    pending.clear()
+    if sql.strip():
+        cursor.execute(sql)
 
 
 def verify_restored(session: Session, keyring: AuditKeyring, sqlite: bool) -> None:
