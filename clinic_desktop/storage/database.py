@@ -295,22 +295,11 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
     A SQLite file must be on a local disk and reached by its real path; one whose last upgrade did not
     finish is refused (MigrationInterrupted) until the copy taken before it is restored."""
     path = sqlite_file(url)
-    hold = None
     if path is not None:
         problem = filesystem.sqlite_location_problem(path)
         if problem is not None:
             raise DatabaseError(problem)
-        hold = _shared_hold(path)
-    try:
-        if path is not None and database_lock.staging_path(path).exists():
-            from clinic_desktop.storage.backup_restore import finish_interrupted_restore  # only after a kill
-
-            finish_interrupted_restore(path, AuditKeyring(audit_dir or backups_dir.parent))
-        return _open(url, path, backups_dir, now, audit_dir, hold)
-    except BaseException:
-        if hold is not None:
-            hold.release()
-        raise
+    return _open(url, path, backups_dir, now, audit_dir)
 
 
 def _shared_hold(path: Path) -> database_lock.Hold:
@@ -321,8 +310,7 @@ def _shared_hold(path: Path) -> database_lock.Hold:
         raise DatabaseError(f"Cannot use the folder for the database {str(path)!r}: {exc.strerror or exc}.") from None
 
 
-def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_dir: Path | None,
-          hold: database_lock.Hold | None) -> Database:
+def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_dir: Path | None) -> Database:
     interrupted = migration_guard.pending(path) if path is not None else None
     engine = make_engine(url, wal=False)
     try:
@@ -352,13 +340,27 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
         raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
                             f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
                             "version; nothing was changed.")
-    use_wal(engine)
-    if revision is None:
-        _create_fresh(engine)
-    elif revision != schema.HEAD:
-        _upgrade(engine, revision, backups_dir, now)
+    keyring = AuditKeyring(audit_dir or backups_dir.parent)
+    # Taken once the file is accepted (a refused file gets no lock file beside it); from here until close, a
+    # restore on this computer waits for this window to close, and this waits for a restore under way.
+    hold = _shared_hold(path) if path is not None else None
+    try:
+        if path is not None and database_lock.staging_path(path).exists():
+            from clinic_desktop.storage.backup_restore import finish_interrupted_restore  # only after a kill
+
+            finish_interrupted_restore(path, keyring)
+        use_wal(engine)
+        if revision is None:
+            _create_fresh(engine)
+        elif revision != schema.HEAD:
+            _upgrade(engine, revision, backups_dir, now)
+    except BaseException:
+        engine.dispose()
+        if hold is not None:
+            hold.release()
+        raise
     log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
-    return Database(engine, AuditKeyring(audit_dir or backups_dir.parent), hold)
+    return Database(engine, keyring, hold)
 
 
 def sqlite_file(url: str) -> Path | None:
