@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -451,28 +453,53 @@ def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path
                 _run_dump_sql(session, backup)
                 if recording is not None and same_schema:
                     recording(session)
-                    session.flush()
-                head = session.info.get(audit_chain.PENDING_HEAD)
-                session.commit()
-            # Opened as at start-up: an older schema is upgraded (after its own backup), then given its entry.
-            open_database(url, backups_dir, now, keyring.folder).close()
-            if recording is not None and not same_schema:
-                with Session(bind=guard) as session:
-                    recording(session)
-                    session.flush()
-                    head = session.info.get(audit_chain.PENDING_HEAD)
-                    session.commit()
-            if head is None:
-                last = guard.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())
-                                     .limit(1)).first()
-                head = (last.seq, last.hash) if last else None
-                guard.commit()
+                head = _commit_noting_head(session, keyring)
+            if not same_schema:
+                # Opened as at start-up: the older schema is upgraded (after its own backup), then given its entry.
+                open_database(url, backups_dir, now, keyring.folder).close()
+                if recording is not None:
+                    with Session(bind=guard) as session:
+                        recording(session)
+                        head = _commit_noting_head(session, keyring)
             _move_head(keyring, head)
+            database_lock.pending_head_path(keyring.folder).unlink(missing_ok=True)
             with Session(bind=guard) as session:
                 verify_restored(session, keyring, sqlite=False)
     finally:
         engine.dispose()
     return safety
+
+
+def _commit_noting_head(session: Session, keyring: AuditKeyring) -> tuple[int, str] | None:
+    """Commit, noting first (beside the head file) the head the committed log will have: if the process dies
+    between the commit and moving the head, the next open moves it (finish_interrupted_pg_restore)."""
+    session.flush()
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    head = (int(last.seq), str(last.hash)) if last else None
+    if head is not None:
+        note = database_lock.pending_head_path(keyring.folder)
+        partial = note.with_name(note.name + ".partial")
+        partial.write_text(json.dumps({"seq": head[0], "hash": head[1]}))
+        os.replace(partial, note)
+    session.commit()
+    return head
+
+
+def finish_interrupted_pg_restore(session: Session, keyring: AuditKeyring) -> None:
+    """A restore noted the head its commit would give the log and was killed before moving the head file: if the
+    log ends there, the commit happened and the head follows it; otherwise the database is the old one."""
+    note = database_lock.pending_head_path(keyring.folder)
+    try:
+        data = json.loads(note.read_text())
+        noted = (int(data["seq"]), str(data["hash"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        noted = None
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    if noted is not None and last is not None and (last.seq, last.hash) == noted:
+        _move_head(keyring, noted)
+        log.warning("A restore was interrupted after the restored database was committed; its audit head is "
+                    "recorded now")
+    note.unlink(missing_ok=True)
 
 
 def _refuse_other_sessions(connection: Connection) -> None:

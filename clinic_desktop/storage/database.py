@@ -349,6 +349,11 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
             from clinic_desktop.storage.backup_restore import finish_interrupted_restore  # only after a kill
 
             finish_interrupted_restore(path, keyring)
+        elif path is None and database_lock.pending_head_path(keyring.folder).exists():
+            from clinic_desktop.storage.backup_restore import finish_interrupted_pg_restore  # only after a kill
+
+            with Session(engine) as session:
+                finish_interrupted_pg_restore(session, keyring)
         use_wal(engine)
         if revision is None:
             _create_fresh(engine)

@@ -34,6 +34,11 @@ def staging_path(database: Path) -> Path:
     return database.with_name(database.name + STAGING_SUFFIX)
 
 
+def pending_head_path(data_dir: Path) -> Path:
+    """A PostgreSQL restore notes here the audit head its commit gives the log, until the head file has it."""
+    return data_dir / "audit-head.restoring.json"
+
+
 class Hold:
     """One lock on the in-use file: shared while a database is open, exclusive for a restore. Each hold has
     its own file handle, so two holds in one process see each other as they would across processes."""
