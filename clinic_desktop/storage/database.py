@@ -47,6 +47,17 @@ class MigrationInterrupted(DatabaseError):
         self.interrupted = interrupted
 
 
+#: Every open Database of this process, weakly held: a command ends by closing what it opened (close_all).
+_OPEN: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every database this process still has open (its connections and its in-use lock): the command line
+    does this when a command ends, so a restore run next in the same process is not refused by it."""
+    for database in list(_OPEN):
+        database.close()
+
+
 class Database:
     """An open database: hands out units of work. Reads use deferred transactions; writes take the
     write lock when they begin, so two writers queue instead of failing half-way (SQLite)."""
@@ -63,6 +74,7 @@ class Database:
         self._write = sessionmaker(writer, expire_on_commit=False)
         #: Told what each commit changed (weakly held: a closed window's listener goes with it).
         self._listeners: list[weakref.ref[Callable[[ChangeSet], None]]] = []
+        _OPEN.add(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -144,6 +156,7 @@ class Database:
         self.engine.dispose()
         if self._hold is not None:
             self._hold.release()
+        _OPEN.discard(self)
 
     def for_bulk_load(self) -> "Database":
         """A second handle on this database for writing generated data (the demo) in large batches."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import weakref
 from pathlib import Path
 
 from clinic_desktop.domain.errors import ClinicError
@@ -47,6 +48,8 @@ class Hold:
         self.path = lock_path(database)
         self.exclusive = exclusive
         self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        # A database dropped without being closed lets go of its lock too (when it is collected).
+        self._closer = weakref.finalize(self, os.close, self._fd)
         deadline = time.monotonic() + wait_s
         try:
             while not _try_lock(self._fd, exclusive):
@@ -63,8 +66,8 @@ class Hold:
 
     def release(self) -> None:
         if self._fd is not None:
-            fd, self._fd = self._fd, None
-            os.close(fd)  # closing the handle lets go of its lock
+            self._fd = None
+            self._closer()  # closing the handle lets go of its lock
 
 
 def _busy_message(exclusive: bool) -> str:
