@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 SQLITE_IOERR, SQLITE_FULL = 10, 13
 #: PostgreSQL SQLSTATEs: disk_full, io_error.
 PG_DISK_FULL, PG_IO_ERROR = "53100", "58030"
+#: PostgreSQL SQLSTATE lock_not_available: a lock was not granted within lock_timeout (e.g. a restore held it).
+PG_LOCK_NOT_AVAILABLE = "55P03"
 
 
 class StorageError(ClinicError):
@@ -32,12 +34,15 @@ class StorageFull(StorageError):
 
 FULL_MESSAGE = ("The record was not saved: the disk is full (or the database file reached its size limit). "
                 "Free some space and try again.")
+BUSY_MESSAGE = ("The record was not saved: the database stayed busy for too long (another workstation was holding "
+                "it, for example while restoring a backup). Try again in a moment.")
 IO_MESSAGE = ("The record was not saved: the computer could not write to the database (a disk input/output "
               "error). Try again; if it happens again, tell your administrator, the disk may be failing.")
 
 
 def storage_error(exc: BaseException) -> StorageError | None:
-    """The StorageError a driver error stands for (full disk, I/O error), or None for any other error."""
+    """The StorageError a driver error stands for (full disk, I/O error, a lock not granted in time), or None for
+    any other error."""
     if not isinstance(exc, DBAPIError):
         return None
     orig = exc.orig
@@ -47,6 +52,8 @@ def storage_error(exc: BaseException) -> StorageError | None:
     if (code is not None and code & 0xFF == SQLITE_FULL) or state == PG_DISK_FULL \
             or "database or disk is full" in text:
         return StorageFull(FULL_MESSAGE)
+    if state == PG_LOCK_NOT_AVAILABLE:
+        return StorageError(BUSY_MESSAGE)
     if (code is not None and code & 0xFF == SQLITE_IOERR) or state == PG_IO_ERROR or "disk i/o error" in text:
         return StorageError(IO_MESSAGE)
     return None

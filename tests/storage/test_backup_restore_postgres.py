@@ -116,3 +116,30 @@ def test_a_restore_is_refused_while_another_workstation_is_connected(pg_url, tmp
     finally:
         second.close()
         db.close()
+
+
+def test_a_save_made_while_a_restore_holds_the_database_is_refused_not_kept(pg_url, tmp_path, clock, monkeypatch):
+    """A workstation that connects after the restore counted the sessions: its save waits on the append lock the
+    restore holds, then is refused in words (nothing saved) instead of landing in a database about to be replaced."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from clinic_desktop.storage import database as database_module
+    from clinic_desktop.storage.unit_of_work import BUSY_MESSAGE, StorageError
+
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_MS", 300)
+    db = open_database(pg_url, tmp_path / "backups", clock.now())
+    restoring = create_engine(pg_url, poolclass=NullPool)
+    try:
+        services = services_over(db, clock)
+        who = nurse(services, clock.now())
+        with restoring.connect() as guard:
+            guard.execute(text("SELECT pg_advisory_lock(:k)"), {"k": audit_chain.PG_APPEND_LOCK})
+            guard.commit()
+            with pytest.raises(StorageError) as refused:
+                register(services, who, "Too-Late")
+            assert refused.value.message == BUSY_MESSAGE
+        assert families(services, who) == []
+    finally:
+        restoring.dispose()
+        db.close()
