@@ -109,6 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
+        return _command(args)
+    finally:
+        from clinic_desktop.storage.database import close_all
+
+        close_all()  # what the command opened is let go, as it would be when its process ends
+
+
+def _command(args: argparse.Namespace) -> int:
+    try:
         if args.command in (None, "gui"):
             from clinic_desktop.app import run_gui
 

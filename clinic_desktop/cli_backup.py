@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,8 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage.audit_chain import AuditKeyring
 
 if TYPE_CHECKING:  # the application's modules load only when a command runs
+    from sqlalchemy.orm import Session
+
     from clinic_desktop.services.registry import Services
 
 
@@ -71,20 +73,27 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
     from clinic_desktop.settings import resolve_locations
-    from clinic_desktop.storage.backup_restore import is_sqlite, restore_backup, verify_restored
+    from clinic_desktop.storage import audit_chain
+    from clinic_desktop.storage.backup_restore import Restored, is_sqlite, restore_backup, verify_restored
 
     locations = resolve_locations(args.data_dir, args.database_url)
     # Not opened through open_database first: the database being replaced may be the damaged one.
     keyring = AuditKeyring(locations.data_dir)
     now = datetime.now(timezone.utc)
-    restored = restore_backup(args.file, locations.database_url, keyring, locations.backups_dir, now)
+    offset = int((now.astimezone().utcoffset() or timedelta(0)).total_seconds() // 60)
+
+    def record(session: Session, restored: Restored) -> None:  # into the restored database, before it is in place
+        audit_chain.append(session, keyring, at=now, utc_offset_min=offset, staff_id=None, action="restore",
+                           object_type="backup", object_id=args.file.name[:40], username=_os_user(),
+                           details={"file": args.file.name, "taken_at": restored.manifest.created_at,
+                                    "safety_copy": restored.safety_copy.name if restored.safety_copy else None})
+
+    restored = restore_backup(args.file, locations.database_url, keyring, locations.backups_dir, now, record=record)
     services, _locations = open_services(args.data_dir, args.database_url, SystemClock())
     db = services.context.db
     try:
         with db.read() as uow:
             verify_restored(uow.session, db.keyring, is_sqlite(locations.database_url))
-        _audit(services, "restore", {"file": args.file.name, "taken_at": restored.manifest.created_at,
-                                     "safety_copy": restored.safety_copy.name if restored.safety_copy else None})
     finally:
         db.close()
     kept = f" The database as it was is kept at {restored.safety_copy}." if restored.safety_copy else ""

@@ -45,7 +45,9 @@ def run_clinic(args: argparse.Namespace) -> int:
             if not changes and logo is None and not args.no_logo:
                 raise ClinicError("Nothing to change: give at least one option, e.g. --phone.")
             if changes:
-                settings.update_profile(user, dataclasses.replace(settings.profile(user), **changes))
+                # The fields not given stay as read; a change saved elsewhere meanwhile refuses this one.
+                seen = settings.profile_seen(user)
+                settings.update_profile(user, dataclasses.replace(seen.profile, **changes), seen=seen.stamp)
             if logo is not None or args.no_logo:
                 settings.set_logo(user, logo)
             print("Saved. Sheets printed from now on carry these details:")

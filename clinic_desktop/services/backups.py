@@ -15,9 +15,10 @@ from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.auth import reauthenticate
 from clinic_desktop.services.context import ServiceContext, acting_staff, load_settings, requires
 from clinic_desktop.services.sheet_text_store import seed_at_start
+from sqlalchemy.orm import Session
+
 from clinic_desktop.storage import models
 from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
-from clinic_desktop.storage.database import open_database
 # storage.backup_restore (the backup and restore engine) is imported where a backup or restore is taken: opening
 # the window never needs it, and start-up does not pay for loading it.
 
@@ -102,8 +103,10 @@ class BackupService:
     @requires(Action.BACKUP_MANAGE)
     def restore(self, actor: StaffMember, file_name: str, password: str,
                 progress: Progress | None = None) -> RestoreOutcome:
-        """The administrator's password again, then verify, keep a safety copy, restore, re-open and verify.
-        Everyone must sign in again afterwards: the accounts are those of the restored database."""
+        """The administrator's password again, then verify, keep a safety copy, restore (with its audit entry in
+        the restored database) and verify. Refused (DatabaseInUse, nothing changed) while another window, command
+        or workstation has the database open: a clinic closes the others first rather than have a nurse's unsaved
+        entries cut off. Everyone must sign in again afterwards: the accounts are those of the restored database."""
         folder = backups_folder(self._ctx)
         if not isinstance(file_name, str) or Path(file_name).name != file_name:
             raise ValidationError("Choose one of the backups listed.", "backup")
@@ -112,27 +115,22 @@ class BackupService:
             raise ValidationError(f"There is no backup called {file_name} in {folder}.", "backup")
         reauthenticate(self._ctx, actor, password, "restore_confirmed")
         db, url = self._ctx.db, _url(self._ctx)
-        db.engine.dispose()  # no pooled connection of ours holds the old file while it is replaced
-        from clinic_desktop.storage.backup_restore import restore_backup, verify_restored  # on first use (see the imports)
+        from clinic_desktop.storage.backup_restore import Restored, restore_backup  # on first use (see the imports)
 
-        restored = restore_backup(backup, url, db.keyring, folder, self._ctx.now(), progress)
-        db.engine.dispose()
-        # Opened as at start-up: an older schema is upgraded (after its own backup) before anyone uses it.
-        reopened = open_database(url, folder, self._ctx.now(), db.keyring.folder)
-        try:
-            with reopened.read() as uow:
-                verify_restored(uow.session, db.keyring, reopened.is_sqlite)
-        finally:
-            reopened.close()
-        with db.write() as uow:
+        def record(session: Session, restored: Restored) -> None:
+            """The restore's entry, written into the restored database before it replaces this one."""
             # The restored database may not hold this administrator's account (or holds another under its id).
-            row = uow.session.get(models.Staff, actor.id)
+            row = session.get(models.Staff, actor.id)
             staff_id = actor.id if row is not None and row.username == actor.username else None
-            self._ctx.audit(uow.session, None, "restore", object_type="backup", object_id=file_name[:40],
+            self._ctx.audit(session, None, "restore", object_type="backup", object_id=file_name[:40],
                             details={"file": file_name, "taken_at": restored.manifest.created_at,
                                      "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
                                      "by_staff_id": staff_id}, username=actor.username)
-            uow.commit()
+
+        # Refused while another window, command or workstation has the database open; this window's own
+        # reads wait meanwhile, so none of them sees the database half-replaced.
+        with db.restoring():
+            restored = restore_backup(backup, url, db.keyring, folder, self._ctx.now(), progress, record)
         # A backup from before this version of the application lacks the texts it ships: store them now.
         seed_at_start(self._ctx)
         log.info("%s restored %s; everyone signs in again", actor.username, file_name)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Callable, Collection
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.access import Action
+from clinic_desktop.domain.clinic_profile import PREFIX as PROFILE_PREFIX
 from clinic_desktop.domain.errors import ConcurrentChange
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services.context import ServiceContext, requires
@@ -73,10 +74,12 @@ def _last_change_words(session: Session, ctx: ServiceContext, objects: tuple[tup
     row = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
                           .where(which).order_by(entry.seq.desc()).limit(1)).first()
-    if row is None:
-        return ""
+    return "" if row is None else _who_when_what(row, ctx, row.details)
+
+
+def _who_when_what(row: Row, ctx: ServiceContext, details: object) -> str:
     who = f"{row.full_name}, {row.credentials}" if row.credentials else (row.full_name or "someone")
-    return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(row.details)}"
+    return f"Changed by {who} at {row.at.astimezone(ctx.zone):%H:%M}.{changed_fields_words(details)}"
 
 
 #: What a refused stale save says happened to the user's entries, unless the caller says better.
@@ -101,6 +104,28 @@ def raise_changed_elsewhere(session: Session, ctx: ServiceContext, what: str, ob
     (a chair compares the name the user saw)."""
     raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. "
                            + _last_change_words(session, ctx, objects) + " " + outcome)
+
+
+#: How far back a refusal looks for the entry that changed one of a record's fields (see below).
+FIELD_LOOKBACK = 200
+
+
+def raise_fields_changed_elsewhere(session: Session, ctx: ServiceContext, what: str, object_type: str,
+                                   fields: Collection[str], outcome: str = NOT_SAVED) -> None:
+    """The ConcurrentChange of a stale save for a record kept as one row per field (the clinic settings): names
+    the newest entry of `object_type` that changed one of `fields`, and only those fields' changes."""
+    entry = models.AuditEntry
+    rows = session.execute(select(entry.at, entry.details, models.Staff.full_name, models.Staff.credentials)
+                           .outerjoin(models.Staff, models.Staff.id == entry.staff_id)
+                           .where(entry.object_type == object_type).order_by(entry.seq.desc())
+                           .limit(FIELD_LOOKBACK)).all()
+    words = ""
+    for row in rows:
+        if isinstance(row.details, dict) and set(row.details) & set(fields):
+            words = _who_when_what(row, ctx, {f: v for f, v in row.details.items() if f in fields})
+            break
+    raise ConcurrentChange(f"This {what} was changed on another workstation after you opened it. {words} {outcome}"
+                           .replace("  ", " "))
 
 
 def series_audit_objects(series: models.InfusionSeries) -> tuple[tuple[str, int], ...]:
@@ -140,10 +165,12 @@ def changed_fields_words(details: object) -> str:
         return ""
 
     def shown(value: object) -> str:
+        if isinstance(value, dict) and "sha256" in value:
+            return "an image"  # a file's digest and size (the clinic's logo) say nothing to a reader
         text = "nothing" if value in (None, "", [], {}) else str(value)
         return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
-    parts = [f"{field.replace('_', ' ')} from {shown(v['old'])} to {shown(v['new'])}"
+    parts = [f"{field.removeprefix(PROFILE_PREFIX).replace('_', ' ')} from {shown(v['old'])} to {shown(v['new'])}"
              for field, v in list(details.items())[:MAX_FIELDS]]
     more = len(details) - MAX_FIELDS
     return f" They changed {'; '.join(parts)}" + (f"; and {more} more" if more > 0 else "") + "."

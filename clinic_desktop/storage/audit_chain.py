@@ -32,7 +32,7 @@ HEAD_FILE = "audit-head.json"
 #: Session.info key under which a transaction carries its newest entry until it commits.
 PENDING_HEAD = "audit_pending_head"
 #: PostgreSQL advisory lock that serialises appends, so sequence numbers never repeat or skip.
-_PG_APPEND_LOCK = 0x6175646974
+_PG_APPEND_LOCK = PG_APPEND_LOCK = 0x6175646974
 #: Serialises head-file updates between threads of this process (other processes use their own partial file).
 _HEAD_LOCK = threading.Lock()
 

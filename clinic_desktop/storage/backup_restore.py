@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import Connection, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from clinic_desktop import __version__
-from clinic_desktop.storage import audit_chain, file_modes, migration_guard, pg_tools, schema
+from clinic_desktop.storage import audit_chain, database_lock, file_modes, migration_guard, pg_tools, schema
 from clinic_desktop.storage.audit_chain import GENESIS, AuditKeyring
 from clinic_desktop.storage.backup import STEP_PAGES, BackupError, pg_dump, sqlite_backup
 from clinic_desktop.storage.backup_manifest import (
@@ -274,34 +277,143 @@ class Restored:
     safety_copy: Path | None
 
 
+#: `record(session, restored)` writes the restore's audit entry in a session of the restored database, before
+#: that database replaces the live one (so the restored database is never in place without it).
+Record = Callable[[Session, Restored], None]
+
+
 def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path, now: datetime,
-                   progress: Progress | None = None) -> Restored:
-    """Verify, keep a safety copy of the live database, restore, then reset the audit head to the backup's.
-    The caller opens the result with open_database and verifies it (see verify_restored)."""
+                   progress: Progress | None = None, record: Record | None = None) -> Restored:
+    """Verify; then, holding the database exclusively (refused while any other window, command or workstation
+    has it open): keep a safety copy, prepare the restored database with its audit entry (`record`), put it in
+    place in one transaction, and move the audit head to it. Killed at any point, the old database is left, or
+    the new one with its audit entry (the head catches up at the next open: finish_interrupted_restore)."""
     manifest = verify_backup(backup, keyring, url)
-    safety = None
-    live_path = Path(make_url(url).database or "") if is_sqlite(url) else None
-    if live_path is None or live_path.exists():
-        safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, url)
-        take_backup(url, keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
-    if live_path is not None:
-        _sqlite_restore(backup, live_path, progress)
-        # The restored file replaces whatever an interrupted upgrade left: its marker no longer applies.
-        migration_guard.finish(migration_guard.marker_path(live_path))
+    if is_sqlite(url):
+        safety = _restore_sqlite_file(backup, Path(make_url(url).database or ""), keyring, backups_dir, now,
+                                      progress, record)
     else:
-        _pg_restore(backup, url)
-    # The head file described the database that was replaced; the restored log ends at the backup's head.
-    keyring.head_path.unlink(missing_ok=True)
-    if manifest.audit_seq:
-        keyring.write_head(manifest.audit_seq, manifest.audit_hash)
+        safety = _restore_pg(backup, url, keyring, backups_dir, now, record)
     log.warning("Restored the backup %s (taken %s); the database as it was is kept as %s", backup.name,
                 manifest.created_at, safety.name if safety else "(none)")
     return Restored(manifest, safety)
 
 
+def _recording(record: Record | None, backup: Path, safety: Path | None) -> Callable[[Session], None] | None:
+    if record is None:
+        return None
+    restored = Restored(read_manifest(backup), safety)
+    return lambda session: record(session, restored)
+
+
+def _restore_sqlite_file(backup: Path, live: Path, keyring: AuditKeyring, backups_dir: Path, now: datetime,
+                         progress: Progress | None, record: Record | None) -> Path | None:
+    live.parent.mkdir(parents=True, exist_ok=True)
+    hold = database_lock.exclusive(live)  # no one else has it open, and no one opens it until we are done
+    try:
+        if database_lock.staging_path(live).exists():
+            finish_interrupted_restore(live, keyring)
+        safety = None
+        if live.exists():
+            safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, f"sqlite:///{live}")
+            take_backup(f"sqlite:///{live}", keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
+        staging, head = _stage(backup, live, keyring, backups_dir, now, _recording(record, backup, safety))
+        # The one step that changes the live file: a single transaction, so a kill leaves old or new.
+        _sqlite_restore(staging, live, progress)
+        # The restored file replaces whatever an interrupted upgrade left: its marker no longer applies.
+        migration_guard.finish(migration_guard.marker_path(live))
+        _move_head(keyring, head)
+        _remove_staging(live)  # last: while it is there, the next open checks the head (see above)
+        return safety
+    finally:
+        hold.release()
+
+
+class _StagedHead(_KnownHead):
+    """The head of the database being prepared: kept here, not in the head file, which describes the live
+    database until the restored one replaces it."""
+
+    def write_head(self, seq: int, entry_hash: str) -> None:
+        self._head = (seq, entry_hash)
+
+
+def _stage(backup: Path, live: Path, keyring: AuditKeyring, backups_dir: Path, now: datetime,
+           record: Callable[[Session], None] | None) -> tuple[Path, tuple[int, str] | None]:
+    """The backup copied beside the live file, opened as at start-up (an older schema is upgraded), given the
+    restore's audit entry and verified. Returns the copy and its audit head."""
+    from clinic_desktop.storage.database import open_database  # database imports this module on first use
+
+    _remove_staging(live)
+    staging = database_lock.staging_path(live)
+    manifest = read_manifest(backup)
+    try:
+        shutil.copyfile(backup, staging)
+    except OSError as exc:
+        _remove_staging(live)
+        raise BackupError(f"Could not copy {backup.name} beside the database ({exc.strerror or exc}); nothing was "
+                          "changed.") from None
+    try:
+        staged = open_database(f"sqlite:///{staging}", backups_dir, now, keyring.folder)
+        held = _StagedHead(keyring, (manifest.audit_seq, manifest.audit_hash) if manifest.audit_seq else None)
+        staged.keyring = held
+        try:
+            if record is not None:
+                with staged.write() as uow:
+                    record(uow.session)
+                    uow.commit()
+            with staged.read() as uow:
+                verify_restored(uow.session, held, sqlite=True)
+        finally:
+            staged.close()  # the last connection: its write-ahead log is folded in and removed
+    except BaseException:
+        _remove_staging(live)
+        raise
+    return staging, held.read_head()
+
+
+def _move_head(keyring: AuditKeyring, head: tuple[int, str] | None) -> None:
+    """The head file described the database that was replaced; the restored log ends at `head`."""
+    keyring.head_path.unlink(missing_ok=True)
+    if head is not None:
+        keyring.write_head(*head)
+
+
+def _remove_staging(live: Path) -> None:
+    staging = database_lock.staging_path(live)
+    for path in [staging.with_name(staging.name + c) for c in migration_guard.COMPANIONS] + [
+            database_lock.lock_path(staging), migration_guard.marker_path(staging)]:
+        path.unlink(missing_ok=True)
+
+
+def _newest_entry(path: Path) -> tuple[int, str] | None:
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def finish_interrupted_restore(live: Path, keyring: AuditKeyring) -> None:
+    """A restore was killed and left its prepared copy beside the database. If the copy had replaced the live
+    database (the live log ends at the copy's newest entry), the head file is moved to it, as the restore would
+    have; otherwise the live database is the old one and its head stands. The copy is removed either way."""
+    staged = _newest_entry(database_lock.staging_path(live))
+    if staged is not None and staged == _newest_entry(live):
+        _move_head(keyring, staged)
+        log.warning("A restore was interrupted after the restored database was in place; its audit head is "
+                    "recorded now")
+    else:
+        log.warning("A restore was interrupted before it replaced the database, which is as it was")
+    _remove_staging(live)
+
+
 def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None:
     """The backup API writing into the live file through an ordinary connection: it takes the write lock,
-    goes through the WAL like any write, and other connections see either the old or the new database."""
+    goes through the WAL like any write, and commits once at the end, so a kill leaves the old database."""
     try:
         file_modes.make_private(live)  # a missing live file is made private before SQLite writes into it
         src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
@@ -321,12 +433,152 @@ def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None
                           "safety copy was kept in the backups folder.") from None
 
 
-def _pg_restore(dump: Path, url: str) -> None:
-    # The password goes in pg_restore's environment, never on its command line (pg_tools.py).
-    result = pg_tools.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--single-transaction",
-                           "--no-owner", str(dump)], make_url(url))
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed, so nothing was changed: {result.stderr.strip()}")
+def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path, now: datetime,
+                record: Record | None) -> Path:
+    """pg_restore in one transaction while this is the only session on the database, then the restore's audit
+    entry. The append lock is held throughout: a workstation that connects meanwhile cannot have a save
+    acknowledged before the swap (its save waits, then fails on the lock timeout, and is not kept)."""
+    from clinic_desktop.storage.database import open_database  # database imports this module on first use
+
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
+    try:
+        with engine.connect() as guard:
+            guard.execute(text("SELECT pg_advisory_lock(:k)"), {"k": audit_chain.PG_APPEND_LOCK})
+            guard.commit()
+            _refuse_other_sessions(guard)
+            safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, url)
+            take_backup(url, keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
+            recording = _recording(record, backup, safety)
+            same_schema = read_manifest(backup).schema_revision == schema.HEAD
+            with Session(bind=guard) as session:
+                # The dump's SQL and the restore's entry in one transaction: a kill leaves old or new-with-entry.
+                _run_dump_sql(session, backup)
+                if recording is not None and same_schema:
+                    recording(session)
+                head = _commit_noting_head(session, keyring)
+            if not same_schema:
+                # Opened as at start-up: the older schema is upgraded (after its own backup), then given its entry.
+                open_database(url, backups_dir, now, keyring.folder).close()
+                if recording is not None:
+                    with Session(bind=guard) as session:
+                        recording(session)
+                        head = _commit_noting_head(session, keyring)
+            _move_head(keyring, head)
+            database_lock.pending_head_path(keyring.folder).unlink(missing_ok=True)
+            with Session(bind=guard) as session:
+                verify_restored(session, keyring, sqlite=False)
+    finally:
+        engine.dispose()
+    return safety
+
+
+def _commit_noting_head(session: Session, keyring: AuditKeyring) -> tuple[int, str] | None:
+    """Commit, noting first (beside the head file) the head the committed log will have: if the process dies
+    between the commit and moving the head, the next open moves it (finish_interrupted_pg_restore)."""
+    session.flush()
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    head = (int(last.seq), str(last.hash)) if last else None
+    if head is not None:
+        note = database_lock.pending_head_path(keyring.folder)
+        partial = note.with_name(note.name + ".partial")
+        partial.write_text(json.dumps({"seq": head[0], "hash": head[1]}))
+        os.replace(partial, note)
+    session.commit()
+    return head
+
+
+def finish_interrupted_pg_restore(session: Session, keyring: AuditKeyring) -> None:
+    """A restore noted the head its commit would give the log and was killed before moving the head file: if the
+    log ends there, the commit happened and the head follows it; otherwise the database is the old one."""
+    note = database_lock.pending_head_path(keyring.folder)
+    try:
+        data = json.loads(note.read_text())
+        noted = (int(data["seq"]), str(data["hash"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        noted = None
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    if noted is not None and last is not None and (last.seq, last.hash) == noted:
+        _move_head(keyring, noted)
+        log.warning("A restore was interrupted after the restored database was committed; its audit head is "
+                    "recorded now")
+    note.unlink(missing_ok=True)
+
+
+def _refuse_other_sessions(connection: Connection) -> None:
+    """DatabaseInUse naming how many workstations (and other programs) are connected to this database."""
+    from clinic_desktop.storage.database import WORKSTATION
+
+    names = connection.execute(text(
+        "SELECT DISTINCT coalesce(nullif(application_name, ''), 'another program') FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+        "ORDER BY 1")).scalars().all()
+    connection.commit()
+    if not names:
+        return
+    shown = ", ".join(n.replace(WORKSTATION, "this computer") for n in names[:5]) + (", ..." if len(names) > 5 else "")
+    many = len(names) != 1
+    raise database_lock.DatabaseInUse(
+        f"{len(names)} other workstation{'s are' if many else ' is'} connected to the clinic database ({shown}), "
+        "so it cannot be replaced now: a save made there would be lost. Ask everyone to close Clinic Desktop on "
+        f"{'those workstations' if many else 'that workstation'}, then restore again. Nothing was changed.")
+
+
+#: psql's own commands that pg_restore writes into its SQL (they guard psql, which is not used here).
+_PSQL_COMMANDS = (b"\\restrict ", b"\\unrestrict ")
+
+
+def _run_dump_sql(session: Session, dump: Path) -> None:
+    """pg_restore turns the dump into SQL (dropping and re-creating every table, then COPY blocks of data), run
+    here in the session's transaction: nothing is committed until the caller commits, so a process killed
+    midway leaves the database as it was. pg_restore itself never connects (no password on its command line)."""
+    proc = subprocess.Popen([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-", str(dump)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    import psycopg  # the PostgreSQL driver, present whenever a PostgreSQL database is in use
+
+    raw = session.connection().connection.dbapi_connection
+    try:
+        try:
+            with raw.cursor() as cursor:
+                _feed(cursor, iter(proc.stdout))
+            session.execute(text("RESET ALL"))  # the dump's SET search_path = '' and the rest, for what follows
+        except (SQLAlchemyError, psycopg.Error) as exc:
+            raise BackupError(f"Restoring {dump.name} failed, so nothing was changed: "
+                              f"{getattr(exc, 'orig', None) or exc}") from None
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    error = proc.stderr.read().decode(errors="replace").strip()
+    proc.stderr.close()
+    if proc.wait() != 0:
+        raise BackupError(f"pg_restore could not read {dump.name}, so nothing was changed: {error}")
+
+
+def _feed(cursor: Any, lines: Iterator[bytes]) -> None:
+    """Statements between COPY blocks are sent as they come; each COPY block's rows go through COPY FROM STDIN."""
+    pending: list[bytes] = []
+    for line in lines:
+        if line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
+            _send(cursor, pending)
+            with cursor.copy(line.rstrip().decode()) as copy:
+                for row in lines:
+                    if row.rstrip(b"\r\n") == b"\\.":
+                        break
+                    copy.write(row)
+                else:
+                    raise BackupError("The dump's data ends in the middle of a table.")
+        elif not line.startswith(_PSQL_COMMANDS):
+            pending.append(line)
+    _send(cursor, pending)
+
+
+def _send(cursor: Any, pending: list[bytes]) -> None:
+    sql = b"".join(pending).decode()
+    pending.clear()
+    if sql.strip():
+        cursor.execute(sql)
 
 
 def verify_restored(session: Session, keyring: AuditKeyring, sqlite: bool) -> None:

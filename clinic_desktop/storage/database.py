@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sqlite3
+import threading
 import weakref
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -16,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.storage import file_modes, filesystem, migration_guard, pg_tools, schema
+from clinic_desktop.storage import database_lock, file_modes, filesystem, migration_guard, pg_tools, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.change_set import ChangeSet, take_pending
 from clinic_desktop.storage.unit_of_work import UnitOfWork
@@ -25,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: How long a connection waits for another workstation's or thread's write lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
+#: How this program's PostgreSQL sessions name themselves (pg_stat_activity), so a restore can say how many
+#: workstations are connected and which.
+WORKSTATION = f"clinic-desktop on {socket.gethostname()} ({os.getpid()})"[:63]
 
 
 class DatabaseError(ClinicError):
@@ -40,19 +47,34 @@ class MigrationInterrupted(DatabaseError):
         self.interrupted = interrupted
 
 
+#: Every open Database of this process, weakly held: a command ends by closing what it opened (close_all).
+_OPEN: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Close every database this process still has open (its connections and its in-use lock): the command line
+    does this when a command ends, so a restore run next in the same process is not refused by it."""
+    for database in list(_OPEN):
+        database.close()
+
+
 class Database:
     """An open database: hands out units of work. Reads use deferred transactions; writes take the
     write lock when they begin, so two writers queue instead of failing half-way (SQLite)."""
 
-    def __init__(self, engine: Engine, keyring: AuditKeyring) -> None:
+    def __init__(self, engine: Engine, keyring: AuditKeyring, hold: database_lock.Hold | None = None) -> None:
         self.engine = engine
         #: The audit key and head file, kept in the data folder, outside the database.
         self.keyring = keyring
+        #: SQLite: the shared lock that tells a restore this database is open here (see database_lock).
+        self._hold = hold
+        self._gate = _Gate()
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write = sessionmaker(writer, expire_on_commit=False)
         #: Told what each commit changed (weakly held: a closed window's listener goes with it).
         self._listeners: list[weakref.ref[Callable[[ChangeSet], None]]] = []
+        _OPEN.add(self)
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,10 +86,28 @@ class Database:
         return Path(database) if self.is_sqlite and database and database != ":memory:" else None
 
     def read(self) -> UnitOfWork:
-        return UnitOfWork(self._read)
+        return UnitOfWork(self._read, gate=self._gate.unit)
 
     def write(self) -> UnitOfWork:
-        return UnitOfWork(self._write, on_commit=self._committed)
+        return UnitOfWork(self._write, on_commit=self._committed, gate=self._gate.unit)
+
+    @contextmanager
+    def restoring(self) -> Iterator[None]:
+        """While a restore replaces the database under this handle: the units of work of other threads (the
+        window's own reads on its GUI thread) wait until it is done, so none reads a half-replaced database;
+        this handle's pooled connections are closed and its in-use lock let go, so the restore's exclusive lock
+        counts only other windows and commands. Afterwards the handle opens the restored database."""
+        with self._gate.closed():
+            self.engine.dispose()
+            path = self._hold.path if self._hold is not None else None
+            if self._hold is not None:
+                self._hold.release()
+            try:
+                yield
+            finally:
+                self.engine.dispose()
+                if path is not None:
+                    self._hold = database_lock.shared(sqlite_database_of(path))
 
     def add_commit_listener(self, listener: Callable[[ChangeSet], None]) -> None:
         """Call `listener(changes)` after every commit that wrote audit entries, in the committing thread.
@@ -114,10 +154,57 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._hold is not None:
+            self._hold.release()
+        _OPEN.discard(self)
 
     def for_bulk_load(self) -> "Database":
         """A second handle on this database for writing generated data (the demo) in large batches."""
         return bulk_load_database(self.engine.url.render_as_string(hide_password=False), self.keyring)
+
+
+class _Gate:
+    """Lets units of work through, except while a restore replaces the database (`closed`): the units of other
+    threads then wait for it, and it waits for theirs under way to end first."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._owner: int | None = None
+        #: Units of work under way, per thread.
+        self._open: dict[int, int] = {}
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            self._cond.wait_for(lambda: self._owner in (None, me))
+            self._open[me] = self._open.get(me, 0) + 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._open[me] -= 1
+                if not self._open[me]:
+                    del self._open[me]
+                self._cond.notify_all()
+
+    @contextmanager
+    def closed(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            self._cond.wait_for(lambda: self._owner is None)
+            self._owner = me
+            self._cond.wait_for(lambda: not any(n for t, n in self._open.items() if t != me))
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._owner = None
+                self._cond.notify_all()
+
+
+def sqlite_database_of(lock_file: Path) -> Path:
+    return lock_file.with_name(lock_file.name[:-len(database_lock.SUFFIX)])
 
 
 def bulk_load_database(url: str, keyring: AuditKeyring) -> Database:
@@ -125,10 +212,12 @@ def bulk_load_database(url: str, keyring: AuditKeyring) -> Database:
     sync the write-ahead log at checkpoints instead of at every commit (a crash may lose the last batches, never
     corrupt the file) and keep a larger page cache for the indexes being filled. The application's own handle
     keeps synchronous=FULL. Close it when done."""
+    path = sqlite_file(url)
+    hold = database_lock.shared(path) if path is not None else None
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_bulk_load)
-    return Database(engine, keyring)
+    return Database(engine, keyring, hold)
 
 
 def make_engine(url: str, *, wal: bool = True) -> Engine:
@@ -155,7 +244,8 @@ def make_engine(url: str, *, wal: bool = True) -> Engine:
             return engine
         if parsed.get_backend_name() == "postgresql":
             return create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
-                                 connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
+                                 connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
+                                               "application_name": WORKSTATION})
     except OSError as exc:
         raise DatabaseError(f"Cannot use the folder for the database {parsed.database!r}: "
                             f"{exc.strerror or exc}.") from None
@@ -222,6 +312,18 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
         problem = filesystem.sqlite_location_problem(path)
         if problem is not None:
             raise DatabaseError(problem)
+    return _open(url, path, backups_dir, now, audit_dir)
+
+
+def _shared_hold(path: Path) -> database_lock.Hold:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return database_lock.shared(path)
+    except OSError as exc:
+        raise DatabaseError(f"Cannot use the folder for the database {str(path)!r}: {exc.strerror or exc}.") from None
+
+
+def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_dir: Path | None) -> Database:
     interrupted = migration_guard.pending(path) if path is not None else None
     engine = make_engine(url, wal=False)
     try:
@@ -251,15 +353,34 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
         raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
                             f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
                             "version; nothing was changed.")
-    use_wal(engine)
-    if revision is None:
-        if path is not None:  # SQLite made it 0644 when it first connected: private before any content
-            file_modes.make_private(path)
-        _create_fresh(engine)
-    elif revision != schema.HEAD:
-        _upgrade(engine, revision, backups_dir, now)
+    keyring = AuditKeyring(audit_dir or backups_dir.parent)
+    # Taken once the file is accepted (a refused file gets no lock file beside it); from here until close, a
+    # restore on this computer waits for this window to close, and this waits for a restore under way.
+    hold = _shared_hold(path) if path is not None else None
+    try:
+        if path is not None and database_lock.staging_path(path).exists():
+            from clinic_desktop.storage.backup_restore import finish_interrupted_restore  # only after a kill
+
+            finish_interrupted_restore(path, keyring)
+        elif path is None and database_lock.pending_head_path(keyring.folder).exists():
+            from clinic_desktop.storage.backup_restore import finish_interrupted_pg_restore  # only after a kill
+
+            with Session(engine) as session:
+                finish_interrupted_pg_restore(session, keyring)
+        use_wal(engine)
+        if revision is None:
+            if path is not None:  # SQLite made it 0644 when it first connected: private before any content
+                file_modes.make_private(path)
+            _create_fresh(engine)
+        elif revision != schema.HEAD:
+            _upgrade(engine, revision, backups_dir, now)
+    except BaseException:
+        engine.dispose()
+        if hold is not None:
+            hold.release()
+        raise
     log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
-    return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
+    return Database(engine, keyring, hold)
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -4,6 +4,7 @@ error on the way becomes a StorageError whose message says the action was not sa
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Callable
 
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 SQLITE_IOERR, SQLITE_FULL = 10, 13
 #: PostgreSQL SQLSTATEs: disk_full, io_error.
 PG_DISK_FULL, PG_IO_ERROR = "53100", "58030"
+#: PostgreSQL SQLSTATE lock_not_available: a lock was not granted within lock_timeout (e.g. a restore held it).
+PG_LOCK_NOT_AVAILABLE = "55P03"
 
 
 class StorageError(ClinicError):
@@ -31,12 +34,15 @@ class StorageFull(StorageError):
 
 FULL_MESSAGE = ("The record was not saved: the disk is full (or the database file reached its size limit). "
                 "Free some space and try again.")
+BUSY_MESSAGE = ("The record was not saved: the database stayed busy for too long (another workstation was holding "
+                "it, for example while restoring a backup). Try again in a moment.")
 IO_MESSAGE = ("The record was not saved: the computer could not write to the database (a disk input/output "
               "error). Try again; if it happens again, tell your administrator, the disk may be failing.")
 
 
 def storage_error(exc: BaseException) -> StorageError | None:
-    """The StorageError a driver error stands for (full disk, I/O error), or None for any other error."""
+    """The StorageError a driver error stands for (full disk, I/O error, a lock not granted in time), or None for
+    any other error."""
     if not isinstance(exc, DBAPIError):
         return None
     orig = exc.orig
@@ -46,6 +52,8 @@ def storage_error(exc: BaseException) -> StorageError | None:
     if (code is not None and code & 0xFF == SQLITE_FULL) or state == PG_DISK_FULL \
             or "database or disk is full" in text:
         return StorageFull(FULL_MESSAGE)
+    if state == PG_LOCK_NOT_AVAILABLE:
+        return StorageError(BUSY_MESSAGE)
     if (code is not None and code & 0xFF == SQLITE_IOERR) or state == PG_IO_ERROR or "disk i/o error" in text:
         return StorageError(IO_MESSAGE)
     return None
@@ -68,14 +76,28 @@ class UnitOfWork:
             uow.commit()
     """
 
-    def __init__(self, factory: sessionmaker[Session], on_commit: Callable[[dict], None] | None = None) -> None:
+    def __init__(self, factory: sessionmaker[Session], on_commit: Callable[[dict], None] | None = None,
+                 gate: Callable[[], AbstractContextManager[None]] | None = None) -> None:
         self._factory = factory
         self._on_commit = on_commit
+        #: Entered for the unit's whole length (a restore in progress holds it shut: see Database.restoring).
+        self._gate = gate() if gate is not None else None
         self.session: Session
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        if self._gate is not None:
+            self._gate.__enter__()
+        try:
+            self.session = self._factory()
+        except BaseException:
+            self._leave_gate()
+            raise
         return self
+
+    def _leave_gate(self) -> None:
+        if self._gate is not None:
+            gate, self._gate = self._gate, None
+            gate.__exit__(None, None, None)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -89,7 +111,10 @@ class UnitOfWork:
                 raise
             log.warning("Rolling back after a failed save also failed", exc_info=True)
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            finally:
+                self._leave_gate()
         if mapped is not None:
             # Raised from the driver error: every service, and so every screen, sees one clear message.
             raise mapped from exc

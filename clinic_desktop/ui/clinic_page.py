@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.access import Action, Principal, is_allowed
 from clinic_desktop.domain.clinic_profile import PROFILE_FIELDS, ClinicProfile, PaperSize, zone_names
-from clinic_desktop.domain.errors import ClinicError, ValidationError
+from clinic_desktop.domain.errors import ClinicError, ConcurrentChange, ValidationError
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui import shortcuts
 from clinic_desktop.ui.form_support import ErrorMap, ask_discard, snapshot
@@ -61,6 +61,8 @@ class ClinicPage(QWidget):
         self._logo: bytes | None = None
         self._saved_logo: bytes | None = None
         self._clean: tuple = ()
+        #: The version of the details and logo this page read, sent back with a save (SettingsService.profile_seen).
+        self._stamp: str | None = None
         self.fields: dict[str, QWidget] = {}
         self.intro = text_label("", selectable=False, name="muted")
         self.form_error = error_label("formError")
@@ -194,19 +196,21 @@ class ClinicPage(QWidget):
         return dataclasses.replace(self._profile, **values)
 
     def show_profile(self, profile: ClinicProfile, logo: bytes | None) -> None:
-        for name, field in self.fields.items():
-            value = getattr(profile, name)
-            if isinstance(field, QPlainTextEdit):
-                field.setPlainText(value)
-            elif isinstance(field, QComboBox):
-                index = field.findData(value)
-                field.setCurrentIndex(max(index, 0))
-            else:
-                field.setText(value)
+        for name in self.fields:
+            self._set_field(name, getattr(profile, name))
         self._profile, self._logo, self._saved_logo = profile, logo, logo
         self._show_logo()
         self._clean = snapshot(self)
         self._edited()
+
+    def _set_field(self, name: str, value: str) -> None:
+        field = self.fields[name]
+        if isinstance(field, QPlainTextEdit):
+            field.setPlainText(value)
+        elif isinstance(field, QComboBox):
+            field.setCurrentIndex(max(field.findData(value), 0))
+        else:
+            field.setText(value)
 
     def is_dirty(self) -> bool:
         return snapshot(self) != self._clean or self._logo != self._saved_logo
@@ -273,14 +277,41 @@ class ClinicPage(QWidget):
             return False
         logo_change = {} if self._logo == self._saved_logo else {"logo": self._logo}
         saved = self.errors.attempt(lambda: self._services.settings.update_profile(
-            self._actor(), self.profile(), **logo_change))
+            self._actor(), self.profile(), seen=self._stamp, **logo_change), on_refusal=self._refused)
         if saved is None:
             self.message.emit("Nothing was saved: correct the marked fields.", 8000)
             return False
         self.show_profile(saved, self._logo)
+        self._read_stamp()
         self.message.emit("Clinic details saved: sheets printed from now on carry them.", 8000)
         self.saved.emit(saved)
         return True
+
+    def _refused(self, error: ClinicError) -> None:
+        """Changed elsewhere since this page read it: the typing stays (the message says who changed what), and
+        the version now saved is taken in, so saving again is a choice made knowing it. A logo this user did not
+        change becomes the one saved elsewhere, never put back over it."""
+        if not isinstance(error, ConcurrentChange):
+            return
+        try:
+            seen = self._services.settings.profile_seen(self._actor())
+        except ClinicError:
+            return
+        typed = self.profile()
+        for name in self.fields:  # what this user left alone becomes what was saved elsewhere
+            if getattr(typed, name) == getattr(self._profile, name):
+                self._set_field(name, getattr(seen.profile, name))
+        if self._logo == self._saved_logo:
+            self._logo = seen.logo
+        self._profile, self._saved_logo, self._stamp = seen.profile, seen.logo, seen.stamp
+        self._show_logo()
+        self._edited()
+
+    def _read_stamp(self) -> None:
+        try:
+            self._stamp = self._services.settings.profile_seen(self._actor()).stamp
+        except ClinicError as exc:
+            self.errors.message(exc.message)
 
     def revert(self) -> None:
         self.errors.clear()
@@ -297,10 +328,12 @@ class ClinicPage(QWidget):
         if keep_edits and self._clean and self.is_dirty():
             return
         try:
-            settings = self._services.settings
-            self.show_profile(settings.profile(self._actor()), settings.logo(self._actor()))
+            seen = self._services.settings.profile_seen(self._actor())
         except ClinicError as exc:
             self.errors.message(exc.message)
+            return
+        self.show_profile(seen.profile, seen.logo)
+        self._stamp = seen.stamp
 
     def can_change(self) -> bool:
         return is_allowed(self._actor(), Action.SETTINGS_CHANGE, self._services.context.now())

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout
 from clinic_desktop.domain.access import Action, Principal, is_allowed, roles_of
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import StaffRole
-from clinic_desktop.domain.errors import ClinicError, ValidationError, ValidationErrors
+from clinic_desktop.domain.errors import ClinicError, ConcurrentChange, ValidationError, ValidationErrors
 from clinic_desktop.services.registry import Services
 from clinic_desktop.ui.settings_rows import SettingRow, value_text
 from clinic_desktop.ui.shortcuts import SETTINGS_SAVE
@@ -41,6 +41,8 @@ class SettingsPage(QWidget):
         self._services = services
         self._actor = actor
         self.rows: dict[str, SettingRow] = {}
+        #: The version of each setting as this page read it, sent back with a save (see SettingsService.seen).
+        self._stamps: dict[str, str] = {}
         self.admin_notes: list[QWidget] = []
         self.intro = text_label("", selectable=False, name="muted")
         self.error = error_label("formError")
@@ -80,7 +82,8 @@ class SettingsPage(QWidget):
     # --- building ----------------------------------------------------------------------------------
     def _build(self) -> None:
         try:
-            current = self._services.settings.current(self._actor())
+            seen = self._services.settings.seen(self._actor())
+            current, self._stamps = seen.settings, dict(seen.stamps)
         except ClinicError as exc:
             set_error(self.error, exc.message)
             current = None
@@ -153,18 +156,29 @@ class SettingsPage(QWidget):
         self._update_pending()
 
     def refresh(self) -> None:
-        """The values in force now (someone else may have saved); unsaved edits are kept."""
+        """The values in force now (someone else may have saved); unsaved edits are kept, and stay based on the
+        version they were typed over, so saving them over a change made elsewhere is refused."""
+        self._take_in(edits_seen_it=False)
+
+    def _take_in(self, edits_seen_it: bool) -> bool:
+        """Read the values in force and their versions. `edits_seen_it`: the user has been shown the newer
+        values beside their edits (a refused save), so their next save may go over them."""
         try:
-            current = self._services.settings.current(self._actor())
+            seen = self._services.settings.seen(self._actor())
         except ClinicError as exc:
             set_error(self.error, exc.message)
-            return
+            return False
         for name, row in self.rows.items():
             if not row.is_changed():
-                row.show_value(getattr(current, name))
+                row.show_value(getattr(seen.settings, name))
             else:
-                row.saved = getattr(current, name)
+                row.saved_elsewhere(getattr(seen.settings, name))
+            if edits_seen_it or not row.is_changed():
+                self._stamps.pop(name, None)
+                if name in seen.stamps:
+                    self._stamps[name] = seen.stamps[name]
         self.sync_access()
+        return True
 
     def save(self) -> bool:
         """Send the changed values; on a refusal mark each field and save nothing. True when saved."""
@@ -176,7 +190,14 @@ class SettingsPage(QWidget):
             return False
         before = {name: value_text(self.rows[name].saved) for name in changes}
         try:
-            updated = self._services.settings.update(self._actor(), changes)
+            updated = self._services.settings.update(self._actor(), changes, seen=dict(self._stamps))
+        except ConcurrentChange as exc:
+            # Changed elsewhere since this page read it: the typing stays, the values now saved come in
+            # beside it (Revert shows them), and saving again is a choice made knowing them.
+            self._take_in(edits_seen_it=True)
+            set_error(self.error, exc.message)
+            self.message.emit(exc.message, 8000)
+            return False
         except ValidationErrors as exc:
             self._show_errors(exc.errors)
             return False
@@ -189,7 +210,7 @@ class SettingsPage(QWidget):
             return False
         for name, row in self.rows.items():
             row.show_value(getattr(updated, name))
-        self._update_pending()
+        self._take_in(edits_seen_it=True)  # the versions this save made
         said = "; ".join(f"{self.rows[n].info.label}: {before[n]} → {value_text(getattr(updated, n))}"
                          for n in list(changes)[:SAID_IN_STATUS])
         more = f"; and {len(changes) - SAID_IN_STATUS} more" if len(changes) > SAID_IN_STATUS else ""

@@ -132,6 +132,11 @@ class SettingRow(QFrame):
         self.set_error("")
         self.set_text(value_text(saved))
 
+    def saved_elsewhere(self, saved: Any) -> None:
+        """A newer saved value, with this row's typing kept (its note then names the new value)."""
+        self.saved = saved
+        self._edited()
+
     def is_changed(self) -> bool:
         return not _same(self.text(), self.saved)
 

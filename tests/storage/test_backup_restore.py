@@ -46,8 +46,8 @@ def backup_of(live, tmp_path, clock, name="copy.db"):
 
 def restore(live, target, tmp_path, clock):
     url, database, _s, _w = live
-    database.engine.dispose()
-    return restore_backup(target, url, database.keyring, tmp_path / "backups", clock.now())
+    with database.restoring():
+        return restore_backup(target, url, database.keyring, tmp_path / "backups", clock.now())
 
 
 def test_backup_verifies_and_its_manifest_says_what_it_holds(live, tmp_path, clock):

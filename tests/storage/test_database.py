@@ -256,7 +256,8 @@ def test_newer_schema_is_refused_and_left_untouched(newer_db, tmp_path, clock, j
     message = caught.value.message
     assert "newer version" in message and "0099_from_the_future" in message and schema.HEAD in message
     assert digest(newer_db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.db"]  # no -wal/-shm left, no backup taken
+    # No -wal/-shm left, no backup taken (the in-use lock file is from the fixture's opening, which made the file).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.db", "newer.db.in-use"]
     con = sqlite3.connect(newer_db)
     try:
         assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0099_from_the_future",)]
