@@ -23,7 +23,7 @@ from clinic_desktop.domain.scales import (
 from clinic_desktop.domain.scales.base import points
 from clinic_desktop.printing.charts import no_scores_text, scores_chart
 
-from tests.conftest import PASSWORD, START
+from tests.conftest import PASSWORD, START, sign_in_again
 from tests.services.service_support import Clinic
 
 #: A fictional three-question self-report scale, 0-3 each, that exists only for these tests.
@@ -76,7 +76,9 @@ def test_the_chart_lists_and_tracks_it(fictional, services, staff, clock):
     first, second = clinic.plan(patient.id).sessions[:2]
     nurse = staff["nurse"]
     services.monitoring.record_scale(nurse, patient.id, fictional.code, [3, 3, 2], Timepoint.PRE, first.id)
-    clock.advance(minutes=30)  # a later score (the sessions' numbers order the points)
+    clock.set(second.scheduled_at)  # the next session's score, on its day (the sessions' numbers order the points)
+    sign_in_again(staff, clock)
+    nurse = staff["nurse"]  # signed in again on that day
     services.monitoring.record_scale(nurse, patient.id, fictional.code, [1, 1, 0], Timepoint.PRE, second.id)
     chart = services.patients.chart(nurse, patient.id)
     assert [(s.instrument, s.total, s.band) for s in chart.latest_scores] == [(fictional.code, 2, "low")]
