@@ -19,6 +19,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import filesystem, migration_guard, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.change_set import ChangeSet, take_pending
+from clinic_desktop.storage.row_seals import RowSealer, seal_on_flush
 from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,13 @@ class Database:
         self.engine = engine
         #: The audit key and head file, kept in the data folder, outside the database.
         self.keyring = keyring
+        #: Seals every row its sessions write (see row_seals); the bulk writer takes it too.
+        self.sealer = RowSealer(keyring)
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write = sessionmaker(writer, expire_on_commit=False)
+        for factory in (self._read, self._write):
+            seal_on_flush(factory, self.sealer)
         #: Told what each commit changed (weakly held: a closed window's listener goes with it).
         self._listeners: list[weakref.ref[Callable[[ChangeSet], None]]] = []
 
@@ -252,12 +257,13 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
                             f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
                             "version; nothing was changed.")
     use_wal(engine)
+    keyring = AuditKeyring(audit_dir or backups_dir.parent)
     if revision is None:
         _create_fresh(engine)
     elif revision != schema.HEAD:
-        _upgrade(engine, revision, backups_dir, now)
+        _upgrade(engine, revision, backups_dir, now, keyring)
     log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
-    return Database(engine, AuditKeyring(audit_dir or backups_dir.parent))
+    return Database(engine, keyring)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -274,9 +280,10 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database).expanduser().absolute()
 
 
-def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) -> None:
-    """Back up, mark the file as being upgraded, migrate, unmark. On failure the engine is closed, the marker
-    stays (the next start offers the copy) and the error says where the copy is."""
+def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime, keyring: AuditKeyring) -> None:
+    """Back up, mark the file as being upgraded, migrate (sealing rows with the data folder's audit key), unmark.
+    On failure the engine is closed, the marker stays (the next start offers the copy) and the error says where
+    the copy is."""
     from clinic_desktop.storage import backup, migrate  # only when an upgrade actually happens
 
     try:
@@ -295,7 +302,7 @@ def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) ->
         raise DatabaseError(f"Cannot write beside the database before upgrading it ({exc.strerror or exc}); it was "
                             "not upgraded.") from None
     try:
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, keyring=keyring)
     except Exception as exc:
         engine.dispose()
         log.exception("Upgrading the database from %s failed", revision)

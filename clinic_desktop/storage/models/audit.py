@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DDL, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_desktop.storage.models.base import Base
+from clinic_desktop.storage.models.base import Base, Sealed
 from clinic_desktop.storage.types import UTCDateTime
 
 
@@ -64,7 +64,7 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
         event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
 
 
-class Signature(Base):
+class Signature(Sealed, Base):
     """An electronic signature: who, when, what it means, and a keyed hash of the content signed."""
 
     __tablename__ = "signatures"
@@ -86,7 +86,7 @@ class Signature(Base):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
 
 
-class Amendment(Base):
+class Amendment(Sealed, Base):
     """A change to a signed record: the old and new values, why, and the new signature that covers it."""
 
     __tablename__ = "amendments"
@@ -102,7 +102,7 @@ class Amendment(Base):
     signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"))
 
 
-class EmergencySession(Base):
+class EmergencySession(Sealed, Base):
     """Break-glass access: who, why, for how long, and the administrator review that closes it."""
 
     __tablename__ = "emergency_sessions"
