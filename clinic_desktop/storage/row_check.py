@@ -1,0 +1,216 @@
+"""What `audit verify` checks besides the audit log's chain, each check naming the first disagreement in words a
+clinic administrator understands: every sealed row still matches its seal, every record the log says was written
+still exists, and the database still refuses changes to the audit log (its append-only triggers).
+
+A check is a function `(session, keyring) -> Finding | None`; services/integrity.py lists them in order. Rows are
+read as plain rows a batch at a time (see audit_chain._CHECKED), so a large clinic neither stalls the window's
+worker nor fills the memory."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Integer, String, Table, cast, exists, select, text
+from sqlalchemy.orm import Session
+
+from clinic_desktop.storage.audit_chain import AuditKeyring
+from clinic_desktop.storage.models import AuditEntry, Base
+from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL
+from clinic_desktop.storage.models.base import SEAL_COLUMN
+from clinic_desktop.storage.row_seals import RowSealer, sealed_tables
+
+#: Rows read per round trip while checking seals.
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first disagreement a check found."""
+
+    #: Which check found it ("rows", "records in the audit log", "signatures", "protection of the audit log").
+    check: str
+    message: str
+
+
+Check = Callable[[Session, AuditKeyring], "Finding | None"]
+
+#: What each sealed table's rows are called in a message.
+LABELS = {
+    "patients": "Patient record", "diagnoses": "Diagnosis", "allergies": "Allergy", "medications": "Medication",
+    "weight_measurements": "Weight measurement", "screening_records": "Screening record",
+    "consent_records": "Consent record", "infusion_series": "Infusion series", "treatment_sessions": "Treatment session",
+    "dose_records": "Dose record", "vital_signs": "Vital signs reading", "scale_responses": "Rating scale result",
+    "monitoring_notes": "Monitoring note", "staff": "Staff account", "chairs": "Chair",
+    "referring_clinicians": "Referring clinician", "signatures": "Electronic signature", "amendments": "Amendment",
+    "emergency_sessions": "Emergency access session", "clinic_settings": "Clinic setting",
+    "sheet_texts": "Printed sheet text", "clinic_images": "Clinic image",
+}
+
+#: Audit log object types that name one row of a table by its id (what services write with ctx.audit).
+AUDITED_TABLES = {
+    "patient": "patients", "weight": "weight_measurements", "screening": "screening_records",
+    "consent": "consent_records", "referring_clinician": "referring_clinicians", "series": "infusion_series",
+    "session": "treatment_sessions", "session_check": "treatment_sessions", "checks_override": "treatment_sessions",
+    "dose_order": "dose_records", "administration": "dose_records", "waste": "dose_records",
+    "vital_signs": "vital_signs", "note": "monitoring_notes", "scale_response": "scale_responses",
+    "staff": "staff", "chair": "chairs", "emergency_session": "emergency_sessions", "sheet_text": "sheet_texts",
+}
+#: Audit actions that record a row's removal: entries about it before then are not expected to find it.
+REMOVALS = ("delete",)
+
+
+def _table(name: str) -> Table:
+    return Base.metadata.tables[name]
+
+
+# --- naming a row ----------------------------------------------------------------------------------------------
+
+def describe(session: Session, table_name: str, values: Mapping[str, Any]) -> str:
+    """"Vital signs reading 41 (patient MRN 10000015, session of 2026-03-02)": what a row is, in words."""
+    label = LABELS.get(table_name, f"A row of {table_name}")
+    if table_name in ("clinic_settings", "clinic_images"):
+        return f"{label} '{values.get('name')}'"
+    context = []
+    if table_name == "patients":
+        context.append(f"MRN {values.get('mrn')}")
+    elif table_name == "staff":
+        context.append(f"{values.get('full_name')}, sign-in name '{values.get('username') or '-'}'")
+    elif table_name in ("signatures", "amendments"):
+        context.append(f"{values.get('meaning') or 'amendment'} of the {str(values.get('record_type', '')).replace('_', ' ')} "
+                       f"of record {values.get('record_id')}")
+    context.extend(_where(session, values))
+    return f"{label} {values.get('id')}" + (f" ({', '.join(context)})" if context else "")
+
+
+def _where(session: Session, values: Mapping[str, Any]) -> list[str]:
+    """The patient (by MRN) and session or series a row belongs to, as far as they can still be found."""
+    patients, series, sessions = _table("patients"), _table("infusion_series"), _table("treatment_sessions")
+    found: list[str] = []
+    patient_id, when = values.get("patient_id"), None
+    if values.get("session_id") is not None:
+        row = session.execute(select(sessions.c.scheduled_at, series.c.patient_id)
+                              .join(series, series.c.id == sessions.c.series_id)
+                              .where(sessions.c.id == values["session_id"])).first()
+        if row is not None:
+            patient_id, when = row.patient_id, row.scheduled_at
+    elif values.get("series_id") is not None:
+        patient_id = session.execute(select(series.c.patient_id).where(series.c.id == values["series_id"])).scalar()
+        if "scheduled_at" in values:
+            when = values["scheduled_at"]
+    if patient_id is not None:
+        mrn = session.execute(select(patients.c.mrn).where(patients.c.id == patient_id)).scalar()
+        found.append(f"patient MRN {mrn}" if mrn else f"patient {patient_id}, no longer on file")
+    if isinstance(when, datetime):
+        found.append(f"session of {when.date().isoformat()}")
+    return found
+
+
+# --- every sealed row matches its seal -------------------------------------------------------------------------
+
+def check_seals(session: Session, keyring: AuditKeyring) -> Finding | None:
+    """Each sealed table in turn, each row's seal recomputed from its values."""
+    sealer = RowSealer(keyring)
+    key = keyring.key()
+    for table in sealed_tables():
+        bad = _first_unsealed(session, sealer, table, key)
+        if bad is not None:
+            values, stored = bad
+            what = describe(session, table.name, values)
+            if stored is None:
+                return Finding("rows", f"{what} was added outside the application (it has no seal).")
+            return Finding("rows", f"{what} was changed outside the application (its contents no longer match the "
+                                   "seal the application gave it).")
+    return None
+
+
+def _first_unsealed(session: Session, sealer: RowSealer, table: Table,
+                    key: bytes) -> tuple[dict[str, Any], str | None] | None:
+    plan = sealer.plan(table)
+    stmt = select(*plan.columns, table.c[SEAL_COLUMN]).order_by(*table.primary_key.columns) \
+        .execution_options(yield_per=BATCH)
+    result = session.execute(stmt)
+    try:
+        for rows in result.partitions():
+            for row in rows:
+                stored = row[-1]
+                if stored is None or not hmac.compare_digest(sealer.seal_values(table, row[:-1], key), stored):
+                    return dict(zip(plan.names, row)), stored
+    finally:
+        result.close()  # before the row is described with further queries
+    return None
+
+
+# --- every record the log says was written still exists ---------------------------------------------------------
+
+def check_audited_records(session: Session, _keyring: AuditKeyring) -> Finding | None:
+    """The earliest audit entry about a record that is no longer in its table (and whose removal the log does not
+    record). One query per table, run by the database, using the table's primary key."""
+    log = AuditEntry.__table__
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    by_table: dict[str, list[str]] = {}
+    for object_type, table_name in AUDITED_TABLES.items():
+        by_table.setdefault(table_name, []).append(object_type)
+    first: tuple[int, str, str, int | None] | None = None
+    for table_name, types in by_table.items():
+        table = _table(table_name)
+        # SQLite looks each id up by its key; PostgreSQL hashes the table's ids as text (a cast of the log's text
+        # to a number would fail on an entry whose id is not one).
+        matches = table.c.id == cast(log.c.object_id, Integer) if sqlite else cast(table.c.id, String) == log.c.object_id
+        removal = log.alias("removal")
+        removed = exists().where(removal.c.object_type == log.c.object_type, removal.c.object_id == log.c.object_id,
+                                 removal.c.action.in_(REMOVALS))
+        row = session.execute(select(log.c.seq, log.c.object_id, log.c.patient_id)
+                              .select_from(log.outerjoin(table, matches))
+                              .where(log.c.object_type.in_(types), log.c.object_id != "", table.c.id.is_(None),
+                                     ~removed)
+                              .order_by(log.c.seq).limit(1)).first()
+        if row is not None and (first is None or row.seq < first[0]):
+            first = (row.seq, table_name, row.object_id, row.patient_id)
+    if first is None:
+        return None
+    seq, table_name, object_id, patient_id = first
+    what = f"{LABELS[table_name]} {object_id}"
+    if patient_id is not None:
+        mrn = session.execute(select(_table("patients").c.mrn).where(_table("patients").c.id == patient_id)).scalar()
+        what += f" (patient MRN {mrn})" if mrn else f" (patient {patient_id}, no longer on file)"
+    return Finding("records in the audit log", f"{what}, recorded in the audit log at entry {seq}, is missing "
+                                               "(deleted outside the application).")
+
+
+# --- the database still refuses changes to the audit log --------------------------------------------------------
+
+#: The PostgreSQL trigger's definition as pg_get_triggerdef gives it (schema names optional).
+_PG_TRIGGER = re.compile(r"CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON (\w+\.)?audit_log "
+                         r"FOR EACH STATEMENT EXECUTE (FUNCTION|PROCEDURE) (\w+\.)?audit_log_append_only\(\)")
+
+
+def check_append_only(session: Session, _keyring: AuditKeyring) -> Finding | None:
+    """The triggers that make the audit log append-only are there, as the application made them, and enabled."""
+    if session.get_bind().dialect.name == "sqlite":
+        present = {name: " ".join(sql.split()) for name, sql in session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"))}
+        for statement in APPEND_ONLY_DDL["sqlite"]:
+            name = statement.split()[2]
+            if present.get(name) != " ".join(statement.split()):
+                return _unprotected(name, "removed" if name not in present else "altered")
+        return None
+    rows = session.execute(text(
+        "SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) AS definition, p.prosrc FROM pg_trigger t "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgrelid = 'audit_log'::regclass AND NOT t.tgisinternal")).all()
+    trigger = next((r for r in rows if r.tgname == "audit_log_no_change"), None)
+    if trigger is None:
+        return _unprotected("audit_log_no_change", "removed")
+    if trigger.tgenabled == "D":
+        return _unprotected("audit_log_no_change", "disabled")
+    if not _PG_TRIGGER.fullmatch(trigger.definition) or "RAISE EXCEPTION" not in trigger.prosrc:
+        return _unprotected("audit_log_no_change", "altered")
+    return None
+
+
+def _unprotected(name: str, how: str) -> Finding:
+    return Finding("protection of the audit log", f"The database no longer refuses changes to the audit log: its "
+                                                  f"safeguard (the trigger {name}) was {how} outside the application.")
