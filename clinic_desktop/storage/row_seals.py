@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import time
+import json
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import Boolean, Connection, Enum, LargeBinary, Table, Time, bindparam, event, select, update
+from sqlalchemy import (
+    Boolean, Connection, Enum, Integer, LargeBinary, String, Table, Time, bindparam, event, select, update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from clinic_desktop.storage.audit_chain import AuditKeyError, AuditKeyring, canonical, plain_value
+from clinic_desktop.storage.audit_chain import AuditKeyError, AuditKeyring, plain_value
 from clinic_desktop.storage.models import AuditEntry, Base
 from clinic_desktop.storage.models.base import SEAL_COLUMN, Sealed
+from clinic_desktop.storage.types import ExactDecimal, UTCDateTime
 
 
 def sealed_tables() -> tuple[Table, ...]:
@@ -32,8 +36,17 @@ def is_sealed(table: Table) -> bool:
     return SEAL_COLUMN in table.c
 
 
-def _normaliser(column: Any) -> Callable[[Any], Any]:
-    """The function giving a column's value its sealed form (None stays None)."""
+#: The seal's payload: canonical's form (sorted keys, no spaces, UTF-8) of values already in plain form.
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _utc_text(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat()
+
+
+def _normaliser(column: Any) -> Callable[[Any], Any] | None:
+    """The function giving a column's value (never None) its plain form, as audit_chain.plain_value would; None
+    for a column whose values are plain already (text, numbers), which is most of them and costs nothing."""
     kind = column.type
     if isinstance(kind, Enum):
         # The text the database stores: an enum member and its stored text seal alike (an int enum's is its name).
@@ -42,12 +55,16 @@ def _normaliser(column: Any) -> Callable[[Any], Any]:
             stored.update(zip(kind.enum_class, kind.enums))
         return lambda value: stored.get(value, value)
     if isinstance(kind, LargeBinary):
-        return lambda value: None if value is None else hashlib.sha256(bytes(value)).hexdigest()
+        return lambda value: hashlib.sha256(bytes(value)).hexdigest()
     if isinstance(kind, Time):
-        return lambda value: value.isoformat() if isinstance(value, time) else value
+        return lambda value: value.isoformat()
     if isinstance(kind, Boolean):
-        return lambda value: None if value is None else bool(value)
-    return plain_value
+        return bool
+    if isinstance(kind, UTCDateTime):
+        return _utc_text
+    if isinstance(kind, (String, Integer)) and not isinstance(kind, ExactDecimal):
+        return None
+    return plain_value  # decimals, dates, JSON documents
 
 
 class _TablePlan:
@@ -61,7 +78,23 @@ class _TablePlan:
         self.key_names = tuple(c.name for c in table.primary_key.columns)
 
     def payload(self, values: Iterable[Any]) -> bytes:
-        return canonical([self.table.name, [n(v) for n, v in zip(self.normalisers, values)]])
+        plain = [v if n is None or v is None else n(v) for n, v in zip(self.normalisers, values)]
+        return _dumps([self.table.name, plain]).encode()
+
+    def payloads(self, columns: Mapping[str, Sequence[Any]]) -> list[bytes]:
+        """The payloads of many rows given column by column: each column normalised at once (a moment shared by
+        many rows, as a batch's times are, converted once)."""
+        plain = []
+        for name, normalise in zip(self.names, self.normalisers):
+            values = columns[name]
+            if normalise is _utc_text:  # equal moments have one text (not so equal decimals: 1.5 and 1.50)
+                done: dict[Any, Any] = {None: None}
+                values = [done[v] if v in done else done.setdefault(v, normalise(v)) for v in values]
+            elif normalise is not None:
+                values = [None if v is None else normalise(v) for v in values]
+            plain.append(values)
+        name = self.table.name
+        return [_dumps([name, row]).encode() for row in zip(*plain)]  # a tuple is written as a list
 
 
 class RowSealer:
@@ -96,8 +129,13 @@ class RowSealer:
 
     def seal_columns(self, table: Table, columns: Mapping[str, Sequence[Any]], key: bytes) -> list[str]:
         """The seals of many rows given column by column (the bulk writer's form)."""
-        plan = self.plan(table)
-        return [self.seal_values(table, values, key) for values in zip(*(columns[n] for n in plan.names))]
+        keyed = self._keyed(key)
+        seals = []
+        for payload in self.plan(table).payloads(columns):
+            mac = keyed.copy()
+            mac.update(payload)
+            seals.append(mac.hexdigest())
+        return seals
 
     def key_for_writing(self, connection: Connection) -> bytes:
         """The key; made here only for a database whose audit log is still empty (as the first entry makes it)."""

@@ -14,6 +14,7 @@ from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL
 from clinic_desktop.storage.row_check import LABELS
 from clinic_desktop.storage.row_seals import sealed_tables
 
+from tests.conftest import PASSWORD
 from tests.services.service_support import NORMAL
 from tests.services.tamper_support import (
     behind_the_back, busy_day, edited_columns, first_row, other_value, set_value, verify,
@@ -273,3 +274,16 @@ def test_a_check_can_be_added(day, db):
     with db.read() as uow:
         result = integrity.verify(uow.session, db.keyring, integrity.CHECKS + (extra,))
     assert (result.ok, result.check, result.problem) == (False, "extra", "Something else is off.")
+
+
+def test_no_false_alarm_after_a_backup_more_work_and_a_restore(day, db, services, staff, clock):
+    """The restored rows keep their seals (a backup copies them), and the work after the restore is sealed too."""
+    admin, nurse = staff["admin"], staff["nurse"]
+    made = services.backups.back_up_now(admin)
+    clock.advance(minutes=10)
+    services.monitoring.record_vitals(nurse, day["other_session"], VitalsPhase.BASELINE, NORMAL)
+    services.backups.restore(admin, made.file_name, PASSWORD)
+    result = services.audit.verify(admin)
+    assert result.ok, result.message
+    services.monitoring.record_vitals(nurse, day["other_session"], VitalsPhase.BASELINE, NORMAL)
+    assert services.audit.verify(admin).ok
