@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Integer, String, Table, cast, exists, select, text
+from sqlalchemy import Integer, String, Table, cast, select, text
 from sqlalchemy.orm import Session
 
 from clinic_desktop.storage.audit_chain import AuditKeyring
@@ -134,9 +134,10 @@ def _first_unsealed(session: Session, sealer: RowSealer, table: Table,
     result = session.execute(stmt)
     try:
         for rows in result.partitions():
-            for row in rows:
-                stored = row[-1]
-                if stored is None or not hmac.compare_digest(sealer.seal_values(table, row[:-1], key), stored):
+            columns = list(zip(*rows))  # a batch is sealed a column at a time, as the bulk writer seals it
+            seals = sealer.seal_columns(table, dict(zip(plan.names, columns)), key)
+            for row, expected, stored in zip(rows, seals, columns[-1]):
+                if stored is None or not hmac.compare_digest(expected, stored):
                     return dict(zip(plan.names, row)), stored
     finally:
         result.close()  # before the row is described with further queries
@@ -147,7 +148,7 @@ def _first_unsealed(session: Session, sealer: RowSealer, table: Table,
 
 def check_audited_records(session: Session, _keyring: AuditKeyring) -> Finding | None:
     """The earliest audit entry about a record that is no longer in its table (and whose removal the log does not
-    record). One query per table, run by the database, using the table's primary key."""
+    record). One query per table, run by the database, each id looked up by the table's primary key."""
     log = AuditEntry.__table__
     sqlite = session.get_bind().dialect.name == "sqlite"
     by_table: dict[str, list[str]] = {}
@@ -159,14 +160,12 @@ def check_audited_records(session: Session, _keyring: AuditKeyring) -> Finding |
         # SQLite looks each id up by its key; PostgreSQL hashes the table's ids as text (a cast of the log's text
         # to a number would fail on an entry whose id is not one).
         matches = table.c.id == cast(log.c.object_id, Integer) if sqlite else cast(table.c.id, String) == log.c.object_id
-        removal = log.alias("removal")
-        removed = exists().where(removal.c.object_type == log.c.object_type, removal.c.object_id == log.c.object_id,
-                                 removal.c.action.in_(REMOVALS))
-        row = session.execute(select(log.c.seq, log.c.object_id, log.c.patient_id)
-                              .select_from(log.outerjoin(table, matches))
-                              .where(log.c.object_type.in_(types), log.c.object_id != "", table.c.id.is_(None),
-                                     ~removed)
-                              .order_by(log.c.seq).limit(1)).first()
+        missing = session.execute(select(log.c.seq, log.c.object_type, log.c.object_id, log.c.patient_id)
+                                  .select_from(log.outerjoin(table, matches))
+                                  .where(log.c.object_type.in_(types), log.c.object_id != "", table.c.id.is_(None))
+                                  .order_by(log.c.seq)).all()
+        # Only the few entries whose record is gone are looked at again, for a recorded removal.
+        row = next((r for r in missing if not _removal_recorded(session, r.object_type, r.object_id)), None)
         if row is not None and (first is None or row.seq < first[0]):
             first = (row.seq, table_name, row.object_id, row.patient_id)
     if first is None:
@@ -178,6 +177,12 @@ def check_audited_records(session: Session, _keyring: AuditKeyring) -> Finding |
         what += f" (patient MRN {mrn})" if mrn else f" (patient {patient_id}, no longer on file)"
     return Finding("records in the audit log", f"{what}, recorded in the audit log at entry {seq}, is missing "
                                                "(deleted outside the application).")
+
+
+def _removal_recorded(session: Session, object_type: str, object_id: str) -> bool:
+    log = AuditEntry.__table__
+    return session.execute(select(log.c.seq).where(log.c.object_type == object_type, log.c.object_id == object_id,
+                                                   log.c.action.in_(REMOVALS)).limit(1)).first() is not None
 
 
 # --- the database still refuses changes to the audit log --------------------------------------------------------
