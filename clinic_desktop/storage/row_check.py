@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop.storage.audit_chain import AuditKeyring
 from clinic_desktop.storage.models import AuditEntry, Base
-from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL
+from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL, SIGNED_GUARD_DDL
 from clinic_desktop.storage.models.base import SEAL_COLUMN
 from clinic_desktop.storage.row_seals import RowSealer, sealed_tables
 
@@ -185,36 +185,55 @@ def _removal_recorded(session: Session, object_type: str, object_id: str) -> boo
                                                    log.c.action.in_(REMOVALS)).limit(1)).first() is not None
 
 
-# --- the database still refuses changes to the audit log --------------------------------------------------------
+# --- the database still refuses changes to the audit log, signatures and amendments --------------------------------
 
-#: pg_trigger.tgtype of the application's trigger: BEFORE (2) UPDATE (16) OR DELETE (8) OR TRUNCATE (32), once per
-#: statement (the row bit, 1, clear).
-_PG_TRIGGER_TYPE = 2 | 8 | 16 | 32
+#: What each guarded table's rows are, in a message.
+_GUARDED = {"audit_log": "the audit log", "signatures": "electronic signatures", "amendments": "amendments"}
+#: pg_trigger.tgtype bits: ROW 1, BEFORE 2, DELETE 8, UPDATE 16, TRUNCATE 32.
+_ROW, _BEFORE, _DELETE, _UPDATE, _TRUNCATE = 1, 2, 8, 16, 32
+#: The PostgreSQL triggers the application makes: (table, trigger, its tgtype, its function).
+_PG_TRIGGERS = (
+    ("audit_log", "audit_log_no_change", _BEFORE | _UPDATE | _DELETE | _TRUNCATE, "audit_log_append_only"),
+    ("signatures", "signatures_no_change", _ROW | _BEFORE | _UPDATE | _DELETE, "signatures_append_only"),
+    ("signatures", "signatures_no_truncate", _BEFORE | _TRUNCATE, "signatures_append_only"),
+    ("amendments", "amendments_no_change", _ROW | _BEFORE | _UPDATE | _DELETE, "amendments_append_only"),
+    ("amendments", "amendments_no_truncate", _BEFORE | _TRUNCATE, "amendments_append_only"),
+)
+
+
+def _sqlite_triggers() -> list[tuple[str, str]]:
+    """(table, CREATE TRIGGER statement) for every trigger the application makes on SQLite."""
+    statements = [("audit_log", sql) for sql in APPEND_ONLY_DDL["sqlite"]]
+    statements += [(table, sql) for table, by_dialect in SIGNED_GUARD_DDL.items() for sql in by_dialect["sqlite"]]
+    return statements
 
 
 def check_append_only(session: Session, _keyring: AuditKeyring) -> Finding | None:
-    """The triggers that make the audit log append-only are there, as the application made them, and enabled."""
+    """The triggers that make the audit log, signatures and amendments append-only are there, as the application
+    made them, and enabled."""
     if session.get_bind().dialect.name == "sqlite":
         present = {name: " ".join(sql.split()) for name, sql in session.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"))}
-        for statement in APPEND_ONLY_DDL["sqlite"]:
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))}
+        for table, statement in _sqlite_triggers():
             name = statement.split()[2]
             if present.get(name) != " ".join(statement.split()):
-                return _unprotected(name, "removed" if name not in present else "altered")
+                return _unprotected(table, name, "removed" if name not in present else "altered")
         return None
-    trigger = session.execute(text(
-        "SELECT t.tgenabled, t.tgtype, p.proname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-        "WHERE t.tgrelid = 'audit_log'::regclass AND t.tgname = 'audit_log_no_change'")).first()
-    if trigger is None:
-        return _unprotected("audit_log_no_change", "removed")
-    if trigger.tgenabled == "D":
-        return _unprotected("audit_log_no_change", "disabled")
-    if trigger.tgtype != _PG_TRIGGER_TYPE or trigger.proname != "audit_log_append_only" \
-            or "RAISE EXCEPTION" not in " ".join(trigger.prosrc.upper().split()):
-        return _unprotected("audit_log_no_change", "altered")
+    for table, name, kind, function in _PG_TRIGGERS:
+        trigger = session.execute(text(
+            "SELECT t.tgenabled, t.tgtype, p.proname, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = CAST(:table AS regclass) AND t.tgname = :name"), {"table": table, "name": name}).first()
+        if trigger is None:
+            return _unprotected(table, name, "removed")
+        if trigger.tgenabled == "D":
+            return _unprotected(table, name, "disabled")
+        if trigger.tgtype != kind or trigger.proname != function \
+                or "RAISE EXCEPTION" not in " ".join(trigger.prosrc.upper().split()):
+            return _unprotected(table, name, "altered")
     return None
 
 
-def _unprotected(name: str, how: str) -> Finding:
-    return Finding("protection of the audit log", f"The database no longer refuses changes to the audit log: its "
-                                                  f"safeguard (the trigger {name}) was {how} outside the application.")
+def _unprotected(table: str, name: str, how: str) -> Finding:
+    what = _GUARDED[table]
+    return Finding(f"protection of {what}", f"The database no longer refuses changes to {what}: its safeguard (the "
+                                            f"trigger {name}) was {how} outside the application.")

@@ -17,6 +17,7 @@ from clinic_desktop.domain.enums import MedicationClass, NoteKind, StaffRole, Ti
 from clinic_desktop.domain.patients import PatientInput
 from clinic_desktop.domain.records import AllergyEntry, DiagnosisEntry, MedicationEntry
 from clinic_desktop.services import integrity
+from clinic_desktop.storage.models.audit import SIGNED_GUARD_DDL
 from clinic_desktop.storage.models.base import SEAL_COLUMN
 from clinic_desktop.storage.types import ExactDecimal, UTCDateTime
 
@@ -85,17 +86,25 @@ def verify(db) -> integrity.Integrity:
 
 
 @contextmanager
-def behind_the_back(db) -> Iterator[Connection]:
-    """A connection of the database's own, without the application's sessions (so nothing is sealed) and with
-    foreign keys not enforced, as someone editing the file or the server with a database tool has it."""
+def behind_the_back(db, lift_guards: bool = True) -> Iterator[Connection]:
+    """A connection of the database's own, without the application's sessions (so nothing is sealed), with foreign
+    keys not enforced and signatures and amendments changeable, as someone editing the file or the server with a
+    database tool has it (the triggers are back when it ends; `lift_guards=False` leaves them alone)."""
     with db.engine.connect() as conn:
         if db.is_sqlite:
             conn.commit()
             conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
-        else:
+            guards = [sql for by_dialect in SIGNED_GUARD_DDL.values() for sql in by_dialect["sqlite"]] \
+                if lift_guards else []
+            for sql in guards:  # signatures and amendments refuse changes: lift that, as a forger would
+                conn.exec_driver_sql(f"DROP TRIGGER {sql.split()[2]}")
+        else:  # replica mode: neither foreign keys nor the append-only triggers apply
             conn.exec_driver_sql("SET session_replication_role = replica")
         try:
             yield conn
+            if db.is_sqlite:
+                for sql in guards:  # and put it back, so only what the test changed is reported
+                    conn.exec_driver_sql(sql)
             conn.commit()
         finally:
             if db.is_sqlite:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, text
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.services import integrity
 from clinic_desktop.storage.models import Base
-from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL
+from clinic_desktop.storage.models.audit import APPEND_ONLY_DDL, SIGNED_GUARD_DDL
 from clinic_desktop.storage.row_check import LABELS
 from clinic_desktop.storage.row_seals import sealed_tables
 
@@ -187,37 +187,45 @@ def test_a_forged_signature_row_is_not_authentic(day, db):
     assert "Electronic signature" in result.problem and "is not authentic" in result.problem
 
 
-@pytest.mark.parametrize("statement", range(2))
-def test_a_dropped_append_only_trigger_is_named(day, db, backend, statement):
-    """Dropping (or, on PostgreSQL, disabling) what makes the log append-only is itself reported."""
-    statements = APPEND_ONLY_DDL["sqlite" if db.is_sqlite else "postgresql"]
-    with behind_the_back(db) as conn:
-        if db.is_sqlite:
-            name = statements[statement].split()[2]
-            conn.execute(text(f"DROP TRIGGER {name}"))
-        else:
-            name = "audit_log_no_change"
-            conn.execute(text("DROP TRIGGER audit_log_no_change ON audit_log" if statement == 0 else
-                              "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"))
-    try:
-        result = verify(db)
-        assert not result.ok and result.check == "protection of the audit log"
-        assert f"the trigger {name}) was {'removed' if statement == 0 or db.is_sqlite else 'disabled'}" \
-            in result.problem
-        assert result.problem.startswith("The database no longer refuses changes to the audit log")
-    finally:
-        with behind_the_back(db) as conn:  # the PostgreSQL run database is shared by the tests that follow
-            if db.is_sqlite:
-                conn.execute(text(statements[statement]))
-            elif statement == 0:
-                conn.execute(text(statements[1]))
-            else:
-                conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"))
-    assert verify(db).ok
+def _triggers(dialect: str) -> list[tuple[str, str, str]]:
+    """(table, trigger name, its CREATE statement) of every append-only trigger the application makes."""
+    statements = [("audit_log", sql) for sql in APPEND_ONLY_DDL[dialect]]
+    statements += [(t, sql) for t, by_dialect in SIGNED_GUARD_DDL.items() for sql in by_dialect[dialect]]
+    return [(table, sql.split()[2], sql) for table, sql in statements if sql.startswith("CREATE TRIGGER")]
+
+
+@pytest.mark.parametrize("number", range(5))
+def test_a_dropped_append_only_trigger_is_named(day, db, number):
+    """Dropping (or, on PostgreSQL, disabling) what makes the log, the signatures or the amendments append-only is
+    itself reported, naming the trigger. SQLite has five such triggers, PostgreSQL five too."""
+    table, name, statement = _triggers("sqlite" if db.is_sqlite else "postgresql")[number]
+    for how in ("removed",) if db.is_sqlite else ("removed", "disabled"):  # SQLite cannot disable a trigger
+        with behind_the_back(db, lift_guards=False) as conn:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {name}" if how == "disabled" else
+                              f"DROP TRIGGER {name}" + ("" if db.is_sqlite else f" ON {table}")))
+        try:
+            result = verify(db)
+            assert not result.ok and result.check.startswith("protection of"), result.message
+            assert f"(the trigger {name}) was {how} outside the application" in result.problem
+            assert result.problem.startswith("The database no longer refuses changes to")
+        finally:
+            with behind_the_back(db, lift_guards=False) as conn:  # the PostgreSQL run database is shared
+                conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {name}" if how == "disabled" else statement))
+        assert verify(db).ok
+
+
+def test_signatures_and_amendments_refuse_changes_and_removal(day, db):
+    """Only superseding a signature (once) and its seal are ever written after the insert."""
+    for statement in ("DELETE FROM signatures", "UPDATE signatures SET meaning = 'Witnessed by'",
+                      "DELETE FROM amendments", "UPDATE amendments SET reason = 'because'"):
+        with db.engine.connect() as conn, pytest.raises(Exception, match="never|append-only"):
+            conn.execute(text(statement))
+    with db.engine.connect() as conn, pytest.raises(Exception, match="superseded only once|append-only"):
+        conn.execute(text("UPDATE signatures SET superseded_by_id = NULL WHERE superseded_by_id IS NOT NULL"))
 
 
 def test_a_trigger_replaced_by_one_that_lets_changes_through_is_named(day, db):
-    with behind_the_back(db) as conn:
+    with behind_the_back(db, lift_guards=False) as conn:
         if db.is_sqlite:
             conn.execute(text("DROP TRIGGER audit_log_no_delete"))
             conn.execute(text("CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT 1; END"))
@@ -228,7 +236,7 @@ def test_a_trigger_replaced_by_one_that_lets_changes_through_is_named(day, db):
         result = verify(db)
         assert not result.ok and "was altered outside the application" in result.problem
     finally:
-        with behind_the_back(db) as conn:
+        with behind_the_back(db, lift_guards=False) as conn:
             if db.is_sqlite:
                 conn.execute(text("DROP TRIGGER audit_log_no_delete"))
                 conn.execute(text(APPEND_ONLY_DDL["sqlite"][1]))
