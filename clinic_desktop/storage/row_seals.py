@@ -103,8 +103,9 @@ class RowSealer:
     def __init__(self, keyring: AuditKeyring) -> None:
         self.keyring = keyring
         self._plans: dict[str, _TablePlan] = {}
-        self._key: bytes | None = None
-        self._hmac: Any = None
+        #: (key, an HMAC keyed with it and fed nothing yet): each seal starts from a copy. One attribute, so a
+        #: thread never sees one key's HMAC beside another key.
+        self._keyed_hmac: tuple[bytes, Any] | None = None
 
     def plan(self, table: Table) -> _TablePlan:
         plan = self._plans.get(table.name)
@@ -113,9 +114,10 @@ class RowSealer:
         return plan
 
     def _keyed(self, key: bytes) -> Any:
-        if self._hmac is None or self._key is not key:
-            self._key, self._hmac = key, hmac.new(key, digestmod=hashlib.sha256)
-        return self._hmac
+        keyed = self._keyed_hmac
+        if keyed is None or keyed[0] is not key:
+            keyed = self._keyed_hmac = (key, hmac.new(key, digestmod=hashlib.sha256))
+        return keyed[1]
 
     def seal_values(self, table: Table, values: Iterable[Any], key: bytes | None = None) -> str:
         """The seal of a row given its values in table order (without the seal column)."""
