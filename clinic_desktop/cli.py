@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True)
-    audit.add_parser("verify", help="check every entry's hash and link; exit 0 when intact, 3 when altered")
+    audit.add_parser("verify", help="check every entry's hash and link, every record's seal and signature and the "
+                                    "log's protection; exit 0 when intact, 3 when altered")
 
     from clinic_desktop.cli_print import add_print_parser
 
@@ -198,7 +199,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
-    from clinic_desktop.storage.audit_chain import verify
+    from clinic_desktop.services.integrity import verify
 
     services, _locations = open_services(args.data_dir, args.database_url)
     db = services.context.db

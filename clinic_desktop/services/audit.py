@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from clinic_desktop.domain.access import Action
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
+from clinic_desktop.services import integrity
 from clinic_desktop.services.context import ServiceContext, acting_staff, requires
 from clinic_desktop.storage import audit_chain, models
 
@@ -79,9 +80,10 @@ class AuditService:
                                             .order_by(models.AuditEntry.action)).scalars())
 
     @requires(Action.AUDIT_VIEW)
-    def verify(self, actor: StaffMember) -> audit_chain.Verification:
+    def verify(self, actor: StaffMember) -> integrity.Integrity:
+        """The audit log's chain, then the rows, signatures and the log's protection (see services/integrity.py)."""
         with self._ctx.db.read() as uow:
-            return audit_chain.verify(uow.session, self._ctx.db.keyring)
+            return integrity.verify(uow.session, self._ctx.db.keyring)
 
     @requires(Action.AUDIT_EXPORT)
     def export_csv(self, actor: StaffMember, target: Path, where: AuditFilter = AuditFilter()) -> int:

@@ -31,6 +31,7 @@ from clinic_desktop.services import signing
 from clinic_desktop.storage import models
 from clinic_desktop.storage.audit_chain import AuditKeyring, plain_value
 from clinic_desktop.storage.bulk import RowBinder, dialect_for
+from clinic_desktop.storage.row_seals import RowSealer
 
 CONSENT_VERSION = "2026.1"
 #: Tables in the order they are written (each refers only to tables before it).
@@ -127,9 +128,11 @@ def make_batch(facts: ClinicFacts, number: int) -> Batch:
 
 
 @functools.lru_cache(maxsize=4)
-def _binders(dialect: tuple[str, str]) -> dict[str, RowBinder]:
+def _binders(dialect: tuple[str, str], audit_folder: str) -> dict[str, RowBinder]:
+    """Binders that also seal each row with the clinic's audit key, as the application's own writes are sealed."""
     bound = dialect_for(*dialect)
-    return {t.name: RowBinder(t, bound) for t in TABLES}
+    sealer = RowSealer(_keyring(audit_folder))
+    return {t.name: RowBinder(t, bound, sealer) for t in TABLES}
 
 
 @functools.lru_cache(maxsize=4)
@@ -174,7 +177,7 @@ class _BatchMaker:
         for number in numbers:
             self._patient(number)
         limit = (self.number + 1) * self.f.batch_size
-        binders = _binders(self.f.dialect)
+        binders = _binders(self.f.dialect, self.f.audit_folder)
         bound = {}
         for table in TABLES:
             if self._next_id[table.name] > limit * PER_PATIENT[table.name]:

@@ -100,6 +100,13 @@ def status(keyring: AuditKeyring, sig: models.Signature, row: object) -> str:
     return VALID
 
 
+def is_authentic(keyring: AuditKeyring, sig: Mapping[str, Any]) -> bool:
+    """A signature's own MAC holds (made by the application with this clinic's key, unchanged since), from its
+    column values (a row read without the ORM)."""
+    return hmac.compare_digest(_mac_of(keyring, sig["record_type"], sig["record_id"], sig["meaning"], sig["staff_id"],
+                                       sig["signed_at"], sig["utc_offset_min"], sig["content_hash"]), sig["mac"])
+
+
 def signature_entries(session: Session, keyring: AuditKeyring, record_type: str, row: object,
                       names: dict[int, str]) -> tuple[SignatureEntry, ...]:
     """Every signature of a record, oldest first, with the name, time and whether it still holds."""

@@ -5,13 +5,17 @@ connection; the values stored are the ones the ORM would store (same types, same
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import Table, insert, select, func, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.url import make_url
 
+from clinic_desktop.storage.models.base import SEAL_COLUMN
 from clinic_desktop.storage.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from clinic_desktop.storage.row_seals import RowSealer
 
 #: Stands for "no value given": the column's default applies (None would be stored as NULL).
 _MISSING = object()
@@ -25,10 +29,14 @@ def dialect_for(name: str, driver: str) -> Dialect:
 class RowBinder:
     """Turns a mapping of column values into one tuple in the table's column order, in the driver's form.
 
-    A column left out gets its Python-side default (as the ORM gives it); one without a default is NULL."""
+    A column left out gets its Python-side default (as the ORM gives it); one without a default is NULL. A sealed
+    table's rows get their seal (see row_seals) from `sealer`, which such a table requires."""
 
-    def __init__(self, table: Table, dialect: Dialect) -> None:
+    def __init__(self, table: Table, dialect: Dialect, sealer: "RowSealer | None" = None) -> None:
+        if SEAL_COLUMN in table.c and sealer is None:
+            raise ValueError(f"rows of {table.name} are sealed: give the binder the database's RowSealer")
         self.table = table
+        self._sealer = sealer if SEAL_COLUMN in table.c else None
         self.columns = tuple(c.name for c in table.columns)
         self._defaults = tuple(_default(c) for c in table.columns)
         self._processors = tuple(_fast_processor(c, dialect) or c.type.dialect_impl(dialect).bind_processor(dialect)
@@ -40,13 +48,18 @@ class RowBinder:
 
     def bind_all(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
         """Many rows at once, a column at a time (the same values as binding each row)."""
-        columns = []
-        for name, default, process, is_time in zip(self.columns, self._defaults, self._processors, self._times):
+        given = {}
+        for name, default in zip(self.columns, self._defaults):
             try:  # usually every row has every column
-                values = [row[name] for row in rows]
+                given[name] = [row[name] for row in rows]
             except KeyError:
-                values = [row[name] if name in row else default() if callable(default) else default
-                          for row in rows]
+                given[name] = [row[name] if name in row else default() if callable(default) else default
+                               for row in rows]
+        if self._sealer is not None:  # sealed as given, before the driver's form
+            given[SEAL_COLUMN] = self._sealer.seal_columns(self.table, given, self._sealer.keyring.key())
+        columns = []
+        for name, process, is_time in zip(self.columns, self._processors, self._times):
+            values = given[name]
             if process is not None:
                 values = _bound_times(values, process) if is_time else [
                     None if value is None else process(value) for value in values]

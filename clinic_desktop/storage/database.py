@@ -23,6 +23,7 @@ from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage import database_lock, file_modes, filesystem, migration_guard, pg_tools, schema
 from clinic_desktop.storage.audit_chain import PENDING_HEAD, AuditKeyring
 from clinic_desktop.storage.change_set import ChangeSet, take_pending
+from clinic_desktop.storage.row_seals import RowSealer, seal_on_flush
 from clinic_desktop.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -69,9 +70,13 @@ class Database:
         #: SQLite: the shared lock that tells a restore this database is open here (see database_lock).
         self._hold = hold
         self._gate = _Gate()
+        #: Seals every row its sessions write (see row_seals); the bulk writer takes it too.
+        self.sealer = RowSealer(keyring)
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else engine
         self._write = sessionmaker(writer, expire_on_commit=False)
+        for factory in (self._read, self._write):
+            seal_on_flush(factory, self.sealer)
         #: Told what each commit changed (weakly held: a closed window's listener goes with it).
         self._listeners: list[weakref.ref[Callable[[ChangeSet], None]]] = []
         _OPEN.add(self)
@@ -373,7 +378,7 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
                 file_modes.make_private(path)
             _create_fresh(engine)
         elif revision != schema.HEAD:
-            _upgrade(engine, revision, backups_dir, now)
+            _upgrade(engine, revision, backups_dir, now, keyring)
     except BaseException:
         engine.dispose()
         if hold is not None:
@@ -397,9 +402,10 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database).expanduser().absolute()
 
 
-def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) -> None:
-    """Back up, mark the file as being upgraded, migrate, unmark. On failure the engine is closed, the marker
-    stays (the next start offers the copy) and the error says where the copy is."""
+def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime, keyring: AuditKeyring) -> None:
+    """Back up, mark the file as being upgraded, migrate (sealing rows with the data folder's audit key), unmark.
+    On failure the engine is closed, the marker stays (the next start offers the copy) and the error says where
+    the copy is."""
     from clinic_desktop.storage import backup, migrate  # only when an upgrade actually happens
 
     try:
@@ -418,7 +424,7 @@ def _upgrade(engine: Engine, revision: str, backups_dir: Path, now: datetime) ->
         raise DatabaseError(f"Cannot write beside the database before upgrading it ({exc.strerror or exc}); it was "
                             "not upgraded.") from None
     try:
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, keyring=keyring)
     except Exception as exc:
         engine.dispose()
         log.exception("Upgrading the database from %s failed", revision)

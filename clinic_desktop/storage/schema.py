@@ -4,7 +4,8 @@ from __future__ import annotations
 
 #: Every Alembic revision id in order; a test checks this against the migration scripts.
 REVISIONS: tuple[str, ...] = ("0001_people", "0002_treatment", "0003_access", "0004_check_notes",
-                                 "0005_consent_signer", "0006_clinic_setup", "0007_search_indexes")
+                                 "0005_consent_signer", "0006_clinic_setup", "0007_search_indexes",
+                                 "0008_row_seals")
 HEAD = REVISIONS[-1]
 
 

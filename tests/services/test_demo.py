@@ -14,7 +14,7 @@ from clinic_desktop.app import open_services
 from clinic_desktop.domain.clock import FixedClock
 from clinic_desktop.domain.enums import VitalsPhase
 from clinic_desktop.domain.errors import RuleViolation
-from clinic_desktop.services import signing
+from clinic_desktop.services import integrity, signing
 from clinic_desktop.services.demo import DemoBuilder
 from clinic_desktop.services.demo_history import history_days
 from clinic_desktop.storage import audit_chain, models
@@ -69,6 +69,8 @@ def test_the_audit_chain_verifies_and_every_signature_holds(tmp_path):
         db = services.context.db
         with db.read() as uow:
             result = audit_chain.verify(uow.session, db.keyring)
+            # The whole check too: the rows written in bulk carry their seals, every signed record its signature.
+            whole = integrity.verify(uow.session, db.keyring)
             signatures = uow.session.execute(select(models.Signature)).scalars().all()
             doses = {d.id: d for d in uow.session.execute(select(models.DoseRecord)).scalars()}
             signed = uow.session.execute(select(func.count()).select_from(models.AuditEntry)
@@ -77,6 +79,7 @@ def test_the_audit_chain_verifies_and_every_signature_holds(tmp_path):
     finally:
         services.context.db.close()
     assert result.ok, result.message
+    assert whole.ok, whole.message
     assert signatures and statuses == {signing.VALID}
     assert signed == len(signatures) == summary.rows["signatures"] == summary.rows["audit_log"]
     assert result.entries >= signed + 1  # and the entry saying the demo was made

@@ -18,7 +18,8 @@ from tests.patient_support import BASIC, EDITS, every_field_edited
 #: Columns of the patients table that nobody types: the program keeps them (numbering, search keys, the
 #: version for concurrent edits, REMS enrollment through its own action). A new column goes here or in
 #: PATIENT_FIELDS, never nowhere.
-KEPT_BY_THE_PROGRAM = {"id", "mrn", "given_key", "family_key", "rems_enrolled_on", "row_version", "created_at"}
+KEPT_BY_THE_PROGRAM = {"id", "mrn", "given_key", "family_key", "rems_enrolled_on", "row_version", "created_at",
+                       "row_mac"}  # the row's seal, set by storage at every write
 
 
 def test_every_patient_column_is_a_listed_field_or_kept_by_the_program():

@@ -197,5 +197,6 @@ def test_a_forged_content_hash_is_caught_without_the_key(services, staff, db):
     _sql(db, "UPDATE dose_records SET dose_mg = '400.0'")
     with db.read() as uow:
         forged = signing.content_hash("dose_order", uow.session.execute(select(models.DoseRecord)).scalar_one())
+    _sql(db, "DROP TRIGGER signatures_no_update")  # signatures are append-only: a forger lifts that first
     _sql(db, "UPDATE signatures SET content_hash = ?", (forged,))
     assert _dose(services, staff, sid).signed(ORDERED).status == "signature invalid"

@@ -131,13 +131,41 @@ def test_appending_after_reopening_continues_the_chain(copy):
 
 # --- each kind of tampering is caught, and the first bad entry named -------------------------------------
 
-@pytest.mark.parametrize("column, value", [("action", "login"), ("details", "{}"), ("object_id", "999"),
-                                           ("emergency", 1), ("at", "2026-03-01 14:00:00.000000"),
-                                           ("username", "someone-else")])
-def test_an_edited_field_is_caught(copy, column, value):
+#: For every column of an entry, how an attacker changes it (from its stored value): each must break the chain, so
+#: a payload that stops covering a column (patient_id, say) is caught. A new column fails the test below until added.
+EDITS = {
+    "seq": lambda v: v + 100_000,
+    "at": lambda v: v[:17] + ("30" if v[17:19] != "30" else "31") + v[19:],
+    "utc_offset_min": lambda v: v + 60,
+    "staff_id": lambda v: 1 if v != 1 else 2,
+    "username": lambda v: v + "x",
+    "patient_id": lambda v: (v or 0) + 1,
+    "action": lambda v: "login" if v != "login" else "logout",
+    "object_type": lambda v: v + "x",
+    "object_id": lambda v: v + "9",
+    "details": lambda v: json.dumps({**json.loads(v), "tampered": True}),
+    "emergency": lambda v: 0 if v else 1,
+    "prev_hash": lambda v: v[:-1] + ("0" if v[-1] != "0" else "1"),
+    "hash": lambda v: v[:-1] + ("0" if v[-1] != "0" else "1"),
+}
+
+
+def test_every_column_of_an_entry_has_an_edit():
+    assert set(EDITS) == {c.name for c in AuditEntry.__table__.columns}
+
+
+@pytest.mark.parametrize("column", sorted(EDITS))
+def test_an_edited_field_is_caught(copy, column):
     """One field of entry 120 changed with the triggers dropped: entry 120 is named."""
     folder, _ = copy
-    raw(folder, (f"UPDATE audit_log SET {column} = ? WHERE seq = 120", (value,)))
+    con = sqlite3.connect(folder / "clinic.db")
+    try:
+        value = con.execute(f"SELECT {column} FROM audit_log WHERE seq = 120").fetchone()[0]
+    finally:
+        con.close()
+    changed = EDITS[column](value)
+    assert changed != value
+    raw(folder, (f"UPDATE audit_log SET {column} = ? WHERE seq = 120", (changed,)))
     assert_flagged(folder, 120)
 
 

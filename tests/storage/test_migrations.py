@@ -15,7 +15,7 @@ from sqlalchemy import Engine, inspect, text
 
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.services.registry import Services
-from clinic_desktop.storage import migrate, schema
+from clinic_desktop.storage import migrate, row_check, schema
 from clinic_desktop.storage.backup import BackupError
 from clinic_desktop.storage.database import DatabaseError, make_engine, open_database
 from clinic_desktop.storage.models import Base
@@ -254,3 +254,36 @@ def test_failed_migration_leaves_the_old_database_and_names_the_backup(old_db, t
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     finally:
         con.close()
+
+
+def test_an_upgrade_seals_the_rows_already_there_with_the_data_folders_key(old_db, tmp_path, clock):
+    """0008 adds the seals: every existing row gets one, made with the audit key of the data folder (created here,
+    as the log is still empty), so the upgraded clinic verifies and a later change behind its back does not."""
+    assert not (tmp_path / "audit.key").exists()
+    database = open_database(url_for(old_db), tmp_path / "backups", clock.now())
+    try:
+        assert (tmp_path / "audit.key").exists()
+        with database.engine.connect() as conn:
+            seals = {table: conn.execute(text(f"SELECT row_mac FROM {table}")).scalars().all()
+                     for table in ("staff", "patients", "weight_measurements")}
+        assert all(len(values) == 1 and values[0] and len(values[0]) == 64 for values in seals.values()), seals
+        with database.read() as uow:
+            assert row_check.check_seals(uow.session, database.keyring) is None
+        with database.engine.begin() as conn:
+            conn.execute(text("UPDATE weight_measurements SET weight_kg = '91.64662660'"))
+        with database.read() as uow:
+            finding = row_check.check_seals(uow.session, database.keyring)
+        assert finding is not None and finding.message.startswith("Weight measurement 1 (patient MRN 10000015)")
+    finally:
+        database.close()
+
+
+def test_an_upgrade_of_rows_without_a_keyring_is_refused(old_db):
+    """Sealing needs the key: a migration run without the data folder's keyring does not leave rows unsealed."""
+    engine = make_engine(url_for(old_db))
+    try:
+        with pytest.raises(RuntimeError, match="no audit keyring"):
+            migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    assert revision_in(old_db) == [OLD]

@@ -139,3 +139,30 @@ def test_utc_datetime_round_trips_on_postgres(pg_db):
         with pg_db.write() as uow:
             uow.session.add(Staff(full_name="Naive", role=StaffRole.NURSE, created_at=datetime(2026, 3, 2, 9)))
             uow.commit()
+
+
+def test_an_upgrade_to_row_seals_seals_the_rows_already_there_on_postgres(pg_url, tmp_path, clock):
+    """A clinic at 0007 with an account: the upgrade (after its backup) seals the account with the data folder's
+    key (made now, the log being empty), and the upgraded database verifies whole."""
+    from clinic_desktop.services import integrity
+    from clinic_desktop.storage import migrate
+    from clinic_desktop.storage.database import make_engine
+
+    engine = make_engine(pg_url)
+    try:
+        migrate.upgrade(engine, "0007_search_indexes")
+        with engine.begin() as conn:  # as the older version wrote it: no seal column yet
+            conn.execute(text("INSERT INTO staff (id, full_name, credentials, role, active, created_at, is_admin, "
+                              "failed_logins) VALUES (1, 'Dana Whitlock', 'RN', 'nurse', true, :at, false, '[]')"),
+                         {"at": clock.now()})
+    finally:
+        engine.dispose()
+    database = open_database(pg_url, tmp_path / "backups", clock.now())
+    try:
+        assert database.revision() == schema.HEAD
+        with database.read() as uow:
+            assert uow.session.execute(text("SELECT row_mac FROM staff")).scalar_one()
+            result = integrity.verify(uow.session, database.keyring)
+        assert result.ok, result.message
+    finally:
+        database.close()

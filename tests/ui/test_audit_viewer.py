@@ -164,3 +164,20 @@ def test_a_newer_search_wins_and_the_viewer_stays_usable_meanwhile(worker, qtbot
     ops.Op(anchor, lambda: None).success(lambda _none: after.append(True)).run()
     qtbot.waitUntil(lambda: bool(after), timeout=10_000)
     assert loaded == [{other}], "only the newer search's rows were shown"
+
+
+def test_verify_names_a_record_changed_behind_the_applications_back(viewer, history, db, tmp_path):
+    """The Verify button runs the whole check: a patient's name changed with SQL is named, in red."""
+    import sqlite3
+
+    first, _second = history
+    con = sqlite3.connect(db.sqlite_path)
+    con.execute("UPDATE patients SET family_name = 'Smith' WHERE id = ?", (first.id,))
+    con.commit()
+    con.close()
+    viewer.verify()
+    assert viewer.verify_result.text() == (
+        f"The clinic's records have been altered: Patient record {first.id} (MRN {first.mrn}) was changed outside "
+        "the application (its contents no longer match the seal the application gave it).")
+    assert ERROR_RED in viewer.verify_result.styleSheet()
+    viewer.window().grab().save(str(tmp_path / "verify-altered.png"))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DDL, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_desktop.storage.models.base import Base
+from clinic_desktop.storage.models.base import Base, Sealed
 from clinic_desktop.storage.types import UTCDateTime
 
 
@@ -64,7 +64,7 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
         event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
 
 
-class Signature(Base):
+class Signature(Sealed, Base):
     """An electronic signature: who, when, what it means, and a keyed hash of the content signed."""
 
     __tablename__ = "signatures"
@@ -86,7 +86,59 @@ class Signature(Base):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
 
 
-class Amendment(Base):
+#: Signatures and amendments are append-only too: a signature is only ever superseded (once, by an amendment's new
+#: one), an amendment never changes; neither is deleted. Only the seal column may be written after the insert
+#: (storage seals a row once its id exists). Per table, per dialect; `audit verify` checks they are in place.
+SIGNED_GUARD_DDL: dict[str, dict[str, tuple[str, ...]]] = {
+    "signatures": {
+        "sqlite": (
+            "CREATE TRIGGER signatures_no_update BEFORE UPDATE OF id, record_type, record_id, meaning, staff_id, "
+            "signed_at, utc_offset_min, content_hash, mac ON signatures "
+            "BEGIN SELECT RAISE(ABORT, 'a signature is never changed'); END",
+            "CREATE TRIGGER signatures_superseded_once BEFORE UPDATE OF superseded_by_id ON signatures "
+            "WHEN OLD.superseded_by_id IS NOT NULL "
+            "BEGIN SELECT RAISE(ABORT, 'a signature is superseded only once'); END",
+            "CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures "
+            "BEGIN SELECT RAISE(ABORT, 'a signature is never removed'); END",
+        ),
+        "postgresql": (
+            "CREATE OR REPLACE FUNCTION signatures_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'UPDATE' AND (NEW.id, NEW.record_type, NEW.record_id, NEW.meaning, NEW.staff_id, "
+            "NEW.signed_at, NEW.utc_offset_min, NEW.content_hash, NEW.mac) IS NOT DISTINCT FROM (OLD.id, "
+            "OLD.record_type, OLD.record_id, OLD.meaning, OLD.staff_id, OLD.signed_at, OLD.utc_offset_min, "
+            "OLD.content_hash, OLD.mac) AND (OLD.superseded_by_id IS NULL OR NEW.superseded_by_id IS NOT DISTINCT "
+            "FROM OLD.superseded_by_id) THEN RETURN NEW; END IF; "
+            "RAISE EXCEPTION 'signatures are append-only'; END $$",
+            "CREATE TRIGGER signatures_no_change BEFORE UPDATE OR DELETE ON signatures "
+            "FOR EACH ROW EXECUTE FUNCTION signatures_append_only()",
+            "CREATE TRIGGER signatures_no_truncate BEFORE TRUNCATE ON signatures "
+            "FOR EACH STATEMENT EXECUTE FUNCTION signatures_append_only()",
+        ),
+    },
+    "amendments": {
+        "sqlite": (
+            "CREATE TRIGGER amendments_no_update BEFORE UPDATE OF id, record_type, record_id, changes, reason, "
+            "amended_by_id, amended_at, signature_id ON amendments "
+            "BEGIN SELECT RAISE(ABORT, 'an amendment is never changed'); END",
+            "CREATE TRIGGER amendments_no_delete BEFORE DELETE ON amendments "
+            "BEGIN SELECT RAISE(ABORT, 'an amendment is never removed'); END",
+        ),
+        "postgresql": (
+            "CREATE OR REPLACE FUNCTION amendments_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'UPDATE' AND (NEW.id, NEW.record_type, NEW.record_id, NEW.changes::text, NEW.reason, "
+            "NEW.amended_by_id, NEW.amended_at, NEW.signature_id) IS NOT DISTINCT FROM (OLD.id, OLD.record_type, "
+            "OLD.record_id, OLD.changes::text, OLD.reason, OLD.amended_by_id, OLD.amended_at, OLD.signature_id) "
+            "THEN RETURN NEW; END IF; RAISE EXCEPTION 'amendments are append-only'; END $$",
+            "CREATE TRIGGER amendments_no_change BEFORE UPDATE OR DELETE ON amendments "
+            "FOR EACH ROW EXECUTE FUNCTION amendments_append_only()",
+            "CREATE TRIGGER amendments_no_truncate BEFORE TRUNCATE ON amendments "
+            "FOR EACH STATEMENT EXECUTE FUNCTION amendments_append_only()",
+        ),
+    },
+}
+
+
+class Amendment(Sealed, Base):
     """A change to a signed record: the old and new values, why, and the new signature that covers it."""
 
     __tablename__ = "amendments"
@@ -102,7 +154,7 @@ class Amendment(Base):
     signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"))
 
 
-class EmergencySession(Base):
+class EmergencySession(Sealed, Base):
     """Break-glass access: who, why, for how long, and the administrator review that closes it."""
 
     __tablename__ = "emergency_sessions"
@@ -115,3 +167,9 @@ class EmergencySession(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str] = mapped_column(Text, default="")
+
+
+for _table_name, _by_dialect in SIGNED_GUARD_DDL.items():
+    for _dialect, _statements in _by_dialect.items():
+        for _sql in _statements:
+            event.listen(Base.metadata.tables[_table_name], "after_create", DDL(_sql).execute_if(dialect=_dialect))

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from clinic_desktop.storage.types import UTCDateTime
@@ -38,3 +38,15 @@ class CreatedAt:
     """When a row was written, in UTC, set by the service's clock (not the database's)."""
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+#: The column holding a row's seal (see storage/row_seals.py).
+SEAL_COLUMN = "row_mac"
+
+
+class Sealed:
+    """A row sealed by storage at every write: an HMAC with the audit key over the table and the row's values, so a
+    row changed or added behind the application's back no longer matches (storage/row_seals.py sets and checks it).
+    Last in the table, as the migration that added it (0008) put it."""
+
+    row_mac: Mapped[str | None] = mapped_column(String(64), sort_order=100)

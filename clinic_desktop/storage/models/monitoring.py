@@ -10,11 +10,11 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic_desktop.domain.enums import AlertAction, NoteKind, Rater, Timepoint, VitalsPhase
-from clinic_desktop.storage.models.base import Base, CreatedAt, enum_column
+from clinic_desktop.storage.models.base import Base, CreatedAt, Sealed, enum_column
 from clinic_desktop.storage.types import ExactDecimal, UTCDateTime
 
 
-class VitalSignsReading(CreatedAt, Base):
+class VitalSignsReading(CreatedAt, Sealed, Base):
     """One timed set of vital signs. Millions of these: only ever read by session, in time order."""
 
     __tablename__ = "vital_signs"
@@ -36,7 +36,7 @@ class VitalSignsReading(CreatedAt, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
-class ScaleResponse(CreatedAt, Base):
+class ScaleResponse(CreatedAt, Sealed, Base):
     """Answers to one rating scale (PHQ-9, GAD-7, MADRS, CADSS, ...) with the total computed when saved."""
 
     __tablename__ = "scale_responses"
@@ -62,7 +62,7 @@ class ScaleResponse(CreatedAt, Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class MonitoringNote(CreatedAt, Base):
+class MonitoringNote(CreatedAt, Sealed, Base):
     """A timed observation: dissociation, sedation, side effects, an adverse event, or free text."""
 
     __tablename__ = "monitoring_notes"

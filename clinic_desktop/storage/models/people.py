@@ -10,11 +10,11 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_desktop.domain.enums import MedicationClass, Protocol, Sex, StaffRole, WeightUnit
-from clinic_desktop.storage.models.base import Base, CreatedAt, enum_column
+from clinic_desktop.storage.models.base import Base, CreatedAt, Sealed, enum_column
 from clinic_desktop.storage.types import ExactDecimal, UTCDateTime, search_key_column_type
 
 
-class Staff(Base):
+class Staff(Sealed, Base):
     """A member of staff: everyone who orders, gives, records or witnesses is one of these."""
 
     __tablename__ = "staff"
@@ -39,7 +39,7 @@ class Staff(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ReferringClinician(CreatedAt, Base):
+class ReferringClinician(CreatedAt, Sealed, Base):
     """A clinician outside the clinic who refers patients and receives the summary letter."""
 
     __tablename__ = "referring_clinicians"
@@ -53,7 +53,7 @@ class ReferringClinician(CreatedAt, Base):
     email: Mapped[str] = mapped_column(String(254), default="")
 
 
-class Patient(CreatedAt, Base):
+class Patient(CreatedAt, Sealed, Base):
     __tablename__ = "patients"
     __table_args__ = (
         # Keyset-paged list order and name-prefix search both walk this index.
@@ -99,7 +99,7 @@ class Patient(CreatedAt, Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
-class Diagnosis(Base):
+class Diagnosis(Sealed, Base):
     __tablename__ = "diagnoses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +112,7 @@ class Diagnosis(Base):
     patient: Mapped[Patient] = relationship(back_populates="diagnoses")
 
 
-class Allergy(Base):
+class Allergy(Sealed, Base):
     __tablename__ = "allergies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,7 +123,7 @@ class Allergy(Base):
     patient: Mapped[Patient] = relationship(back_populates="allergies")
 
 
-class Medication(Base):
+class Medication(Sealed, Base):
     __tablename__ = "medications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +137,7 @@ class Medication(Base):
     patient: Mapped[Patient] = relationship(back_populates="medications")
 
 
-class WeightMeasurement(CreatedAt, Base):
+class WeightMeasurement(CreatedAt, Sealed, Base):
     """A dated weight. Stored in kg exactly (a pound value converts without rounding)."""
 
     __tablename__ = "weight_measurements"
@@ -152,7 +152,7 @@ class WeightMeasurement(CreatedAt, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
-class ScreeningRecord(CreatedAt, Base):
+class ScreeningRecord(CreatedAt, Sealed, Base):
     """Contraindication screening answers (domain.screening.QUESTIONS keys -> yes/no/unknown)."""
 
     __tablename__ = "screening_records"
@@ -166,7 +166,7 @@ class ScreeningRecord(CreatedAt, Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
 
 
-class ConsentRecord(CreatedAt, Base):
+class ConsentRecord(CreatedAt, Sealed, Base):
     """A signed consent for a route/product; the template version decides when re-consent is needed."""
 
     __tablename__ = "consent_records"

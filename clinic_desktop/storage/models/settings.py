@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_desktop.storage.models.base import Base
+from clinic_desktop.storage.models.base import Base, Sealed
 from clinic_desktop.storage.types import UTCDateTime
 
 
-class ClinicSetting(Base):
+class ClinicSetting(Sealed, Base):
     __tablename__ = "clinic_settings"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -21,7 +21,7 @@ class ClinicSetting(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
-class SheetText(Base):
+class SheetText(Sealed, Base):
     """One version of a printed sheet's text (consent, discharge): shared by every workstation, never changed
     once stored. A clinic's revision is a new row with a higher version; signed consents name the version."""
 
@@ -41,7 +41,7 @@ class SheetText(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
-class ClinicImage(Base):
+class ClinicImage(Sealed, Base):
     """An image the clinic's sheets carry (today only the letterhead logo), shared by every workstation."""
 
     __tablename__ = "clinic_images"

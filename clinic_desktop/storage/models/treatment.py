@@ -11,12 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_desktop.domain.enums import PregnancyStatus, Protocol, SeriesStatus, SessionStatus, WeightBasis
 from clinic_desktop.domain.grading import Grade
-from clinic_desktop.storage.models.base import Base, CreatedAt, enum_column
+from clinic_desktop.storage.models.base import Base, CreatedAt, Sealed, enum_column
 from clinic_desktop.storage.models.people import Patient
 from clinic_desktop.storage.types import ExactDecimal, UTCDateTime
 
 
-class Chair(Base):
+class Chair(Sealed, Base):
     """A treatment chair (or room): the board shows one column per active chair."""
 
     __tablename__ = "chairs"
@@ -29,7 +29,7 @@ class Chair(Base):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
-class InfusionSeries(CreatedAt, Base):
+class InfusionSeries(CreatedAt, Sealed, Base):
     """A planned course (induction or maintenance) and the pattern its sessions were scheduled on."""
 
     __tablename__ = "infusion_series"
@@ -56,7 +56,7 @@ class InfusionSeries(CreatedAt, Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
-class TreatmentSession(Base):
+class TreatmentSession(Sealed, Base):
     """One visit in a chair: scheduled, checked in, infusing, recovering, discharged (or cancelled, no-show)."""
 
     __tablename__ = "treatment_sessions"
@@ -101,7 +101,7 @@ class TreatmentSession(Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
-class DoseRecord(CreatedAt, Base):
+class DoseRecord(CreatedAt, Sealed, Base):
     """The dose order for a session and, once given, its administration (controlled-substance record)."""
 
     __tablename__ = "dose_records"

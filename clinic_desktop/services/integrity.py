@@ -1,0 +1,58 @@
+"""`audit verify`, whole: the audit log's chain first, then what the log and the seals say against the rows, the
+signatures, and the database's own protection of the log. The first problem found is the one reported, named in
+words a clinic administrator understands. Runs without a sign-in (the command line) or behind
+AuditService.verify (the audit viewer's Verify button, on the window's worker thread).
+
+To add a check, write a function `(session, keyring) -> Finding | None` (storage/row_check.py has the others)
+and put it in CHECKS at the place its findings should be reported in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from clinic_desktop.services.signature_check import check_signatures
+from clinic_desktop.storage import audit_chain
+from clinic_desktop.storage.audit_chain import AuditKeyring
+from clinic_desktop.storage.row_check import Check, check_append_only, check_audited_records, check_seals
+
+#: The checks after the chain, in the order they run (each only if those before it found nothing).
+CHECKS: tuple[Check, ...] = (check_seals, check_audited_records, check_signatures, check_append_only)
+
+INTACT = ("Every record matches its seal and the audit log, every signature holds, and the database still refuses "
+          "changes to the log.")
+
+
+@dataclass(frozen=True)
+class Integrity:
+    """The result, shaped like audit_chain.Verification (ok, entries, first_bad_seq, problem, message)."""
+
+    ok: bool
+    entries: int
+    #: The first audit entry found wrong or missing (a problem in the chain), else None.
+    first_bad_seq: int | None = None
+    problem: str = ""
+    #: Which check found the problem ("audit log", "rows", "signatures", ...); "" when intact.
+    check: str = ""
+    #: The chain's own message (intact or not).
+    chain_message: str = ""
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return f"{self.chain_message} {INTACT}"
+        if self.check == "audit log":
+            return self.chain_message
+        return f"The clinic's records have been altered: {self.problem}"
+
+
+def verify(session: Session, keyring: AuditKeyring, checks: tuple[Check, ...] = CHECKS) -> Integrity:
+    chain = audit_chain.verify(session, keyring)
+    if not chain.ok:
+        return Integrity(False, chain.entries, chain.first_bad_seq, chain.problem, "audit log", chain.message)
+    for check in checks:
+        finding = check(session, keyring)
+        if finding is not None:
+            return Integrity(False, chain.entries, None, finding.message, finding.check, chain.message)
+    return Integrity(True, chain.entries, chain_message=chain.message)
