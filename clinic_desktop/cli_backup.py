@@ -72,6 +72,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
     from clinic_desktop.settings import resolve_locations
     from clinic_desktop.storage.backup_restore import is_sqlite, restore_backup, verify_restored
+    from clinic_desktop.storage.head_witness import restore_details
 
     locations = resolve_locations(args.data_dir, args.database_url)
     # Not opened through open_database first: the database being replaced may be the damaged one.
@@ -84,7 +85,8 @@ def run_restore(args: argparse.Namespace) -> int:
         with db.read() as uow:
             verify_restored(uow.session, db.keyring, is_sqlite(locations.database_url))
         _audit(services, "restore", {"file": args.file.name, "taken_at": restored.manifest.created_at,
-                                     "safety_copy": restored.safety_copy.name if restored.safety_copy else None})
+                                     "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
+                                     **restore_details(restored.replaced)})
     finally:
         db.close()
     kept = f" The database as it was is kept at {restored.safety_copy}." if restored.safety_copy else ""

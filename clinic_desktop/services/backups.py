@@ -18,6 +18,7 @@ from clinic_desktop.services.sheet_text_store import seed_at_start
 from clinic_desktop.storage import models
 from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
 from clinic_desktop.storage.database import open_database
+from clinic_desktop.storage.head_witness import restore_details
 # storage.backup_restore (the backup and restore engine) is imported where a backup or restore is taken: opening
 # the window never needs it, and start-up does not pay for loading it.
 
@@ -131,7 +132,8 @@ class BackupService:
             self._ctx.audit(uow.session, None, "restore", object_type="backup", object_id=file_name[:40],
                             details={"file": file_name, "taken_at": restored.manifest.created_at,
                                      "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
-                                     "by_staff_id": staff_id}, username=actor.username)
+                                     "by_staff_id": staff_id, **restore_details(restored.replaced)},
+                            username=actor.username)
             uow.commit()
         # A backup from before this version of the application lacks the texts it ships: store them now.
         seed_at_start(self._ctx)

@@ -115,7 +115,7 @@ def _check_contents(session: Session, name: str, keyring: AuditKeyring,
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, entry_hash = (last.seq, last.hash) if last else (0, GENESIS)
     try:
-        result = audit_chain.verify(session, _KnownHead(keyring, head(seq)))
+        result = audit_chain.verify(session, _KnownHead(keyring, head(seq)), witnesses=False)
     except audit_chain.AuditKeyError as exc:
         raise BackupError(exc.message) from None
     if not result.ok:
@@ -272,6 +272,9 @@ class Restored:
     manifest: Manifest
     #: The database as it was just before the restore.
     safety_copy: Path | None
+    #: (seq, hash) of the newest audit entry of the database that was replaced, None when it had none: the
+    #: restore's audit entry records it (head_witness.restore_details), so the witnesses of that log are explained.
+    replaced: tuple[int, str] | None = None
 
 
 def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path, now: datetime,
@@ -279,6 +282,7 @@ def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: P
     """Verify, keep a safety copy of the live database, restore, then reset the audit head to the backup's.
     The caller opens the result with open_database and verifies it (see verify_restored)."""
     manifest = verify_backup(backup, keyring, url)
+    replaced = _live_head(url, keyring)
     safety = None
     live_path = Path(make_url(url).database or "") if is_sqlite(url) else None
     if live_path is None or live_path.exists():
@@ -291,12 +295,31 @@ def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: P
     else:
         _pg_restore(backup, url)
     # The head file described the database that was replaced; the restored log ends at the backup's head.
-    keyring.head_path.unlink(missing_ok=True)
     if manifest.audit_seq:
-        keyring.write_head(manifest.audit_seq, manifest.audit_hash)
+        keyring.reset_head(manifest.audit_seq, manifest.audit_hash)
+    else:
+        keyring.head_path.unlink(missing_ok=True)
     log.warning("Restored the backup %s (taken %s); the database as it was is kept as %s", backup.name,
                 manifest.created_at, safety.name if safety else "(none)")
-    return Restored(manifest, safety)
+    return Restored(manifest, safety, replaced)
+
+
+def _live_head(url: str, keyring: AuditKeyring) -> tuple[int, str] | None:
+    """The newest audit entry of the database about to be replaced (the head file if it cannot be read)."""
+    if is_sqlite(url) and not Path(make_url(url).database or "").exists():
+        return None
+    try:
+        engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
+        try:
+            with Session(engine) as session:
+                last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
+        finally:
+            engine.dispose()
+        return (last.seq, last.hash) if last else None
+    except SQLAlchemyError:  # the damaged database a restore is replacing
+        head = keyring.read_head()
+        return head if head is not None and head[0] > 0 else None
 
 
 def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None:
@@ -337,7 +360,9 @@ def verify_restored(session: Session, keyring: AuditKeyring, sqlite: bool) -> No
         if integrity != "ok" or orphans:
             raise BackupError(f"The restored database does not verify (integrity: {integrity}; "
                               f"{len(orphans)} broken references).")
-    result = audit_chain.verify(session, keyring)
+    # Against the head the restore wrote: the other witnesses wait for the restore's own entry (which names
+    # the head it replaced, so they are explained).
+    result = audit_chain.verify(session, keyring, witnesses=False)
     if not result.ok:
         raise BackupError(f"The restored database's audit log does not verify: {result.message}")
 
