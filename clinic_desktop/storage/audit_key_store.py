@@ -8,8 +8,14 @@ is not (so a clinic that never moved its key never loads the package). Nothing h
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from clinic_desktop.domain.errors import ClinicError
+
+if TYPE_CHECKING:  # audit_chain reads the key through this module
+    from clinic_desktop.storage.audit_chain import AuditKeyring
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +74,43 @@ def delete_key(folder: Path) -> None:
         store.delete_password(SERVICE, account(folder))
     except Exception as exc:  # noqa: BLE001 (already gone, or the store refused)
         log.warning("The audit key could not be removed from the credential store (%s)", type(exc).__name__)
+
+
+def move_to_store(keyring: AuditKeyring) -> None:
+    """Put the key from `audit.key` into the credential store, check it reads back, then remove the file."""
+    path = keyring.key_path
+    if not path.exists():
+        raise ClinicError(f"There is no {path.name} in {keyring.folder} to move" + (
+            ": the key is already in the credential store." if stored_key(keyring.folder) else "."))
+    keyring.key()  # refuses a damaged key file before anything moves
+    key_hex = path.read_text().strip()
+    try:
+        store_key(keyring.folder, key_hex)
+    except KeyStoreUnavailable as exc:
+        raise ClinicError(f"The audit key cannot be kept in the credential store here: {exc}. It stays in "
+                          f"{path}.") from None
+    path.unlink()
+    log.info("The audit key of %s is now kept in the operating system's credential store", keyring.folder)
+
+
+def move_to_file(keyring: AuditKeyring) -> None:
+    """Write the key from the credential store to `audit.key` (owner-only), check it, then remove it from the
+    store."""
+    path = keyring.key_path
+    if path.exists():
+        raise ClinicError(f"The audit key is already in {path}.")
+    key_hex = stored_key(keyring.folder)
+    if key_hex is None:
+        raise ClinicError("The operating system's credential store holds no audit key for this data folder "
+                          "(or cannot be reached).")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key_hex)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if path.read_text().strip() != key_hex:
+        path.unlink()
+        raise ClinicError(f"The audit key could not be written to {path} unchanged; it stays in the credential "
+                          "store.")
+    delete_key(keyring.folder)
+    log.info("The audit key of %s is now kept in %s", keyring.folder, path.name)
