@@ -34,7 +34,7 @@ RESTORE_ACTION = "restore"
 ACCEPT_ACTION = "audit_head_accepted"
 #: Workstations' clocks differ a little: a head written this long after a restore still counts as before it.
 CLOCK_TOLERANCE = timedelta(minutes=5)
-VERIFY_HINT = "Administration > Audit log > Verify shows the whole check."
+VERIFY_HINT = "Administration > Audit log > Verify log runs the whole check."
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def assert_alarm(clinic: Clinic, *words: str) -> str:
     for word in words:
         assert word in result.message, result.message
     quick = clinic.services.audit.quick_check(clinic.admin)
-    assert quick.problem is not None and "Administration > Audit log > Verify" in quick.problem
+    assert quick.problem is not None and "Administration > Audit log > Verify log" in quick.problem
     for word in words:
         assert word in quick.problem, quick.problem
     return result.message
