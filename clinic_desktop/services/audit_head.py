@@ -44,9 +44,9 @@ def accept_log(ctx: ServiceContext, actor: StaffMember | None, username: str = "
         reason = "missing" if keyring.read_head_record() is None else "unreadable"
         ctx.audit(uow.session, actor, head_witness.ACCEPT_ACTION, object_type="audit_log",
                   details={"head_file": reason, "data_folder": str(keyring.folder)}, username=username)
-        seq, entry_hash, _began = uow.session.info[PENDING_HEAD]
+        seq, entry_hash, _began, at = uow.session.info[PENDING_HEAD]
         uow.commit()
-    keyring.reset_head(seq, entry_hash, mirror=None)
+    keyring.reset_head(seq, entry_hash, mirror=None, at=at)
     log.warning("The audit log was accepted as it stands (head file %s); the head starts at entry %d", reason, seq)
     return seq
 
@@ -70,10 +70,10 @@ def set_head_copy(ctx: ServiceContext, actor: StaffMember | None, folder: Path |
                               "nothing its holder cannot also change.")
         target = str(resolved)
     previous = record.mirror
-    keyring.reset_head(record.seq, record.hash, mirror=target)
+    keyring.reset_head(record.seq, record.hash, mirror=target, at=record.at)
     if keyring.mirror_problem is not None:
         problem = keyring.mirror_problem
-        keyring.reset_head(record.seq, record.hash, mirror=previous)
+        keyring.reset_head(record.seq, record.hash, mirror=previous, at=record.at)
         raise ClinicError(f"The copy of the audit head could not be kept there: {problem}.")
     with ctx.db.write() as uow:
         if actor is not None:

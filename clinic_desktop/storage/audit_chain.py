@@ -169,24 +169,26 @@ class AuditKeyring:
         identity = f"{socket.gethostname()}|{self.folder.expanduser().absolute()}".encode()
         return f"audit-head-{hashlib.sha256(identity).hexdigest()[:12]}.json"
 
-    def write_head(self, seq: int, entry_hash: str) -> None:
-        """Replace the head file atomically; never move it backwards (a slower workstation's commit). The copy
-        in the second location, if one is set, follows; when it cannot be written the work goes on (logged)."""
+    def write_head(self, seq: int, entry_hash: str, at: datetime | None = None) -> None:
+        """Replace the head file atomically; never move it backwards (a slower workstation's commit). `at` is the
+        entry's time. The copy in the second location, if one is set, follows; when it cannot be written the work
+        goes on (logged)."""
         with _HEAD_LOCK:  # threads of one process: one compare-and-replace at a time, each its own partial file
             current = self.read_head_record()
             if isinstance(current, HeadRecord) and current.seq >= seq:
                 return
             mirror = current.mirror if isinstance(current, HeadRecord) else None
-            self._replace(HeadRecord(seq, entry_hash, datetime.now(timezone.utc), mirror))
+            self._replace(HeadRecord(seq, entry_hash, at, mirror))
 
-    def reset_head(self, seq: int, entry_hash: str, mirror: str | None | bool = True) -> None:
+    def reset_head(self, seq: int, entry_hash: str, mirror: str | None | bool = True,
+                   at: datetime | None = None) -> None:
         """Set the head whatever it was (a restore, a head moved to a restored log, an accepted log); keeps the
         second location unless `mirror` names another (or None for none)."""
         with _HEAD_LOCK:
             if mirror is True:
                 current = self.read_head_record()
                 mirror = current.mirror if isinstance(current, HeadRecord) else None
-            self._replace(HeadRecord(seq, entry_hash, datetime.now(timezone.utc), mirror or None))
+            self._replace(HeadRecord(seq, entry_hash, at, mirror or None))
 
     def _replace(self, record: HeadRecord) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -211,7 +213,8 @@ class AuditKeyring:
 
 @dataclass(frozen=True)
 class HeadRecord:
-    """What a head file says: the newest entry, when this was written, and the second location if one is set."""
+    """What a head file says: the newest entry and its time (None when unknown: a head restored from a
+    manifest, or a file from before the time was kept), and the second location if one is set."""
 
     seq: int
     hash: str
@@ -280,7 +283,7 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
         "action": action, "object_type": object_type, "object_id": object_id, "details": details, "emergency": emergency}))
     session.add(entry)
     session.flush()
-    _pending_head(session, entry.seq, entry.hash, from_empty=seq == 0)
+    _pending_head(session, entry.seq, entry.hash, seq == 0, at)
     change_set.record_pending(session, entry.seq, action, object_type, entry.object_id, patient_id, staff_id)
     return entry
 
@@ -304,15 +307,15 @@ def append_many(session: Session, keyring: AuditKeyring, entries: Iterable[Mappi
     if rows:
         session.flush()
         insert_rows(session.connection(), AuditEntry.__table__, rows)
-        _pending_head(session, seq, prev, from_empty)
+        _pending_head(session, seq, prev, from_empty, values["at"])
     return len(rows)
 
 
-def _pending_head(session: Session, seq: int, entry_hash: str, from_empty: bool) -> None:
+def _pending_head(session: Session, seq: int, entry_hash: str, from_empty: bool, at: datetime) -> None:
     """The head this transaction will publish, and whether it began the log (only then may a head file that is
     missing be created: otherwise its absence is what verify must report, not something a commit papers over)."""
     earlier = session.info.get(PENDING_HEAD)
-    session.info[PENDING_HEAD] = (seq, entry_hash, from_empty or bool(earlier and earlier[2]))
+    session.info[PENDING_HEAD] = (seq, entry_hash, from_empty or bool(earlier and earlier[2]), at)
 
 
 def _last_link(session: Session, keyring: AuditKeyring) -> tuple[int, str]:

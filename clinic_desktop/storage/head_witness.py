@@ -100,7 +100,7 @@ def check_head(session: Session, keyring: AuditKeyring, last_seq: int, last_hash
         if witness.follows_restore:
             moved.append(witness)
     if moved and follow_restores and record is not None and last_seq > 0:
-        keyring.reset_head(last_seq, last_hash)
+        keyring.reset_head(last_seq, last_hash, at=log_view.time_of(last_seq))
         log.info("The audit head of this workstation (entry %d) described the log before a restore; it now "
                  "follows the restored log to entry %d", record.seq, last_seq)
         notes.append(f"This workstation's record of the newest audit entry ({record.seq}) was from before a "
@@ -213,6 +213,9 @@ class _LogView:
             return witness.hash == self.last_hash
         found = self._session.execute(select(AuditEntry.hash).where(AuditEntry.seq == witness.seq)).scalar()
         return found == witness.hash
+
+    def time_of(self, seq: int) -> datetime | None:
+        return self._session.execute(select(AuditEntry.at).where(AuditEntry.seq == seq)).scalar()
 
     def restore_explains(self, witness: Witness) -> bool:
         """A restore recorded after the witness was, replacing a log that reached at least its entry."""
