@@ -116,10 +116,13 @@ def missing_head_problem(session: Session, keyring: AuditKeyring, last_seq: int)
                 "the newest entries. If this workstation is new or its data folder was set up again, copy "
                 f"{HEAD_FILE} from another workstation of the clinic, or have an administrator accept the log as "
                 "it stands (`clinic-desktop audit accept-head`, itself recorded in the log).")
-    staff = session.execute(select(func.count()).select_from(Staff)).scalar_one()
-    if staff:
-        return (f"The audit log is empty although the database holds {staff} staff account(s), each of which was "
-                f"recorded in it: every entry was deleted (and the file {HEAD_FILE} with them).")
+    # Accounts that can sign in were each made by an audited action; staff rows from before the audit log
+    # existed (a first-release database, upgraded) have no password and no entry.
+    accounts = session.execute(select(func.count()).select_from(Staff)
+                               .where(Staff.password_hash.is_not(None))).scalar_one()
+    if accounts:
+        return (f"The audit log is empty although the database holds {accounts} staff account(s), each of which "
+                f"was recorded in it: every entry was deleted (and the file {HEAD_FILE} with them).")
     return None
 
 

@@ -310,3 +310,41 @@ def test_the_log_is_not_accepted_when_a_backup_saw_further(clinic_log, clock, db
     with pytest.raises(ClinicError, match=f"backup {backup.file_name}"):
         clinic_log.services.audit.accept_head(clinic_log.admin)
     assert not db.keyring.head_path.exists()
+
+
+# --- legitimate starts without a head, and the check at start -----------------------------------------------
+
+@pytest.mark.sqlite_only
+def test_a_database_from_before_the_audit_log_upgrades_without_an_alarm(tmp_path, clock, passwords):
+    """A first-release database has staff but no audit log: upgraded, its log starts empty and its first entry
+    starts the head; no alarm at any point."""
+    from clinic_desktop.storage.database import open_database
+    from tests.conftest import ZONE
+    from tests.storage.test_interrupted_migration import first_release_db
+
+    path = first_release_db(tmp_path / "old")
+    db = open_database(f"sqlite:///{path}", path.parent / "backups", clock.now())
+    try:
+        services = Services.build(db, clock, ZONE, passwords)
+        with db.read() as uow:
+            result = audit_chain.verify(uow.session, db.keyring)
+            assert result.ok, result.message
+            assert uow.session.execute(select(models.Staff)).first() is not None
+        assert audit_head.check_at_start(services.context).problem is None
+        with db.write() as uow:  # the first audited action after the upgrade (e.g. a backup)
+            services.context.audit(uow.session, None, "backup", object_type="backup", object_id="first")
+            uow.commit()
+        assert db.keyring.read_head() == last_entry(db), "the log's first entries started the head"
+        with db.read() as uow:
+            assert audit_chain.verify(uow.session, db.keyring).ok
+    finally:
+        db.close()
+
+
+def test_the_check_at_start_logs_a_tampered_log(clinic_log, db, caplog):
+    db.keyring.head_path.unlink()
+    with caplog.at_level(logging.WARNING, logger="clinic_desktop.services.audit_head"):
+        result = audit_head.check_at_start(clinic_log.services.context)
+    assert result.problem is not None
+    assert [r for r in caplog.records if "does not agree with its witnesses" in r.getMessage()
+            and "missing" in r.getMessage()]
