@@ -175,9 +175,13 @@ class AuditKeyring:
         goes on (logged)."""
         with _HEAD_LOCK:  # threads of one process: one compare-and-replace at a time, each its own partial file
             current = self.read_head_record()
-            if isinstance(current, HeadRecord) and current.seq >= seq:
+            if isinstance(current, str):  # damaged or forged: verify must still see it, so no save writes over it
+                log.warning("The audit head file %s is %s; it is left as it is for verify to report",
+                            self.head_path, current)
                 return
-            mirror = current.mirror if isinstance(current, HeadRecord) else None
+            if current is not None and current.seq >= seq:
+                return
+            mirror = current.mirror if current is not None else None
             self._replace(HeadRecord(seq, entry_hash, at, mirror))
 
     def reset_head(self, seq: int, entry_hash: str, mirror: str | None | bool = True,

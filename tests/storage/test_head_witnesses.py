@@ -227,9 +227,11 @@ def test_a_log_rewritten_with_the_key_is_shown_only_by_a_witness_out_of_reach(tm
     assert_alarm(clinic_log, f"records audit entry {seq} differently", "holding the audit key")
 
 
-def test_a_garbled_head_file_is_an_alarm(clinic_log, db):
+def test_a_garbled_head_file_is_an_alarm_and_no_later_save_writes_over_it(clinic_log, clock, db):
     db.keyring.head_path.write_text('{"seq": 2, "hash": "ab", "mac": "00"}')
     assert_alarm(clinic_log, HEAD_FILE, "without the key")
+    work(clinic_log, clock, 1)
+    assert_alarm(clinic_log, HEAD_FILE, "not authentic")
 
 
 # --- the second location ----------------------------------------------------------------------------------
