@@ -350,3 +350,11 @@ def test_the_check_at_start_logs_a_tampered_log(clinic_log, db, caplog):
     assert result.problem is not None
     assert [r for r in caplog.records if "does not agree with its witnesses" in r.getMessage()
             and "missing" in r.getMessage()]
+
+
+def test_a_backup_is_still_taken_while_a_witness_disagrees(clinic_log, db):
+    """The backup may be what is needed next: a missing head file is reported, not a reason to refuse one."""
+    db.keyring.head_path.unlink()
+    made = clinic_log.services.backups.back_up_now(clinic_log.admin)
+    assert made.verified and read_manifest(made.path).audit_seq > 0
+    assert_alarm(clinic_log, "missing")
