@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import logging
+import os
 import secrets
 import socket
 import threading
@@ -145,7 +145,10 @@ class AuditKeyring:
 
     def read_head_record(self) -> HeadRecord | str | None:
         """The head file: None when there is none, a short reason when it is unreadable or not authentic."""
-        return self.read_head_at(self.head_path)
+        try:
+            return self.read_head_at(self.head_path)
+        except OSError:  # e.g. made unreadable to this user: as much a finding as a garbled file
+            return "unreadable"
 
     def read_head_at(self, path: Path) -> HeadRecord | str | None:
         """A head file (this folder's or its copy elsewhere); raises OSError when its folder cannot be read."""
