@@ -149,6 +149,12 @@ def run_gui(data_dir: str | None, database_url: str | None) -> int:
         return 1
     if services is None:  # an unfinished upgrade whose copy the user chose not to restore now
         return 1
+    from clinic_desktop.services.audit_head import check_at_start
+
+    try:
+        check_at_start(services.context)  # logged; an administrator's sign-in shows it in the window
+    except ClinicError as exc:
+        log.warning("The audit head could not be checked at start: %s", exc.message)
     window = MainWindow(services, locations)
     sys.excepthook = _unexpected_error_hook(window)
     window.show()

@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="audit_command", metavar="ACTION", required=True)
     audit.add_parser("verify", help="check every entry's hash and link, every record's seal and signature and the "
                                     "log's protection; exit 0 when intact, 3 when altered")
+    from clinic_desktop.cli_audit import add_audit_commands
+
+    add_audit_commands(audit)
 
     from clinic_desktop.cli_print import add_print_parser
 
@@ -198,6 +201,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    if args.audit_command != "verify":
+        from clinic_desktop.cli_audit import run_audit
+
+        return run_audit(args)
     from clinic_desktop.app import open_services
     from clinic_desktop.services.integrity import verify
 

@@ -75,6 +75,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from clinic_desktop.settings import resolve_locations
     from clinic_desktop.storage import audit_chain
     from clinic_desktop.storage.backup_restore import Restored, is_sqlite, restore_backup, verify_restored
+    from clinic_desktop.storage.head_witness import restore_details
 
     locations = resolve_locations(args.data_dir, args.database_url)
     # Not opened through open_database first: the database being replaced may be the damaged one.
@@ -86,7 +87,8 @@ def run_restore(args: argparse.Namespace) -> int:
         audit_chain.append(session, keyring, at=now, utc_offset_min=offset, staff_id=None, action="restore",
                            object_type="backup", object_id=args.file.name[:40], username=_os_user(),
                            details={"file": args.file.name, "taken_at": restored.manifest.created_at,
-                                    "safety_copy": restored.safety_copy.name if restored.safety_copy else None})
+                                    "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
+                                    **restore_details(restored.replaced)})
 
     restored = restore_backup(args.file, locations.database_url, keyring, locations.backups_dir, now, record=record)
     services, _locations = open_services(args.data_dir, args.database_url, SystemClock())

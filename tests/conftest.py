@@ -8,6 +8,8 @@ from pathlib import Path
 
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never reach the developer's own credential store (those of the audit key set a fake one themselves).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone

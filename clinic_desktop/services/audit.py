@@ -16,7 +16,8 @@ from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
 from clinic_desktop.services import integrity
 from clinic_desktop.services.context import ServiceContext, acting_staff, requires
-from clinic_desktop.storage import audit_chain, models
+from clinic_desktop.services.audit_head import accept_log
+from clinic_desktop.storage import audit_chain, head_witness, models
 
 PAGE = 200
 #: Spreadsheet programs run a cell that starts with these as a formula (CSV injection): such cells are quoted.
@@ -84,6 +85,18 @@ class AuditService:
         """The audit log's chain, then the rows, signatures and the log's protection (see services/integrity.py)."""
         with self._ctx.db.read() as uow:
             return integrity.verify(uow.session, self._ctx.db.keyring)
+
+    @requires(Action.AUDIT_VIEW)
+    def quick_check(self, actor: StaffMember) -> head_witness.HeadCheck:
+        """The checks that take a moment (at an administrator's sign-in): the witnesses of the head against the
+        log's end, and the newest backup's full check. The whole walk is `verify`."""
+        with self._ctx.db.read() as uow:
+            return head_witness.quick_check(uow.session, self._ctx.db.keyring)
+
+    @requires(Action.AUDIT_VIEW)
+    def accept_head(self, actor: StaffMember) -> int:
+        """Accept the log as it stands when this data folder has no head file (audited; see audit_head)."""
+        return accept_log(self._ctx, actor)
 
     @requires(Action.AUDIT_EXPORT)
     def export_csv(self, actor: StaffMember, target: Path, where: AuditFilter = AuditFilter()) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desktop.storage import models
 from clinic_desktop.storage.backup_manifest import BackupFile, BackupKind, Manifest, list_backups, prune_automatic
+from clinic_desktop.storage.head_witness import restore_details
 # storage.backup_restore (the backup and restore engine) is imported where a backup or restore is taken: opening
 # the window never needs it, and start-up does not pay for loading it.
 
@@ -125,7 +126,8 @@ class BackupService:
             self._ctx.audit(session, None, "restore", object_type="backup", object_id=file_name[:40],
                             details={"file": file_name, "taken_at": restored.manifest.created_at,
                                      "safety_copy": restored.safety_copy.name if restored.safety_copy else None,
-                                     "by_staff_id": staff_id}, username=actor.username)
+                                     "by_staff_id": staff_id, **restore_details(restored.replaced)},
+                            username=actor.username)
 
         # Refused while another window, command or workstation has the database open; this window's own
         # reads wait meanwhile, so none of them sees the database half-replaced.

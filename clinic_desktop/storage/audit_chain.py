@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -21,9 +23,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.errors import ClinicError
-from clinic_desktop.storage import change_set, file_modes
+from clinic_desktop.storage import audit_key_store, change_set, file_modes
 from clinic_desktop.storage.bulk import RowBinder, insert_rows
 from clinic_desktop.storage.models import AuditEntry
+
+log = logging.getLogger(__name__)
 
 #: The hash before the first entry.
 GENESIS = "0" * 64
@@ -70,11 +74,14 @@ def canonical(value: Any) -> bytes:
 
 
 class AuditKeyring:
-    """The HMAC key (a file only its owner may read) and the head file, both in the data folder."""
+    """The HMAC key (a file only its owner may read, or the operating system's credential store) and the head
+    file in the data folder, with its optional copy in a second folder the administrator chose."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._key: bytes | None = None
+        #: Why the second copy of the head could not be written the last time, or None (see write_head).
+        self.mirror_problem: str | None = None
 
     @property
     def key_path(self) -> Path:
@@ -90,12 +97,20 @@ class AuditKeyring:
             self._key = self._load_or_create(create)
         return self._key
 
+    def key_in_store(self) -> bool:
+        """Whether the key is kept in the credential store rather than in the file."""
+        return not self.key_path.exists() and audit_key_store.stored_key(self.folder) is not None
+
     def _load_or_create(self, create: bool) -> bytes:
         path = self.key_path
         if not path.exists():
+            stored = audit_key_store.stored_key(self.folder)
+            if stored is not None:
+                return _parse_key(stored, "in the credential store")
             if not create:  # a new key would make every existing entry look forged
-                raise AuditKeyError(f"The audit key {path} is missing. Restore it from the backup made with the "
-                                    "database; without it the audit log cannot be extended or verified.")
+                raise AuditKeyError(f"The audit key {path} is missing (and the operating system's credential "
+                                    "store holds none for this data folder). Restore it from the backup made with "
+                                    "the database; without it the audit log cannot be extended or verified.")
             file_modes.private_folder(self.folder)
             try:
                 handle = file_modes.open_private(path, "x")
@@ -110,14 +125,12 @@ class AuditKeyring:
     @staticmethod
     def _read(path: Path) -> bytes:
         try:
-            text_key = path.read_text().strip()
-            key = bytes.fromhex(text_key)
-        except (OSError, ValueError) as exc:
-            raise AuditKeyError(f"The audit key at {path} cannot be read ({exc}). Restore it from the backup "
-                                "made with the database; without it the audit log cannot be extended or verified.") from None
-        if len(key) < 32:
-            raise AuditKeyError(f"The audit key at {path} is too short; restore the original key file.")
-        return key
+            text_key = path.read_text()
+        except OSError as exc:
+            raise AuditKeyError(f"The audit key at {path} cannot be read ({exc.strerror or exc}). Restore it from "
+                                "the backup made with the database; without it the audit log cannot be extended "
+                                "or verified.") from None
+        return _parse_key(text_key, f"at {path}")
 
     def mac(self, payload: bytes) -> str:
         return hmac.new(self.key(), payload, hashlib.sha256).hexdigest()
@@ -125,33 +138,138 @@ class AuditKeyring:
     # --- the head, kept outside the table -------------------------------------------------------
     def read_head(self) -> tuple[int, str] | None:
         """(seq, hash) of the newest entry written; (-1, why) when the file is unreadable or not authentic."""
+        record = self.read_head_record()
+        if isinstance(record, str):
+            return (-1, record)
+        return None if record is None else (record.seq, record.hash)
+
+    def read_head_record(self) -> HeadRecord | str | None:
+        """The head file: None when there is none, a short reason when it is unreadable or not authentic."""
         try:
-            data = json.loads(self.head_path.read_text())
-            seq, entry_hash, mac = int(data["seq"]), str(data["hash"]), str(data["mac"])
+            return self.read_head_at(self.head_path)
+        except OSError:  # e.g. made unreadable to this user: as much a finding as a garbled file
+            return "unreadable"
+
+    def read_head_at(self, path: Path) -> HeadRecord | str | None:
+        """A head file (this folder's or its copy elsewhere); raises OSError when its folder cannot be read."""
+        try:
+            data = json.loads(path.read_text())
+            record = HeadRecord(int(data["seq"]), str(data["hash"]), _when(data.get("at")),
+                                str(data["mirror"]) if data.get("mirror") else None)
+            mac = str(data["mac"])
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):
-            return (-1, "unreadable")
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return "unreadable"
         # Keyed too: rewriting the head to hide a cut-off tail needs the key, not just the table.
-        if not hmac.compare_digest(self.mac(_head_payload(seq, entry_hash)), mac):
-            return (-1, "not authentic")
-        return seq, entry_hash
+        if not hmac.compare_digest(self.mac(record.payload()), mac):
+            return "not authentic"
+        return record
 
-    def write_head(self, seq: int, entry_hash: str) -> None:
-        """Replace the head file atomically; never move it backwards (a slower workstation's commit)."""
+    @property
+    def mirror_name(self) -> str:
+        """This data folder's file in a second location (one folder may keep the heads of several workstations)."""
+        identity = f"{socket.gethostname()}|{self.folder.expanduser().absolute()}".encode()
+        return f"audit-head-{hashlib.sha256(identity).hexdigest()[:12]}.json"
+
+    def write_head(self, seq: int, entry_hash: str, at: datetime | None = None) -> None:
+        """Replace the head file atomically; never move it backwards (a slower workstation's commit). `at` is the
+        entry's time. The copy in the second location, if one is set, follows; when it cannot be written the work
+        goes on (logged)."""
         with _HEAD_LOCK:  # threads of one process: one compare-and-replace at a time, each its own partial file
-            current = self.read_head()
-            if current is not None and current[0] >= seq:
+            current = self.read_head_record()
+            if isinstance(current, str):  # damaged or forged: verify must still see it, so no save writes over it
+                log.warning("The audit head file %s is %s; it is left as it is for verify to report",
+                            self.head_path, current)
                 return
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.head_path.with_name(HEAD_FILE + f".{os.getpid()}.{threading.get_ident()}.partial")
-            file_modes.write_private_text(partial, json.dumps({"seq": seq, "hash": entry_hash,
-                                                               "mac": self.mac(_head_payload(seq, entry_hash))}))
-            os.replace(partial, self.head_path)
+            if current is not None and current.seq >= seq:
+                return
+            mirror = current.mirror if current is not None else None
+            self._replace(HeadRecord(seq, entry_hash, at, mirror))
+
+    def reset_head(self, seq: int, entry_hash: str, mirror: str | None | bool = True,
+                   at: datetime | None = None) -> None:
+        """Set the head whatever it was (a restore, a head moved to a restored log, an accepted log); keeps the
+        second location unless `mirror` names another (or None for none)."""
+        with _HEAD_LOCK:
+            if mirror is True:
+                current = self.read_head_record()
+                mirror = current.mirror if isinstance(current, HeadRecord) else None
+            self._replace(HeadRecord(seq, entry_hash, at, mirror or None))
+
+    def _replace(self, record: HeadRecord) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        text_head = json.dumps({**record.as_json(), "mac": self.mac(record.payload())})
+        _write_atomically(self.head_path, text_head)
+        if record.mirror is None:
+            self.mirror_problem = None
+            return
+        try:
+            _write_atomically(Path(record.mirror) / self.mirror_name, text_head)
+        except OSError as exc:
+            problem = f"{record.mirror} cannot be written ({exc.strerror or exc})"
+            if problem != self.mirror_problem:  # once per change, not once per commit
+                log.warning("The second copy of the audit head was not updated: %s; the application runs on "
+                            "without it", problem)
+            self.mirror_problem = problem
+        else:
+            if self.mirror_problem is not None:
+                log.info("The second copy of the audit head in %s is written again", record.mirror)
+            self.mirror_problem = None
 
 
-def _head_payload(seq: int, entry_hash: str) -> bytes:
-    return canonical({"head": seq, "hash": entry_hash})
+@dataclass(frozen=True)
+class HeadRecord:
+    """What a head file says: the newest entry and its time (None when unknown: a head restored from a
+    manifest, or a file from before the time was kept), and the second location if one is set."""
+
+    seq: int
+    hash: str
+    at: datetime | None = None
+    mirror: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"seq": self.seq, "hash": self.hash}
+        if self.at is not None:
+            data["at"] = self.at.astimezone(timezone.utc).isoformat()
+        if self.mirror is not None:
+            data["mirror"] = self.mirror
+        return data
+
+    def payload(self) -> bytes:
+        # A head file from before the time and the second location were kept has only seq and hash.
+        return canonical({"head" if k == "seq" else k: v for k, v in self.as_json().items()})
+
+
+def _when(text_at: Any) -> datetime | None:
+    if text_at is None:
+        return None
+    at = datetime.fromisoformat(str(text_at))
+    if at.tzinfo is None:
+        raise ValueError("a head time without its zone")
+    return at
+
+
+def _parse_key(text_key: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(text_key.strip())
+    except ValueError:
+        raise AuditKeyError(f"The audit key {where} cannot be read as a key. Restore the original key from the "
+                            "backup made with the database; without it the audit log cannot be extended or "
+                            "verified.") from None
+    if len(key) < 32:
+        raise AuditKeyError(f"The audit key {where} is too short; restore the original key.")
+    return key
+
+
+def _write_atomically(target: Path, content: str) -> None:
+    partial = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.partial")
+    try:
+        file_modes.write_private_text(partial, content)
+        os.replace(partial, target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def entry_payload(seq: int, at: datetime, utc_offset_min: int, staff_id: int | None, username: str,
@@ -172,7 +290,7 @@ def append(session: Session, keyring: AuditKeyring, *, at: datetime, utc_offset_
         "action": action, "object_type": object_type, "object_id": object_id, "details": details, "emergency": emergency}))
     session.add(entry)
     session.flush()
-    session.info[PENDING_HEAD] = (entry.seq, entry.hash)
+    _pending_head(session, entry.seq, entry.hash, seq == 0, at)
     change_set.record_pending(session, entry.seq, action, object_type, entry.object_id, patient_id, staff_id)
     return entry
 
@@ -183,6 +301,7 @@ def append_many(session: Session, keyring: AuditKeyring, entries: Iterable[Mappi
     Each mapping has `append`'s keyword arguments (at, utc_offset_min, staff_id, action, and optionally
     patient_id, object_type, object_id, details, emergency, username). Returns how many were added."""
     seq, prev = _last_link(session, keyring)
+    from_empty = seq == 0
     binder = RowBinder(AuditEntry.__table__, session.get_bind().dialect)
     rows = []
     for fields in entries:
@@ -195,8 +314,15 @@ def append_many(session: Session, keyring: AuditKeyring, entries: Iterable[Mappi
     if rows:
         session.flush()
         insert_rows(session.connection(), AuditEntry.__table__, rows)
-        session.info[PENDING_HEAD] = (seq, prev)
+        _pending_head(session, seq, prev, from_empty, values["at"])
     return len(rows)
+
+
+def _pending_head(session: Session, seq: int, entry_hash: str, from_empty: bool, at: datetime) -> None:
+    """The head this transaction will publish, and whether it began the log (only then may a head file that is
+    missing be created: otherwise its absence is what verify must report, not something a commit papers over)."""
+    earlier = session.info.get(PENDING_HEAD)
+    session.info[PENDING_HEAD] = (seq, entry_hash, from_empty or bool(earlier and earlier[2]), at)
 
 
 def _last_link(session: Session, keyring: AuditKeyring) -> tuple[int, str]:
@@ -229,19 +355,29 @@ def _linked(keyring: AuditKeyring, seq: int, prev: str, fields: Mapping[str, Any
 class Verification:
     ok: bool
     entries: int
-    #: The first entry found wrong (or missing), and what is wrong with it.
+    #: The first entry found wrong (or missing), and what is wrong with it; None for a finding about the log as
+    #: a whole (a witness of its head that it no longer reaches).
     first_bad_seq: int | None = None
     problem: str = ""
+    #: Said beside the result without making it a failure (e.g. the second copy of the head is not available).
+    notes: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
         if self.ok:
-            return f"The audit log is intact: {self.entries} entries, every hash and link verified."
-        return f"The audit log has been altered at entry {self.first_bad_seq}: {self.problem}"
+            text_ok = f"The audit log is intact: {self.entries} entries, every hash and link verified."
+        elif self.first_bad_seq is None:
+            text_ok = f"The audit log cannot be trusted: {self.problem}"
+        else:
+            text_ok = f"The audit log has been altered at entry {self.first_bad_seq}: {self.problem}"
+        return " ".join((text_ok, *self.notes))
 
 
-def verify(session: Session, keyring: AuditKeyring, batch: int = 100) -> Verification:
-    """Walk the whole log in order; report the first entry that is missing, out of place or not authentic."""
+def verify(session: Session, keyring: AuditKeyring, batch: int = 100, witnesses: bool = True) -> Verification:
+    """Walk the whole log in order; report the first entry that is missing, out of place or not authentic, then
+    compare its end with every witness of the head (storage/head_witness.py). `witnesses=False` checks against
+    the head file alone, a missing one meaning "the chain alone" (a copy checked against the head its caller
+    gives, or a restored database before its restore entry is written)."""
     expected_seq, prev, count = 1, GENESIS, 0
     for entry in _entries(session, batch):
         if entry.seq != expected_seq:  # rows come in seq order, so a jump is a missing entry
@@ -255,8 +391,13 @@ def verify(session: Session, keyring: AuditKeyring, batch: int = 100) -> Verific
         if not hmac.compare_digest(keyring.mac(payload), entry.hash):
             return Verification(False, count, entry.seq, "its content or hash was changed after it was written.")
         prev, expected_seq, count = entry.hash, expected_seq + 1, count + 1
-    head = keyring.read_head()
     last_seq = expected_seq - 1
+    if witnesses:
+        from clinic_desktop.storage.head_witness import check_head  # it builds on this module
+
+        check = check_head(session, keyring, last_seq, prev)
+        return Verification(check.problem is None, count, check.first_bad_seq, check.problem or "", check.notes)
+    head = keyring.read_head()
     if head is not None:
         head_seq, head_hash = head
         if head_seq < 0:

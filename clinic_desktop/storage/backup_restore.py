@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -117,7 +118,7 @@ def _check_contents(session: Session, name: str, keyring: AuditKeyring,
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, entry_hash = (last.seq, last.hash) if last else (0, GENESIS)
     try:
-        result = audit_chain.verify(session, _KnownHead(keyring, head(seq)))
+        result = audit_chain.verify(session, _KnownHead(keyring, head(seq)), witnesses=False)
     except audit_chain.AuditKeyError as exc:
         raise BackupError(exc.message) from None
     if not result.ok:
@@ -218,7 +219,9 @@ def _check_pg_dump(url: str, dump: Path, keyring: AuditKeyring) -> CopyState:
     try:
         with Session(engine) as session:
             revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            verified = audit_chain.verify(session, keyring)
+            # The chain and the head file, as a SQLite copy is checked: a backup is still taken when another
+            # witness disagrees (that is reported at sign-in and by verify), since it may be what is needed next.
+            verified = audit_chain.verify(session, keyring, witnesses=False)
             live_hash = session.execute(select(AuditEntry.hash).where(AuditEntry.seq == seq)).scalar()
     finally:
         engine.dispose()
@@ -275,6 +278,9 @@ class Restored:
     manifest: Manifest
     #: The database as it was just before the restore.
     safety_copy: Path | None
+    #: (seq, hash) of the newest audit entry of the database that was replaced, None when it had none: the
+    #: restore's audit entry records it (head_witness.restore_details), so the witnesses of that log are explained.
+    replaced: tuple[int, str] | None = None
 
 
 #: `record(session, restored)` writes the restore's audit entry in a session of the restored database, before
@@ -289,25 +295,53 @@ def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: P
     place in one transaction, and move the audit head to it. Killed at any point, the old database is left, or
     the new one with its audit entry (the head catches up at the next open: finish_interrupted_restore)."""
     manifest = verify_backup(backup, keyring, url)
+    replaced = _live_head(url, keyring)
     if is_sqlite(url):
         safety = _restore_sqlite_file(backup, Path(make_url(url).database or ""), keyring, backups_dir, now,
-                                      progress, record)
+                                      progress, _recording(record, backup, replaced))
     else:
-        safety = _restore_pg(backup, url, keyring, backups_dir, now, record)
+        safety = _restore_pg(backup, url, keyring, backups_dir, now, _recording(record, backup, replaced))
     log.warning("Restored the backup %s (taken %s); the database as it was is kept as %s", backup.name,
                 manifest.created_at, safety.name if safety else "(none)")
-    return Restored(manifest, safety)
+    return Restored(manifest, safety, replaced)
 
 
-def _recording(record: Record | None, backup: Path, safety: Path | None) -> Callable[[Session], None] | None:
+def _live_head(url: str, keyring: AuditKeyring) -> tuple[int, str] | None:
+    """The newest audit entry of the database about to be replaced (the head file if it cannot be read)."""
+    if is_sqlite(url) and not Path(make_url(url).database or "").exists():
+        return None
+    try:
+        engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
+        try:
+            with Session(engine) as session:
+                last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
+        finally:
+            engine.dispose()
+        return (last.seq, last.hash) if last else None
+    except SQLAlchemyError:  # the damaged database a restore is replacing
+        head = keyring.read_head()
+        return head if head is not None and head[0] > 0 else None
+
+
+#: `recording(session, safety_copy)`: `record` with what the restore knows before it begins.
+Recording = Callable[[Session, Path | None], None]
+
+
+def _recording(record: Record | None, backup: Path, replaced: tuple[int, str] | None) -> Recording | None:
+    """`record` given the restore as it will be known: the backup, the safety copy, the head it replaces."""
     if record is None:
         return None
-    restored = Restored(read_manifest(backup), safety)
-    return lambda session: record(session, restored)
+    manifest = read_manifest(backup)
+    return lambda session, safety: record(session, Restored(manifest, safety, replaced))
+
+
+def _with_safety(record: Recording | None, safety: Path | None) -> Callable[[Session], None] | None:
+    return None if record is None else functools.partial(record, safety=safety)
 
 
 def _restore_sqlite_file(backup: Path, live: Path, keyring: AuditKeyring, backups_dir: Path, now: datetime,
-                         progress: Progress | None, record: Record | None) -> Path | None:
+                         progress: Progress | None, record: Recording | None) -> Path | None:
     live.parent.mkdir(parents=True, exist_ok=True)
     hold = database_lock.exclusive(live)  # no one else has it open, and no one opens it until we are done
     try:
@@ -317,7 +351,7 @@ def _restore_sqlite_file(backup: Path, live: Path, keyring: AuditKeyring, backup
         if live.exists():
             safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, f"sqlite:///{live}")
             take_backup(f"sqlite:///{live}", keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
-        staging, head = _stage(backup, live, keyring, backups_dir, now, _recording(record, backup, safety))
+        staging, head = _stage(backup, live, keyring, backups_dir, now, _with_safety(record, safety))
         # The one step that changes the live file: a single transaction, so a kill leaves old or new.
         _sqlite_restore(staging, live, progress)
         # The restored file replaces whatever an interrupted upgrade left: its marker no longer applies.
@@ -333,7 +367,7 @@ class _StagedHead(_KnownHead):
     """The head of the database being prepared: kept here, not in the head file, which describes the live
     database until the restored one replaces it."""
 
-    def write_head(self, seq: int, entry_hash: str) -> None:
+    def write_head(self, seq: int, entry_hash: str, at: datetime | None = None) -> None:
         self._head = (seq, entry_hash)
 
 
@@ -368,14 +402,16 @@ def _stage(backup: Path, live: Path, keyring: AuditKeyring, backups_dir: Path, n
     except BaseException:
         _remove_staging(live)
         raise
-    return staging, held.read_head()
+    # The copy's newest entry, read back: its head file update is skipped when the live head file is missing.
+    return staging, _newest_entry(staging) or held.read_head()
 
 
 def _move_head(keyring: AuditKeyring, head: tuple[int, str] | None) -> None:
     """The head file described the database that was replaced; the restored log ends at `head`."""
-    keyring.head_path.unlink(missing_ok=True)
     if head is not None:
-        keyring.write_head(*head)
+        keyring.reset_head(*head)  # keeps the second location of the head, if one is set
+    else:
+        keyring.head_path.unlink(missing_ok=True)
 
 
 def _remove_staging(live: Path) -> None:
@@ -434,7 +470,7 @@ def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None
 
 
 def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path, now: datetime,
-                record: Record | None) -> Path:
+                record: Recording | None) -> Path:
     """pg_restore in one transaction while this is the only session on the database, then the restore's audit
     entry. The append lock is held throughout: a workstation that connects meanwhile cannot have a save
     acknowledged before the swap (its save waits, then fails on the lock timeout, and is not kept)."""
@@ -448,7 +484,7 @@ def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path
             _refuse_other_sessions(guard)
             safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, url)
             take_backup(url, keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
-            recording = _recording(record, backup, safety)
+            recording = _with_safety(record, safety)
             same_schema = read_manifest(backup).schema_revision == schema.HEAD
             with Session(bind=guard) as session:
                 # The dump's SQL and the restore's entry in one transaction: a kill leaves old or new-with-entry.
@@ -589,7 +625,9 @@ def verify_restored(session: Session, keyring: AuditKeyring, sqlite: bool) -> No
         if integrity != "ok" or orphans:
             raise BackupError(f"The restored database does not verify (integrity: {integrity}; "
                               f"{len(orphans)} broken references).")
-    result = audit_chain.verify(session, keyring)
+    # Against the head the restore wrote: the other witnesses wait for the restore's own entry (which names
+    # the head it replaced, so they are explained).
+    result = audit_chain.verify(session, keyring, witnesses=False)
     if not result.ok:
         raise BackupError(f"The restored database's audit log does not verify: {result.message}")
 

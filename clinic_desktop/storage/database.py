@@ -144,8 +144,14 @@ class Database:
         entry it names is still in the log unchanged; the next successful commit brings it up to date."""
         head = info.pop(PENDING_HEAD, None)
         if head is not None:
+            seq, entry_hash, began_log, at = head
             try:
-                self.keyring.write_head(*head)
+                if not began_log and not self.keyring.head_path.exists():
+                    # A missing head next to a log is an alarm (verify names it); a commit must not erase it.
+                    log.warning("The audit head file %s is missing; it is not made anew (see `clinic-desktop "
+                                "audit verify`)", self.keyring.head_path)
+                    return
+                self.keyring.write_head(seq, entry_hash, at)
             except OSError:
                 log.warning("The audit head file could not be updated after a commit; it will catch up at "
                             "the next one", exc_info=True)

@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(workspace)
             session = self.sessions[principal.id] = UserSession(principal, workspace)
         self._activate(session, principal)
+        session.workspace.check_audit()  # administrators only: a tampered log is shown, not just in the CLI
         if self.may(Action.EMERGENCY_REVIEW):
             try:
                 pending = self._services.auth.pending_emergency_reviews(principal)

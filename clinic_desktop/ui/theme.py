@@ -22,6 +22,8 @@ QLabel#fieldError, QLabel#formError {{ color: {ERROR_RED}; }}
 QLabel#verifyBad {{ color: {ERROR_RED}; font-weight: 600; }}
 QLabel#verifyGood {{ color: #1e4620; }}
 QLabel#emergencyBanner {{ background: {ERROR_RED}; color: #ffffff; font-weight: 600; padding: 6px 12px; }}
+QFrame#auditAlarm {{ background: #fce8e6; border-bottom: 3px solid {ERROR_RED}; }}
+QLabel#auditAlarmTitle {{ color: {ERROR_RED}; font-weight: 700; }}
 QFrame#card {{ background: #ffffff; border: 1px solid #dadce0; border-radius: 8px; }}
 QWidget#page, QWidget#pageBody {{ background: #f1f3f4; }}
 QPushButton#link {{ border: none; color: #174ea6; text-decoration: underline; padding: 2px; text-align: left; }}

@@ -6,6 +6,7 @@ signing in gets a fresh one while the first is kept aside, as it was."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from clinic_desktop.ui.admin_pages import (
     USERS,
     AdminPage,
 )
+from clinic_desktop.ui.audit_alarm import AuditAlarm, Finding, HeadFindings
 from clinic_desktop.ui.change_hub import ChangeHub, made_by
 from clinic_desktop.ui.change_watcher import ChangeWatcher, changed_words
 from clinic_desktop.ui.front_desk import FrontDesk
@@ -50,6 +52,8 @@ if TYPE_CHECKING:  # the administration pages and the session screen load when f
     from clinic_desktop.ui.settings_page import SettingsPage
     from clinic_desktop.ui.sheet_texts_page import SheetTextsPage
     from clinic_desktop.ui.users_page import UsersPage
+
+log = logging.getLogger(__name__)
 
 #: Imported when the first session screen opens, not at sign-in (the nurse's day starts at the board).
 SESSION_SCREEN = "clinic_desktop.ui.session_screen.session_screen"
@@ -101,8 +105,13 @@ class Workspace(QWidget):
         self.tabs.setTabBarAutoHide(True)
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)
+        #: An administrator's alarm when the audit log disagrees with its head's witnesses (check_audit).
+        self.audit_alarm = AuditAlarm()
+        self.audit_alarm.openAudit.connect(self.show_audit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.audit_alarm)
         layout.addWidget(self.tabs)
         #: Today's board and the patient, screening and series forms (ui/front_desk.py).
         self.front_desk = FrontDesk(self, services)
@@ -119,6 +128,26 @@ class Workspace(QWidget):
 
     def may(self, action: Action) -> bool:
         return is_allowed(self.principal, action, self._services.context.now())
+
+    def check_audit(self) -> None:
+        """At an administrator's sign-in: the quick checks of the audit log, in the background, shown in the
+        alarm bar when they find a problem; notes (e.g. the second copy of the head is not plugged in) go to the
+        status bar. Nothing is disabled meanwhile, and a failure of the check itself is only logged."""
+        if not self.may(Action.AUDIT_VIEW):
+            return
+        actor = self.principal
+        ops.Op(self, lambda: self._services.audit.quick_check(actor)).disable() \
+            .success(self._audit_checked).failure(self._audit_check_failed).run()
+
+    def _audit_checked(self, findings: HeadFindings) -> None:
+        self.audit_alarm.show_findings(findings)
+        if findings.notes:
+            self.message.emit(" ".join(findings.notes), 15000)
+
+    def _audit_check_failed(self, error: BaseException) -> None:
+        log.warning("The audit log's quick check at sign-in failed", exc_info=error)
+        if isinstance(error, ClinicError):
+            self.audit_alarm.show_findings(Finding(error.message))
 
     def set_principal(self, principal: Principal) -> None:
         """The same person with a new sign-in or emergency access: what they may see is decided again."""

@@ -59,3 +59,14 @@ def edit_copy(path: Path, *statements: str, rehash: bool = True) -> None:
 def services_over(db, clock) -> Services:
     return Services.build(db, clock, ZONE)
 
+
+
+def record_restore(services: Services, restored) -> None:
+    """The restore's audit entry, as the Backup page and `clinic-desktop restore` write it after a restore: it
+    names the head it replaced, which explains the witnesses of the replaced log (backups taken since)."""
+    from clinic_desktop.storage.head_witness import restore_details
+
+    with services.context.db.write() as uow:
+        services.context.audit(uow.session, None, "restore", object_type="backup", object_id=restored.manifest.file,
+                               details={"file": restored.manifest.file, **restore_details(restored.replaced)})
+        uow.commit()

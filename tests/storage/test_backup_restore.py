@@ -20,7 +20,7 @@ from clinic_desktop.storage.backup import BackupError
 from clinic_desktop.storage.backup_manifest import BackupKind, ManifestError, manifest_path
 from clinic_desktop.storage.backup_restore import restore_backup, take_backup, verify_backup, verify_restored
 from clinic_desktop.storage.database import open_database
-from tests.storage.backup_support import edit_copy, family_names, nurse, register, services_over
+from tests.storage.backup_support import edit_copy, family_names, nurse, record_restore, register, services_over
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -82,7 +82,8 @@ def test_restore_keeps_a_safety_copy_and_brings_back_exactly_the_backup(live, tm
         with reopened.read() as uow:
             verify_restored(uow.session, reopened.keyring, sqlite=True)
         assert family_names(tmp_path / "clinic.db") == ["Before-One", "Before-Two"]
-        # The audit log goes on from the restored head: a new audited write still verifies.
+        # The audit log goes on from the restored head: its restore entry and a new audited write still verify.
+        record_restore(services_over(reopened, clock), restored)
         register(services_over(reopened, clock), who, "After-Restore")
         with reopened.read() as uow:
             assert audit_chain.verify(uow.session, reopened.keyring).ok

@@ -18,7 +18,7 @@ from clinic_desktop.storage.backup_manifest import (
 from clinic_desktop.storage.backup_restore import restore_backup, take_backup, verify_backup, verify_restored
 from clinic_desktop.storage.database import open_database
 from tests.postgres_support import scratch_database
-from tests.storage.backup_support import nurse, register, services_over
+from tests.storage.backup_support import nurse, record_restore, register, services_over
 
 pytestmark = pytest.mark.postgres
 
@@ -54,6 +54,7 @@ def test_dump_restore_round_trip_verifies_and_keeps_a_safety_dump(pg_url, tmp_pa
         with db.read() as uow:
             verify_restored(uow.session, db.keyring, sqlite=False)
         assert families(services, who) == ["Kept"]
+        record_restore(services, restored)
         register(services, who, "After-Restore")  # the chain goes on from the restored head
         with db.read() as uow:
             assert audit_chain.verify(uow.session, db.keyring).ok
