@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -295,70 +296,63 @@ def restore_backup(backup: Path, url: str, keyring: AuditKeyring, backups_dir: P
     place in one transaction, and move the audit head to it. Killed at any point, the old database is left, or
     the new one with its audit entry (the head catches up at the next open: finish_interrupted_restore)."""
     manifest = verify_backup(backup, keyring, url)
-    replaced = _live_head(url, keyring)
     if is_sqlite(url):
-        safety = _restore_sqlite_file(backup, Path(make_url(url).database or ""), keyring, backups_dir, now,
-                                      progress, _recording(record, backup, replaced))
+        safety, replaced = _restore_sqlite_file(backup, Path(make_url(url).database or ""), keyring, backups_dir,
+                                                now, progress, _recording(record, backup))
     else:
-        safety = _restore_pg(backup, url, keyring, backups_dir, now, _recording(record, backup, replaced))
+        safety, replaced = _restore_pg(backup, url, keyring, backups_dir, now, _recording(record, backup))
     log.warning("Restored the backup %s (taken %s); the database as it was is kept as %s", backup.name,
                 manifest.created_at, safety.name if safety else "(none)")
     return Restored(manifest, safety, replaced)
 
 
-def _live_head(url: str, keyring: AuditKeyring) -> tuple[int, str] | None:
-    """The newest audit entry of the database about to be replaced (the head file if it cannot be read)."""
-    if is_sqlite(url) and not Path(make_url(url).database or "").exists():
-        return None
+def _head_or_file(newest: Callable[[], tuple[int, str] | None], keyring: AuditKeyring) -> tuple[int, str] | None:
+    """The newest audit entry of the database about to be replaced; the head file's when that database cannot
+    be read (the damaged database a restore is replacing)."""
     try:
-        engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
-        try:
-            with Session(engine) as session:
-                last = session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
-        finally:
-            engine.dispose()
-        return (last.seq, last.hash) if last else None
-    except SQLAlchemyError:  # the damaged database a restore is replacing
+        return newest()
+    except (sqlite3.Error, SQLAlchemyError):
         head = keyring.read_head()
         return head if head is not None and head[0] > 0 else None
 
 
-#: `recording(session, safety_copy)`: `record` with what the restore knows before it begins.
-Recording = Callable[[Session, Path | None], None]
+#: `recording(session, safety_copy, replaced_head)`: `record` with the backup's manifest bound.
+Recording = Callable[[Session, Path | None, tuple[int, str] | None], None]
 
 
-def _recording(record: Record | None, backup: Path, replaced: tuple[int, str] | None) -> Recording | None:
-    """`record` given the restore as it will be known: the backup, the safety copy, the head it replaces."""
+def _recording(record: Record | None, backup: Path) -> Recording | None:
     if record is None:
         return None
     manifest = read_manifest(backup)
-    return lambda session, safety: record(session, Restored(manifest, safety, replaced))
+    return lambda session, safety, replaced: record(session, Restored(manifest, safety, replaced))
 
 
-def _with_safety(record: Recording | None, safety: Path | None) -> Callable[[Session], None] | None:
-    return None if record is None else functools.partial(record, safety=safety)
+def _known(record: Recording | None, safety: Path | None,
+           replaced: tuple[int, str] | None) -> Callable[[Session], None] | None:
+    return None if record is None else functools.partial(record, safety=safety, replaced=replaced)
 
 
 def _restore_sqlite_file(backup: Path, live: Path, keyring: AuditKeyring, backups_dir: Path, now: datetime,
-                         progress: Progress | None, record: Recording | None) -> Path | None:
+                         progress: Progress | None,
+                         record: Recording | None) -> tuple[Path | None, tuple[int, str] | None]:
     live.parent.mkdir(parents=True, exist_ok=True)
     hold = database_lock.exclusive(live)  # no one else has it open, and no one opens it until we are done
     try:
         if database_lock.staging_path(live).exists():
             finish_interrupted_restore(live, keyring)
-        safety = None
+        safety, replaced = None, None
         if live.exists():
+            replaced = _head_or_file(lambda: _newest_entry(live, strict=True), keyring)
             safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, f"sqlite:///{live}")
             take_backup(f"sqlite:///{live}", keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
-        staging, head = _stage(backup, live, keyring, backups_dir, now, _with_safety(record, safety))
+        staging, head = _stage(backup, live, keyring, backups_dir, now, _known(record, safety, replaced))
         # The one step that changes the live file: a single transaction, so a kill leaves old or new.
         _sqlite_restore(staging, live, progress)
         # The restored file replaces whatever an interrupted upgrade left: its marker no longer applies.
         migration_guard.finish(migration_guard.marker_path(live))
         _move_head(keyring, head)
         _remove_staging(live)  # last: while it is there, the next open checks the head (see above)
-        return safety
+        return safety, replaced
     finally:
         hold.release()
 
@@ -421,7 +415,8 @@ def _remove_staging(live: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _newest_entry(path: Path) -> tuple[int, str] | None:
+def _newest_entry(path: Path, strict: bool = False) -> tuple[int, str] | None:
+    """The file's newest audit entry; None when its log is empty, or (unless `strict`) when it cannot be read."""
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -429,6 +424,8 @@ def _newest_entry(path: Path) -> tuple[int, str] | None:
         finally:
             con.close()
     except sqlite3.Error:
+        if strict:
+            raise
         return None
     return (int(row[0]), str(row[1])) if row else None
 
@@ -470,7 +467,7 @@ def _sqlite_restore(backup: Path, live: Path, progress: Progress | None) -> None
 
 
 def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path, now: datetime,
-                record: Recording | None) -> Path:
+                record: Recording | None) -> tuple[Path, tuple[int, str] | None]:
     """pg_restore in one transaction while this is the only session on the database, then the restore's audit
     entry. The append lock is held throughout: a workstation that connects meanwhile cannot have a save
     acknowledged before the swap (its save waits, then fails on the lock timeout, and is not kept)."""
@@ -482,9 +479,10 @@ def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path
             guard.execute(text("SELECT pg_advisory_lock(:k)"), {"k": audit_chain.PG_APPEND_LOCK})
             guard.commit()
             _refuse_other_sessions(guard)
+            replaced = _head_or_file(lambda: _newest_pg_entry(guard), keyring)
             safety = automatic_target(backups_dir, BackupKind.BEFORE_RESTORE, now, url)
             take_backup(url, keyring, safety, BackupKind.BEFORE_RESTORE, now, strict=False)
-            recording = _with_safety(record, safety)
+            recording = _known(record, safety, replaced)
             same_schema = read_manifest(backup).schema_revision == schema.HEAD
             with Session(bind=guard) as session:
                 # The dump's SQL and the restore's entry in one transaction: a kill leaves old or new-with-entry.
@@ -505,7 +503,7 @@ def _restore_pg(backup: Path, url: str, keyring: AuditKeyring, backups_dir: Path
                 verify_restored(session, keyring, sqlite=False)
     finally:
         engine.dispose()
-    return safety
+    return safety, replaced
 
 
 def _commit_noting_head(session: Session, keyring: AuditKeyring) -> tuple[int, str] | None:
@@ -540,17 +538,37 @@ def finish_interrupted_pg_restore(session: Session, keyring: AuditKeyring) -> No
     note.unlink(missing_ok=True)
 
 
+#: How long a connection closed just before a restore may still be listed by the server.
+_CLOSING_GRACE_S = 2.0
+
+
+def _newest_pg_entry(connection: Connection) -> tuple[int, str] | None:
+    try:
+        last = connection.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc())
+                                  .limit(1)).first()
+    finally:
+        connection.rollback()
+    return (int(last.seq), str(last.hash)) if last else None
+
+
 def _refuse_other_sessions(connection: Connection) -> None:
     """DatabaseInUse naming how many workstations (and other programs) are connected to this database."""
     from clinic_desktop.storage.database import WORKSTATION
 
-    names = connection.execute(text(
-        "SELECT DISTINCT coalesce(nullif(application_name, ''), 'another program') FROM pg_stat_activity "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
-        "ORDER BY 1")).scalars().all()
-    connection.commit()
-    if not names:
-        return
+    # A connection this process has just closed (the window's pool, disposed for the restore) leaves the
+    # server's list a moment after it is gone: look again for a short while before refusing.
+    deadline = time.monotonic() + _CLOSING_GRACE_S
+    while True:
+        names = connection.execute(text(
+            "SELECT DISTINCT coalesce(nullif(application_name, ''), 'another program') FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "ORDER BY 1")).scalars().all()
+        connection.commit()
+        if not names:
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     shown = ", ".join(n.replace(WORKSTATION, "this computer") for n in names[:5]) + (", ..." if len(names) > 5 else "")
     many = len(names) != 1
     raise database_lock.DatabaseInUse(

@@ -57,7 +57,8 @@ def last_entry(db) -> tuple[int, str]:
 
 
 def tamper(db, *statements: tuple[str, dict]) -> None:
-    """What someone with the database does behind the application: the append-only guard off, plain SQL."""
+    """What someone with the database does behind the application: the append-only guard off, plain SQL, and
+    the guard put back as it was (so only the log's witnesses can show what was done)."""
     with db.engine.begin() as conn:
         if db.is_sqlite:
             conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_log_no_delete")
@@ -65,6 +66,9 @@ def tamper(db, *statements: tuple[str, dict]) -> None:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         for sql, params in statements:
             conn.execute(text(sql), params)
+        if db.is_sqlite:
+            conn.exec_driver_sql(next(sql for sql in models.audit.APPEND_ONLY_DDL["sqlite"]
+                                      if "audit_log_no_delete" in sql))
 
 
 def cut_log(db, keep: int) -> None:

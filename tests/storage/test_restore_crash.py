@@ -50,13 +50,13 @@ RESTORER = textwrap.dedent("""
     br.take_backup = after("safety copy taken", br.take_backup)
     br._stage = after("restored copy prepared", br._stage)
     br._sqlite_restore = after("copied into place", br._sqlite_restore)
-    real_write_head = AuditKeyring.write_head
+    real_reset_head = AuditKeyring.reset_head
 
-    def write_head(self, seq, entry_hash):
-        die("old head removed")
-        real_write_head(self, seq, entry_hash)
+    def reset_head(self, seq, entry_hash, *args, **kwargs):
+        die("old head removed")  # the head file still describes the replaced database
+        real_reset_head(self, seq, entry_hash, *args, **kwargs)
         die("new head written")
-    AuditKeyring.write_head = write_head
+    AuditKeyring.reset_head = reset_head
 
     def record(session, restored):
         audit_chain.append(session, AuditKeyring(folder), at=now, utc_offset_min=0, staff_id=None,
