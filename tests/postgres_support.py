@@ -77,7 +77,6 @@ class RunDatabase:
         self.url = url
         self._tables = tables
         self._admin = admin
-        self._conn = None
 
     @classmethod
     def create(cls) -> "RunDatabase":
@@ -99,22 +98,19 @@ class RunDatabase:
         """Empty every table (ids restart at 1, the audit log too) and return the database URL."""
         import psycopg
 
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(libpq(self.url), autocommit=True)
-        conn = self._conn
-        # A test's leftover connections (a second "workstation", a child process) would block TRUNCATE.
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        with conn.transaction():
-            # The audit log refuses TRUNCATE through a trigger; in replica mode ordinary triggers do not fire.
-            # Test fixture only: the application never changes this setting.
-            conn.execute("SET LOCAL session_replication_role = replica")
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in self._tables) + " RESTART IDENTITY CASCADE")
+        # Closed again before the test: a restore refuses while any other connection is open on the database.
+        with psycopg.connect(libpq(self.url), autocommit=True) as conn:
+            # A test's leftover connections (a second "workstation", a child process) would block TRUNCATE.
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            with conn.transaction():
+                # The audit log refuses TRUNCATE through a trigger; in replica mode ordinary triggers do not fire.
+                # Test fixture only: the application never changes this setting.
+                conn.execute("SET LOCAL session_replication_role = replica")
+                conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in self._tables) + " RESTART IDENTITY CASCADE")
         return self.url
 
     def drop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
         name = self.url.rsplit("/", 1)[1]
         self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self._admin.close()

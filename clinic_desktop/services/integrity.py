@@ -37,6 +37,8 @@ class Integrity:
     check: str = ""
     #: The chain's own message (intact or not).
     chain_message: str = ""
+    #: What could not be checked but is no alarm (a second copy of the head that is not plugged in).
+    notes: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
@@ -50,9 +52,10 @@ class Integrity:
 def verify(session: Session, keyring: AuditKeyring, checks: tuple[Check, ...] = CHECKS) -> Integrity:
     chain = audit_chain.verify(session, keyring)
     if not chain.ok:
-        return Integrity(False, chain.entries, chain.first_bad_seq, chain.problem, "audit log", chain.message)
+        return Integrity(False, chain.entries, chain.first_bad_seq, chain.problem, "audit log", chain.message,
+                         chain.notes)
     for check in checks:
         finding = check(session, keyring)
         if finding is not None:
-            return Integrity(False, chain.entries, None, finding.message, finding.check, chain.message)
-    return Integrity(True, chain.entries, chain_message=chain.message)
+            return Integrity(False, chain.entries, None, finding.message, finding.check, chain.message, chain.notes)
+    return Integrity(True, chain.entries, chain_message=chain.message, notes=chain.notes)
