@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from clinic_desktop.domain.clock import Clock, SystemClock
 from clinic_desktop.services.registry import Services
-from clinic_desktop.settings import Locations, resolve_locations
+from clinic_desktop.settings import Locations, prepare_data_dir, resolve_locations
 from clinic_desktop.storage.database import open_database
 
 if TYPE_CHECKING:  # Qt loads on first use: the command line's subcommands never need it
@@ -36,7 +36,7 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
                   zone: ZoneInfo | None = None) -> tuple[Services, Locations]:
     """Open (creating or upgrading) the database and build the services over it."""
     locations = resolve_locations(data_dir, database_url)
-    locations.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(locations.data_dir)
     clock = clock or SystemClock()
     db = open_database(locations.database_url, locations.backups_dir, clock.now())
     from clinic_desktop.services.clinic_settings import configured_zone

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from clinic_desktop.app import open_services
-from clinic_desktop.cli_users import read_password
+from clinic_desktop.cli_args import record_id
+from clinic_desktop.cli_users import read_line, read_password
 from clinic_desktop.domain.access import Principal
 from clinic_desktop.domain.enums import Protocol
 from clinic_desktop.domain.errors import ClinicError
@@ -20,15 +21,16 @@ def add_print_parser(commands: argparse._SubParsersAction) -> None:  # argparse 
         dest="sheet", metavar="SHEET", required=True)
     consent = sheets.add_parser("consent", help="the consent form for a patient's treatment")
     consent.add_argument("--patient", required=True, metavar="MRN", help="the patient's medical record number")
-    consent.add_argument("--series", type=int, metavar="ID",
+    consent.add_argument("--series", type=record_id, metavar="ID",
                          help="the series it covers (default: the patient's newest series)")
     consent.add_argument("--protocol", choices=[p.value for p in Protocol],
                          help="a treatment without a planned series")
     for name, text in (("discharge", "the discharge sheet of a session"),
                        ("record", "the infusion record of a session")):
-        sheets.add_parser(name, help=text).add_argument("--session", type=int, required=True, metavar="ID")
+        sheets.add_parser(name, help=text).add_argument("--session", type=record_id, required=True,
+                                                                            metavar="ID")
     summary = sheets.add_parser("summary", help="the series summary letter to the referring clinician")
-    summary.add_argument("--series", type=int, required=True, metavar="ID")
+    summary.add_argument("--series", type=record_id, required=True, metavar="ID")
     for sub in sheets.choices.values():
         sub.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write")
         sub.add_argument("--as", dest="as_user", metavar="USER",
@@ -78,5 +80,5 @@ def _sign_in(services: Services, username: str | None) -> Principal:
     if not username:
         if not sys.stdin.isatty():
             raise ClinicError("Say who is printing with --as USER.")
-        username = input("Your user name: ").strip()
+        username = read_line("Your user name: ", "user name")
     return services.auth.login(username, read_password(f"Password for {username}: ", confirm=False))

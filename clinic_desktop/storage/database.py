@@ -248,9 +248,10 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
             raise MigrationInterrupted(interrupted)
     if revision is not None and revision != schema.HEAD and not schema.is_older(revision):
         engine.dispose()
-        raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
-                            f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
-                            "version; nothing was changed.")
+        raise DatabaseError(f"This database is stamped with schema {revision!r}, which this program does not "
+                            f"know (it knows {schema.REVISIONS[0]} to {schema.HEAD}): it was written by a newer "
+                            "version of clinic_desktop or by another program. Open it with the version that wrote "
+                            "it; nothing was changed.")
     use_wal(engine)
     if revision is None:
         _create_fresh(engine)
