@@ -23,6 +23,18 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise ArgumentError(f"{message} (see {self.prog} --help)")
 
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """As argparse's, but words it does not know are named by their option only: the value after a
+        mistyped option may be a password, which must not reach the terminal's scrollback or a script's log."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            options = [word.split("=", 1)[0] for word in extras if word.startswith("-")]
+            unknown = f"unrecognized option {', '.join(options)}" if options else \
+                f"{len(extras)} unexpected word{'s' if len(extras) > 1 else ''} at the end"
+            self.error(unknown)
+        return parsed
+
 
 def record_id(text: str) -> int:
     """A record number (session, series): a whole number from 1 to MAX_RECORD_ID."""

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinic_desktop.domain.clock import SystemClock
-from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage.audit_chain import AuditKeyring
 
 if TYPE_CHECKING:  # the application's modules load only when a command runs
@@ -26,6 +25,7 @@ def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
     backup = commands.add_parser("backup", help="take a verified backup of the database, with its manifest")
     backup.add_argument("--to", metavar="FILE", type=Path,
                         help="where to write it (default: a time-stamped file in the data folder's backups/)")
+    backup.add_argument("--force", action="store_true", help="replace the file given with --to if it exists")
     restore = commands.add_parser("restore", help="verify a backup, keep the current database as a safety copy, "
                                                   "then restore the backup")
     restore.add_argument("file", metavar="FILE", type=Path, help="the backup (its .manifest.json must be beside it)")
@@ -49,16 +49,20 @@ def _audit(services: Services, action: str, details: dict) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
     from clinic_desktop.storage.backup_manifest import BackupKind, manifest_path
+    from clinic_desktop.services.user_files import FORCE_HINT, check_output
     from clinic_desktop.storage.backup_restore import automatic_target, take_backup
 
     services, locations = open_services(args.data_dir, args.database_url)
     db, now = services.context.db, services.context.now()
     try:
         url = db.engine.url.render_as_string(hide_password=False)
+        if args.to is None:
+            locations.backups_dir.mkdir(mode=0o700, exist_ok=True)
         target = args.to or automatic_target(locations.backups_dir, BackupKind.MANUAL, now, url)
-        if target.exists() and target.is_dir():
-            raise ClinicError(f"{target} is a folder: give a file name after --to.")
-        manifest = take_backup(url, db.keyring, target.resolve(), BackupKind.MANUAL, now)
+        # The copy and its manifest beside it: neither may land on the clinic's own files or an existing file.
+        written = check_output(target, args.force, how_to_replace=FORCE_HINT)
+        check_output(manifest_path(written), args.force, how_to_replace=FORCE_HINT)
+        manifest = take_backup(url, db.keyring, written, BackupKind.MANUAL, now)
         _audit(services, "backup", {"file": manifest.file, "kind": manifest.kind, "reason": "command line",
                                     "sha256": manifest.sha256, "audit_seq": manifest.audit_seq})
     finally:

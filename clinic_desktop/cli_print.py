@@ -14,6 +14,7 @@ from clinic_desktop.domain.enums import Protocol
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
 from clinic_desktop.services.registry import Services
+from clinic_desktop.services.user_files import FORCE_HINT, check_output, write_output
 
 
 def add_print_parser(commands: argparse._SubParsersAction) -> None:  # argparse keeps this type private
@@ -33,24 +34,20 @@ def add_print_parser(commands: argparse._SubParsersAction) -> None:  # argparse 
     summary.add_argument("--series", type=record_id, required=True, metavar="ID")
     for sub in sheets.choices.values():
         sub.add_argument("--out", required=True, metavar="FILE", help="the PDF file to write")
+        sub.add_argument("--force", action="store_true", help="replace the file if it already exists")
         sub.add_argument("--as", dest="as_user", metavar="USER",
                          help="who is printing (their password is asked); asked on the terminal when left out")
 
 
 def run_print(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    if out.is_dir():
-        raise ClinicError(f"{out} is a folder; give a file name for the PDF.")
-    if not out.parent.is_dir():
-        raise ClinicError(f"The folder {out.parent} does not exist.")
     services, _locations = open_services(args.data_dir, args.database_url)
+    # Checked before anyone signs in (a wrong path costs no password), and again when written.
+    check_output(out, args.force, how_to_replace=FORCE_HINT)
     user = _sign_in(services, args.as_user)
     try:
         sheet = _render(services, user, args)
-        try:
-            out.write_bytes(sheet.pdf)
-        except OSError as exc:
-            raise ClinicError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        write_output(out, sheet.pdf, args.force, how_to_replace=FORCE_HINT)
         services.paperwork.record_print(user, sheet, f"PDF file: {out.name}")
     finally:
         services.auth.logout(user)

@@ -109,9 +109,12 @@ def pg_dump(engine: Engine, target: Path) -> None:
         raise BackupError("pg_dump was not found, so the PostgreSQL database cannot be backed up before it is "
                           "upgraded. Install the PostgreSQL client tools and try again.")
     url = engine.url.set(drivername="postgresql")
-    result = subprocess.run([tool, "--format=custom", f"--file={target}",
+    # Into a partial file renamed when complete: a failed dump leaves the file that was there, or nothing.
+    partial = target.with_name(target.name + ".partial")
+    result = subprocess.run([tool, "--format=custom", f"--file={partial}",
                              url.render_as_string(hide_password=False)],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    os.replace(partial, target)

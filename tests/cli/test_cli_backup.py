@@ -18,10 +18,12 @@ def patients(folder) -> list[str]:
 
 @pytest.fixture
 def clinic(tmp_path, capsys):
-    """A data folder with a little fictional demo history."""
-    assert main(["--data-dir", str(tmp_path), "demo", "--patients", "3", "--today", "2026-03-04"]) == 0
+    """A data folder with a little fictional demo history (tmp_path/"data"; tmp_path/"elsewhere" is outside it)."""
+    folder = tmp_path / "data"
+    assert main(["--data-dir", str(folder), "demo", "--patients", "3", "--today", "2026-03-04"]) == 0
     capsys.readouterr()
-    return tmp_path
+    (tmp_path / "elsewhere").mkdir()
+    return folder
 
 
 def test_backup_to_the_backups_folder_says_where_and_that_it_verified(clinic, capsys):
@@ -40,7 +42,7 @@ def test_backup_to_the_backups_folder_says_where_and_that_it_verified(clinic, ca
 
 def test_restore_round_trip_keeps_a_safety_copy_and_verifies(clinic, capsys):
     """Back up, add a patient, restore: the patient is gone, the safety copy has it, audit verify passes."""
-    target = clinic / "elsewhere" / "before-change.db"
+    target = clinic.parent / "elsewhere" / "before-change.db"
     assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 0
     before = patients(clinic)
     with sqlite3.connect(clinic / "clinic.db") as con:  # an unaudited change: only the rows matter here
@@ -57,7 +59,7 @@ def test_restore_round_trip_keeps_a_safety_copy_and_verifies(clinic, capsys):
 
 def test_restore_of_a_damaged_backup_is_one_line_exit_1_and_changes_nothing(clinic, capsys):
     """A flipped byte: refused with the reason, no traceback; the live database is as it was."""
-    target = clinic / "copy.db"
+    target = clinic.parent / "elsewhere" / "copy.db"
     assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 0
     data = bytearray(target.read_bytes())
     data[-100] ^= 0x01
