@@ -205,8 +205,15 @@ def _audit(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
     from clinic_desktop.storage.audit_chain import verify
 
+    from clinic_desktop.storage.page_checks import database_problem
+
     services, _locations = open_services(args.data_dir, args.database_url)
     db = services.context.db
+    # The file itself first (every page and index, every reference): a chain read from damaged pages proves little.
+    problem = database_problem(db.engine)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 3
     with db.read() as uow:
         result = verify(uow.session, db.keyring)
     print(result.message, file=sys.stdout if result.ok else sys.stderr)

@@ -79,9 +79,9 @@ def test_date_filter_uses_the_clinic_day(viewer, clock):
     assert viewer.model.rowCount() > 0
 
 
-def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_path):
+def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_path_factory):
     """The file chosen gets every filtered entry; the status says how many; an `export` entry appears."""
-    target = tmp_path / "audit-export"
+    target = tmp_path_factory.mktemp("exports") / "audit-export"  # outside the data folder
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)"))
     viewer.action.setCurrentIndex(viewer.action.findData("login"))
     viewer.export_button.click()
