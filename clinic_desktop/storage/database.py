@@ -269,7 +269,7 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
 def restore_hint(backups_dir: Path) -> str:
     """How to put a backup back when the window cannot open (Administration > Backup and restore needs it)."""
     newest = _newest_backup(backups_dir)
-    which = str(newest) if newest is not None else "FILE"
+    which = str(newest.absolute()) if newest is not None else "FILE"
     return (f"Restore a backup from the command line: clinic-desktop --data-dir {backups_dir.parent.absolute()} restore "
             f"{which}" + (" (the newest backup)" if newest is not None else " (a backup with its manifest)"))
 
