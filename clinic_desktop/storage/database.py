@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import stat
 import weakref
 from datetime import datetime
 from pathlib import Path
@@ -275,15 +276,20 @@ def restore_hint(backups_dir: Path) -> str:
 
 
 def lost_database_problem(path: Path, audit_folder: Path, backups_dir: Path) -> str | None:
-    """Why a missing or empty SQLite file must not be created afresh: the folder still holds the audit key, the
+    """Why the SQLite file must not be used: it is not an ordinary file (a device such as /dev/null reads as an
+    empty database), or it is missing or empty and must not be created afresh: the folder still holds the audit key, the
     head file, a write-ahead log or backups of the clinic it held. A new empty clinic there would quietly
     replace the real one (and the log's head would then name entries that are not there)."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError:
-        size = None
+        status = None
     except OSError:
         return None  # reported when it is opened, with the reason
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        return (f"The database {path} is not an ordinary file (a folder, device or pipe): give the path of a "
+                "database file.")
+    size = status.st_size if status is not None else None
     if size:
         return None
     from clinic_desktop.storage.audit_chain import HEAD_FILE, KEY_FILE
