@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from datetime import datetime, time, timezone
 from typing import Sequence
 
 from clinic_desktop import __version__
-from clinic_desktop.cli_args import ArgumentError, OneLineParser, check_text, iso_date, positive_int, whole_number
+from clinic_desktop.cli_args import (
+    ArgumentError,
+    OneLineParser,
+    check_text,
+    iso_date,
+    one_line,
+    positive_int,
+    whole_number,
+)
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError
 
@@ -79,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """Built once per process (argparse's set-up is most of a wrong argument's cost); parsing keeps no state."""
+    return build_parser()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _standard_streams()
     _no_tracebacks_on_the_terminal()
@@ -94,9 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     try:
         check_text(argv)
-        args = build_parser().parse_args(argv)
+        args = _parser().parse_args(argv)
     except ArgumentError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if args.self_test:
         from clinic_desktop.self_test import run_self_test
@@ -145,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             return run_chairs(args)
     except ClinicError as exc:
         logging.getLogger(__name__).warning("%s", exc.message)
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(exc.message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; nothing partial was saved", file=sys.stderr)
@@ -212,11 +227,11 @@ def _audit(args: argparse.Namespace) -> int:
     # The file itself first (every page and index, every reference): a chain read from damaged pages proves little.
     problem = database_problem(db.engine)
     if problem is not None:
-        print(problem, file=sys.stderr)
+        print(one_line(problem), file=sys.stderr)
         return 3
     with db.read() as uow:
         result = verify(uow.session, db.keyring)
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    print(one_line(result.message), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 3
 
 

@@ -83,6 +83,12 @@ def check_text(argv: Sequence[str]) -> None:
                                 "or folder, or type it again") from None
 
 
+def one_line(message: str) -> str:
+    """An error message as the terminal gets it: one line, whatever a typed name or file name held (a line
+    break, a terminal escape sequence), those characters written as escapes."""
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in message)
+
+
 def _shown(text: str, limit: int = 60) -> str:
     """An argument as it may be shown in one line: quoted, control and undecodable characters escaped, cut."""
     shown = ascii(text) if not text.isprintable() else repr(text)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinic_desktop.domain.clock import SystemClock
+from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.storage.audit_chain import AuditKeyring
 
 if TYPE_CHECKING:  # the application's modules load only when a command runs
@@ -74,10 +75,20 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
-    from clinic_desktop.settings import resolve_locations
+    from clinic_desktop.settings import resolve_locations, shown_path
     from clinic_desktop.storage.backup_restore import is_sqlite, restore_backup, verify_restored
 
+    from clinic_desktop.services.user_files import check_input
+    from clinic_desktop.storage.backup_manifest import manifest_path
+
     locations = resolve_locations(args.data_dir, args.database_url)
+    # The backup and its manifest must be ordinary files that can be read before anything else is done.
+    check_input(args.file)
+    try:
+        manifest_path(args.file).exists()  # a name the file system cannot hold (too long) raises here
+    except OSError as exc:
+        raise ClinicError(f"Cannot read the manifest {shown_path(manifest_path(args.file))}: "
+                          f"{exc.strerror or exc}.") from None
     # Not opened through open_database first: the database being replaced may be the damaged one.
     keyring = AuditKeyring(locations.data_dir)
     now = datetime.now(timezone.utc)

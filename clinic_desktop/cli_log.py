@@ -12,6 +12,7 @@ import sys
 from typing import Callable
 
 from clinic_desktop import __version__, logs
+from clinic_desktop.cli_args import one_line
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.settings import prepare_data_dir, resolve_locations
 
@@ -37,7 +38,7 @@ def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int
     except ClinicError as exc:
         if name == "gui":
             return run(args)
-        print(f"{prog}: error: {exc.message}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(exc.message)}", file=sys.stderr)
         return 1
     logs.configure(locations.logs_dir)
     log.info("Clinic Desktop %s (Python %s, %s): %s, data folder %s", __version__, platform.python_version(),

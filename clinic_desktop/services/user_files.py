@@ -216,6 +216,24 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def check_input(path: Path, name: str | None = None) -> Path:
+    """An ordinary file a person named for reading (a backup to restore): it exists, is no folder, device or
+    pipe, and can be opened; the absolute path, or ValidationError saying why not."""
+    shown = name or shown_path(path)
+    try:
+        real = Path(os.path.abspath(os.fspath(path)))
+        status = real.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise ValidationError(f"Cannot read {shown}: it is a folder, not a file.", "file")
+        if not stat.S_ISREG(status.st_mode):
+            raise ValidationError(f"Cannot read {shown}: it is not an ordinary file (a device or a pipe).", "file")
+        with open(real, "rb"):
+            pass
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"Cannot read {shown}: {getattr(exc, 'strerror', None) or exc}.", "file") from None
+    return real
+
+
 def read_input(path: Path, limit: int, name: str | None = None) -> bytes:
     """An ordinary file a person named (a logo, a sheet text), at most `limit` bytes: a device such as /dev/zero,
     a pipe or a folder is refused instead of being read for ever or failing half-way. `name`: how messages call
