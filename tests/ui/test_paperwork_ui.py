@@ -119,6 +119,20 @@ def test_a_failed_save_says_why_and_keeps_the_preview_open(preview, tmp_path):
     assert dialog.error.text() == f"{tmp_path / 'taken.pdf'} is a folder: give the name of a file to write."
 
 
+def test_replacing_a_file_only_when_the_save_dialog_asked_about_that_name(preview, tmp_path):
+    """Choosing an existing "old.pdf" in the dialog (which asked "replace?") replaces it, leaving no temporary
+    file; typing "old" gets ".pdf" added, a name the dialog never asked about, so the file is left."""
+    (tmp_path / "old.pdf").write_bytes(b"the earlier copy")
+    answers = [str(tmp_path / "old"), str(tmp_path / "old.pdf")]
+    dialog, told = preview(choose_file=lambda _name: answers.pop(0))
+    assert dialog.save_pdf() is None and told == []
+    assert dialog.error.text() == f"{tmp_path / 'old.pdf'} already exists: choose another name."
+    assert (tmp_path / "old.pdf").read_bytes() == b"the earlier copy"
+    assert dialog.save_pdf() == "PDF file: old.pdf" and (tmp_path / "old.pdf").read_bytes() == dialog.sheet.pdf
+    assert sorted(p.name for p in tmp_path.glob("*.pdf*")) == ["old.pdf"]
+    assert not list(tmp_path.glob(".clinic-desktop-*")), "no temporary file is left"
+
+
 def test_saving_never_writes_over_the_clinics_own_files(preview, services, tmp_path):
     """Save as PDF onto the live database, its write-ahead log or the audit key (the data folder is tmp_path):
     refused in the dialog, which stays open, with the file unchanged and nothing reported."""
