@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +111,8 @@ def write_output(target: Path, data: bytes, replace: bool = False, *, how_to_rep
                  places: tuple[ProtectedPlaces, ...] | None = None) -> Path:
     """Write `data` to `target` through a private temporary file in the same folder (readable only by its owner),
     synced and then renamed into place, so a failure leaves the old file or nothing. The file written."""
+    import tempfile  # only when a file is written: not on the way to the window
+
     path = check_output(target, replace, how_to_replace=how_to_replace, places=places)
     shown = shown_path(target)
     partial: str | None = None
