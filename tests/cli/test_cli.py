@@ -182,3 +182,20 @@ def test_errors_never_show_a_database_password(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path), "--database-url", url, "info"]) == 1
     err = capsys.readouterr().err
     assert "Cannot open the database" in err and "s3cret-pw" not in err
+
+
+def test_a_data_folder_this_user_may_not_use_is_one_line(tmp_path, capsys, monkeypatch):
+    """A folder the user cannot read and write (checked by access rights, which a test run as root cannot
+    lose, so the answer is given here): one line, exit 1, and no log or database is made in it."""
+    import os
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == str(folder)
+                        else real_access(path, mode, **kw))
+    assert main(["--data-dir", str(folder), "info"]) == 1
+    assert capsys.readouterr().err == (f"clinic-desktop: error: Cannot use the data folder {folder}: this user may "
+                                       "not read and write in it. Choose another with --data-dir, or ask IT to give "
+                                       "it back to this user.\n")
+    assert list(folder.iterdir()) == []
