@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from clinic_desktop.domain.clock import Clock, SystemClock
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.services.registry import Services
-from clinic_desktop.settings import Locations, resolve_locations
+from clinic_desktop.settings import Locations, prepare_data_dir, resolve_locations
 from clinic_desktop.storage.database import open_database, sqlite_file
 from clinic_desktop.storage.file_modes import secure_data_folder
 
@@ -38,6 +38,7 @@ def open_services(data_dir: str | None, database_url: str | None, clock: Clock |
                   zone: ZoneInfo | None = None) -> tuple[Services, Locations]:
     """Open (creating or upgrading) the database and build the services over it."""
     locations = resolve_locations(data_dir, database_url)
+    prepare_data_dir(locations.data_dir)
     secure_locations(locations)
     clock = clock or SystemClock()
     db = open_database(locations.database_url, locations.backups_dir, clock.now())

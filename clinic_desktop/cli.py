@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from typing import Sequence
 
 from clinic_desktop import __version__
+from clinic_desktop.cli_args import (
+    ArgumentError,
+    OneLineParser,
+    check_text,
+    iso_date,
+    one_line,
+    positive_int,
+    whole_number,
+)
 from clinic_desktop.domain.enums import StaffRole
 from clinic_desktop.domain.errors import ClinicError
 
@@ -16,7 +26,7 @@ PROG = "clinic-desktop"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog=PROG, description="Run a ketamine infusion clinic: patients, series, sessions, monitoring, outcomes.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true",
@@ -31,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the application window (the default)")
     demo = commands.add_parser("demo", help="fill an empty database with fictional clinic history")
-    demo.add_argument("--patients", type=_positive_int, default=50, metavar="N", help="how many patients (default 50)")
-    demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; same seed and day, same data")
-    demo.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+    demo.add_argument("--patients", type=positive_int, default=50, metavar="N", help="how many patients (default 50)")
+    demo.add_argument("--seed", type=whole_number, default=1, metavar="S", help="random seed; same seed and day, same data")
+    demo.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
                       help="lay the history out around this day instead of today")
     commands.add_parser("info", help="show where the data lives and what the database holds")
 
@@ -82,26 +92,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1,000,000")
-    return value
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """Built once per process (argparse's set-up is most of a wrong argument's cost); parsing keeps no state."""
+    return build_parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     _standard_streams()
-    args = build_parser().parse_args(argv)
+    _no_tracebacks_on_the_terminal()
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except Exception:  # the last line of defence: one line here, the traceback in the log when there is one
+        logging.getLogger(__name__).exception("The command stopped on an unexpected error")
+        print(f"{PROG}: error: something unexpected went wrong; see logs/clinic-desktop.log in the data folder",
+              file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str]) -> int:
+    try:
+        check_text(argv)
+        args = _parser().parse_args(argv)
+    except ArgumentError as exc:
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
+        return 2
     if args.self_test:
         from clinic_desktop.self_test import run_self_test
 
@@ -158,7 +173,7 @@ def _command(args: argparse.Namespace) -> int:
             return run_chairs(args)
     except ClinicError as exc:
         logging.getLogger(__name__).warning("%s", exc.message)
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(exc.message)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; nothing partial was saved", file=sys.stderr)
@@ -168,23 +183,37 @@ def _command(args: argparse.Namespace) -> int:
 
 def _standard_streams() -> None:
     """A windowed program on Windows starts without standard streams (None): point them at the null device, so
-    printing and reading a password fail politely instead of with an AttributeError."""
+    printing and reading a password fail politely instead of with an AttributeError. A file name that is not
+    valid text (Linux) is printed escaped rather than stopping the command after its work is done."""
     import os
 
     for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115 (lives with the process)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def _no_tracebacks_on_the_terminal() -> None:
+    """Without a log file (a data folder that cannot be written), Python's logging would print an error's
+    traceback on standard error by itself ("last resort"); the command's one-line message says it instead."""
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def _demo(args: argparse.Namespace) -> int:
     from clinic_desktop.app import clinic_zone, open_services
     from clinic_desktop.domain.clock import FixedClock, SystemClock
     from clinic_desktop.cli_progress import ProgressBar
-    from clinic_desktop.services.demo import DemoBuilder
+    from clinic_desktop.services.demo import DemoBuilder, check_demo_day
 
     zone = clinic_zone()
     clock = SystemClock()
     if args.today is not None:
+        check_demo_day(args.today)
         # Mid-morning on the chosen day, so the board shows sessions done, under way and still to come.
         clock = FixedClock(datetime.combine(args.today, time(11, 0), tzinfo=zone).astimezone(timezone.utc))
     services, _locations = open_services(args.data_dir, args.database_url, clock, zone)
@@ -210,9 +239,9 @@ def _audit(args: argparse.Namespace) -> int:
 
     services, _locations = open_services(args.data_dir, args.database_url)
     db = services.context.db
-    with db.read() as uow:
+    with db.read() as uow:  # the file's own check first (services/integrity.py), then the log and the rows
         result = verify(uow.session, db.keyring)
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    print(one_line(result.message), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 3
 
 

@@ -28,6 +28,7 @@ def add_backup_parsers(commands: argparse._SubParsersAction) -> None:
     backup = commands.add_parser("backup", help="take a verified backup of the database, with its manifest")
     backup.add_argument("--to", metavar="FILE", type=Path,
                         help="where to write it (default: a time-stamped file in the data folder's backups/)")
+    backup.add_argument("--force", action="store_true", help="replace the file given with --to if it exists")
     restore = commands.add_parser("restore", help="verify a backup, keep the current database as a safety copy, "
                                                   "then restore the backup")
     restore.add_argument("file", metavar="FILE", type=Path, help="the backup (its .manifest.json must be beside it)")
@@ -51,16 +52,20 @@ def _audit(services: Services, action: str, details: dict) -> None:
 def run_backup(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
     from clinic_desktop.storage.backup_manifest import BackupKind, manifest_path
+    from clinic_desktop.services.user_files import FORCE_HINT, check_output
     from clinic_desktop.storage.backup_restore import automatic_target, take_backup
 
     services, locations = open_services(args.data_dir, args.database_url)
     db, now = services.context.db, services.context.now()
     try:
         url = db.engine.url.render_as_string(hide_password=False)
+        if args.to is None:
+            locations.backups_dir.mkdir(mode=0o700, exist_ok=True)
         target = args.to or automatic_target(locations.backups_dir, BackupKind.MANUAL, now, url)
-        if target.exists() and target.is_dir():
-            raise ClinicError(f"{target} is a folder: give a file name after --to.")
-        manifest = take_backup(url, db.keyring, target.resolve(), BackupKind.MANUAL, now)
+        # The copy and its manifest beside it: neither may land on the clinic's own files or an existing file.
+        written = check_output(target, args.force, how_to_replace=FORCE_HINT)
+        check_output(manifest_path(written), args.force, how_to_replace=FORCE_HINT)
+        manifest = take_backup(url, db.keyring, written, BackupKind.MANUAL, now)
         _audit(services, "backup", {"file": manifest.file, "kind": manifest.kind, "reason": "command line",
                                     "sha256": manifest.sha256, "audit_seq": manifest.audit_seq})
     finally:
@@ -72,12 +77,22 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from clinic_desktop.app import open_services
-    from clinic_desktop.settings import resolve_locations
+    from clinic_desktop.settings import resolve_locations, shown_path
     from clinic_desktop.storage import audit_chain
     from clinic_desktop.storage.backup_restore import Restored, is_sqlite, restore_backup, verify_restored
     from clinic_desktop.storage.head_witness import restore_details
 
+    from clinic_desktop.services.user_files import check_input
+    from clinic_desktop.storage.backup_manifest import manifest_path
+
     locations = resolve_locations(args.data_dir, args.database_url)
+    # The backup and its manifest must be ordinary files that can be read before anything else is done.
+    check_input(args.file)
+    try:
+        manifest_path(args.file).exists()  # a name the file system cannot hold (too long) raises here
+    except OSError as exc:
+        raise ClinicError(f"Cannot read the manifest {shown_path(manifest_path(args.file))}: "
+                          f"{exc.strerror or exc}.") from None
     # Not opened through open_database first: the database being replaced may be the damaged one.
     keyring = AuditKeyring(locations.data_dir)
     now = datetime.now(timezone.utc)

@@ -10,7 +10,9 @@ from pathlib import Path
 from clinic_desktop.app import open_services
 from clinic_desktop.cli_users import add_as_option, sign_in_admin
 from clinic_desktop.domain.clinic_profile import ClinicProfile, PROFILE_FIELDS, PaperSize
-from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.domain.errors import ClinicError, ValidationError
+from clinic_desktop.services.user_files import read_input
+from clinic_desktop.settings import shown_path
 
 #: The most of a logo file that is read (the service refuses anything over 1 MB; this stops a huge file early).
 LOGO_READ_LIMIT = 2_000_000
@@ -81,10 +83,6 @@ def _unescaped(text: str) -> str:
 
 def _read_logo(path: Path) -> bytes:
     try:
-        with path.open("rb") as file:
-            data = file.read(LOGO_READ_LIMIT + 1)
-    except OSError as exc:
-        raise ClinicError(f"Cannot read the logo {path}: {exc.strerror or exc}.") from None
-    if len(data) > LOGO_READ_LIMIT:
-        raise ClinicError(f"The logo {path} is larger than 1 MB; use a smaller image.")
-    return data
+        return read_input(path, LOGO_READ_LIMIT, f"the logo {shown_path(path)}")
+    except ValidationError as exc:
+        raise ClinicError(f"{exc.message} Use a PNG or JPEG image of at most 1 MB.") from None

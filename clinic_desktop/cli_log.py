@@ -13,7 +13,9 @@ import sys
 from typing import Callable
 
 from clinic_desktop import __version__, logs
-from clinic_desktop.settings import Locations, resolve_locations
+from clinic_desktop.cli_args import one_line
+from clinic_desktop.domain.errors import ClinicError
+from clinic_desktop.settings import Locations, prepare_data_dir, resolve_locations
 
 log = logging.getLogger("clinic_desktop.cli")
 
@@ -39,10 +41,18 @@ def _secure(locations: Locations) -> None:
 
 
 def run_logged(args: argparse.Namespace, run: Callable[[argparse.Namespace], int], prog: str) -> int:
-    """Start the log in the data folder this command uses, run it, and log how it ended."""
-    locations = resolve_locations(args.data_dir, args.database_url)
-    logs.configure(locations.logs_dir)
+    """Start the log in the data folder this command uses, run it, and log how it ended. A data folder that
+    cannot be used is one line (the window shows it in its start-up box instead)."""
     name = command_name(args)
+    try:
+        locations = resolve_locations(args.data_dir, args.database_url)
+        prepare_data_dir(locations.data_dir)
+    except ClinicError as exc:
+        if name == "gui":
+            return run(args)
+        print(f"{prog}: error: {one_line(exc.message)}", file=sys.stderr)
+        return 1
+    logs.configure(locations.logs_dir)
     log.info("Clinic Desktop %s (Python %s, %s): %s, data folder %s", __version__, platform.python_version(),
              platform.platform(terse=True), name, locations.data_dir)
     try:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import getpass
 import sys
+from typing import Callable
 
 from clinic_desktop.app import open_services
 from clinic_desktop.domain.access import Principal, SignInRequired
@@ -17,14 +18,32 @@ from clinic_desktop.services.registry import Services
 def read_password(prompt: str, confirm: bool) -> str:
     """From the terminal without echo (asked twice for a new one), or one line of standard input."""
     if sys.stdin.isatty():
-        first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Again: ") != first:
+        first = _typed(lambda: getpass.getpass(prompt), "password")
+        if confirm and _typed(lambda: getpass.getpass("Again: "), "password") != first:
             raise ClinicError("The two passwords differ; nothing was changed.")
         return first
-    line = sys.stdin.readline()
+    line = _typed(sys.stdin.readline, "password")
     if not line:
         raise ClinicError(f"Expected a password on standard input ({prompt.strip().rstrip(':')}).")
     return line.rstrip("\r\n")
+
+
+def read_line(prompt: str, what: str) -> str:
+    """One typed line (a user name), refused when it is not valid text."""
+    return _typed(lambda: input(prompt), what).strip()
+
+
+def _typed(read: Callable[[], str], what: str) -> str:
+    """What `read` returns, which must be valid UTF-8: bytes that are not arrive as a decoding error, or (in
+    a POSIX locale) as lone surrogates that the password hasher and the database cannot take."""
+    try:
+        text = read()
+        text.encode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        raise ClinicError(f"The {what} given is not valid UTF-8 text; nothing was done.") from None
+    except EOFError:
+        raise ClinicError(f"Expected a {what} on standard input.") from None
+    return text
 
 
 def run_users(args: argparse.Namespace) -> int:

@@ -50,8 +50,47 @@ def default_data_dir() -> Path:
 
 def resolve_locations(data_dir: str | None = None, database_url: str | None = None,
                       environ: Mapping[str, str] | None = None) -> Locations:
-    """Command-line options first, then the environment, then the per-user default."""
+    """Command-line options first, then the environment, then the per-user default. A folder or URL that is not
+    valid text is refused here (ClinicError): SQLite and the URL both need UTF-8."""
     env = os.environ if environ is None else environ
-    folder = Path(data_dir or env.get(ENV_DATA_DIR) or default_data_dir()).expanduser()
-    url = database_url or env.get(ENV_DATABASE_URL) or sqlite_url(folder / DATABASE_FILENAME)
+    folder = Path(_text(data_dir or env.get(ENV_DATA_DIR), "data folder") or default_data_dir()).expanduser()
+    url = _text(database_url or env.get(ENV_DATABASE_URL), "database URL") or sqlite_url(folder / DATABASE_FILENAME)
     return Locations(folder, url)
+
+
+def prepare_data_dir(folder: Path) -> None:
+    """Make the data folder if it is missing (only its owner may enter it); refuse, with a sentence saying why,
+    one that is a file, cannot be made, or cannot be read and written by this user."""
+    from clinic_desktop.domain.errors import ClinicError
+
+    shown = shown_path(folder)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ClinicError(f"The data folder {shown} is a file, not a folder: choose a folder with --data-dir.") \
+            from None
+    except OSError as exc:
+        raise ClinicError(f"Cannot use the data folder {shown}: {exc.strerror or exc}. Choose another with "
+                          "--data-dir.") from None
+    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        raise ClinicError(f"Cannot use the data folder {shown}: this user may not read and write in it. Choose "
+                          "another with --data-dir, or ask IT to give it back to this user.")
+
+
+def shown_path(path: Path | str, limit: int = 120) -> str:
+    """A path as a message shows it: in one line, shortened in the middle when it is very long."""
+    text = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    return text if len(text) <= limit else f"{text[:limit // 2]}...{text[-limit // 2:]}"
+
+
+def _text(value: str | None, what: str) -> str | None:
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            from clinic_desktop.domain.errors import ClinicError
+
+            raise ClinicError(f"The {what} {shown_path(value)} is not valid UTF-8 text: rename it, or choose "
+                              "another.") from None
+    return value

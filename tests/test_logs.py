@@ -214,14 +214,14 @@ def test_backups_are_logged_by_file_name(services, staff, log_file, tmp_path):
     assert line.endswith(f"Backup taken: {entry.file_name} (manual)") and str(tmp_path) not in line
 
 
-def test_a_command_logs_its_name_and_exit_status_not_its_arguments(tmp_path, capsys, monkeypatch):
+def test_a_command_logs_its_name_and_exit_status_not_its_arguments(tmp_path, tmp_path_factory, capsys, monkeypatch):
     """Start (version, data folder), the ClinicError's message as a warning, the exit status; never the MRN
     typed, nor the password."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["--data-dir", str(tmp_path), "users", "add", "okafor", "--role", "physician", "--admin"]) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["--data-dir", str(tmp_path), "print", "consent", "--patient", "77Q3", "--out",
-                 str(tmp_path / "x.pdf"), "--as", "okafor"]) == 1
+                 str(tmp_path_factory.mktemp("out") / "x.pdf"), "--as", "okafor"]) == 1
     assert "There is no patient with MRN '77Q3'." in capsys.readouterr().err
     log_text = LogFile(tmp_path / "logs" / logs.LOG_FILE_NAME).text()
     assert "Clinic Desktop 0.1.0" in log_text and f"data folder {tmp_path}" in log_text

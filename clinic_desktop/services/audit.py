@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from clinic_desktop.domain.access import Action
-from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.domain.records import StaffMember
-from clinic_desktop.services import integrity
+from clinic_desktop.services import integrity, user_files
 from clinic_desktop.services.context import ServiceContext, acting_staff, requires
 from clinic_desktop.services.audit_head import accept_log
 from clinic_desktop.storage import audit_chain, head_witness, models
@@ -99,10 +98,11 @@ class AuditService:
         return accept_log(self._ctx, actor)
 
     @requires(Action.AUDIT_EXPORT)
-    def export_csv(self, actor: StaffMember, target: Path, where: AuditFilter = AuditFilter()) -> int:
-        """Write the filtered entries, oldest first, to a CSV file; the export itself is audited."""
-        if target.exists() and target.is_dir():
-            raise ValidationError("Choose a file name, not a folder.", "target")
+    def export_csv(self, actor: StaffMember, target: Path, where: AuditFilter = AuditFilter(),
+                   replace: bool = False) -> int:
+        """Write the filtered entries, oldest first, to a CSV file; the export itself is audited. `replace`: an
+        existing file may be replaced (the save dialog asked)."""
+        user_files.check_output(target, replace)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["seq", "time (UTC)", "local offset (min)", "user", "patient", "action", "object",
@@ -115,10 +115,7 @@ class AuditService:
                                                     row.patient, row.action, row.object_type, row.object_id,
                                                     audit_chain.canonical(row.details).decode(), row.emergency)])
                 count += 1
-        try:
-            target.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-        except OSError as exc:
-            raise ValidationError(f"Could not write {target}: {exc.strerror or exc}.", "target") from None
+        user_files.write_output(target, buffer.getvalue().encode("utf-8"), replace)
         with self._ctx.db.write() as uow:
             acting_staff(uow.session, actor)
             self._ctx.audit(uow.session, actor, "export", object_type="audit_log", details={

@@ -15,7 +15,7 @@ import random
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desktop.domain.enums import StaffRole
-from clinic_desktop.domain.errors import RuleViolation
+from clinic_desktop.domain.errors import RuleViolation, ValidationError
 from clinic_desktop.domain.text import search_key
 from clinic_desktop.services import demo_data as data
 from clinic_desktop.services.context import ServiceContext
@@ -37,6 +37,16 @@ from clinic_desktop.storage.database import Database, bulk_load_database
 BATCH = 500
 #: Batches made ahead of the writer, so worker processes never wait and memory stays bounded.
 AHEAD = 4
+#: The days a demo history may be laid out around: ten years of history and patients born after 1900
+#: (the earliest plausible birth) before it, and booked sessions and lot expiry dates after it.
+FIRST_DAY, LAST_DAY = date(2010, 1, 1), date(2199, 12, 31)
+
+
+def check_demo_day(day: date) -> None:
+    """Refuse a day whose history would fall outside the calendar the records accept."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(f"A demo clinic is laid out around a day from {FIRST_DAY:%Y-%m-%d} to "
+                              f"{LAST_DAY:%Y-%m-%d}; {day.isoformat()} is outside that.", "today")
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class DemoBuilder:
         self._workers = workers
 
     def build(self, patients: int, progress: Callable[[int], None] | None = None) -> DemoSummary:
+        check_demo_day(self._now.astimezone(self._ctx.zone).date())
         with self._ctx.db.write() as uow:
             existing = uow.session.execute(select(func.count()).select_from(models.Patient)).scalar_one()
             if existing:

@@ -1,6 +1,6 @@
-"""`audit verify`, whole: the audit log's chain first, then what the log and the seals say against the rows, the
-signatures, and the database's own protection of the log. The first problem found is the one reported, named in
-words a clinic administrator understands. Runs without a sign-in (the command line) or behind
+"""`audit verify`, whole: on SQLite the file's own integrity first, then the audit log's chain, then what the log
+and the seals say against the rows, the signatures, and the database's own protection of the log. The first
+problem found is the one reported, named in words a clinic administrator understands. Runs without a sign-in (the command line) or behind
 AuditService.verify (the audit viewer's Verify button, on the window's worker thread).
 
 To add a check, write a function `(session, keyring) -> Finding | None` (storage/row_check.py has the others)
@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from clinic_desktop.services.signature_check import check_signatures
-from clinic_desktop.storage import audit_chain
+from clinic_desktop.storage import audit_chain, page_checks
 from clinic_desktop.storage.audit_chain import AuditKeyring
-from clinic_desktop.storage.row_check import Check, check_append_only, check_audited_records, check_seals
+from clinic_desktop.storage.row_check import Check, Finding, check_append_only, check_audited_records, check_seals
+
+#: The check run before the chain: a chain read from damaged pages proves little.
+DATABASE_FILE = "database file"
 
 #: The checks after the chain, in the order they run (each only if those before it found nothing).
 CHECKS: tuple[Check, ...] = (check_seals, check_audited_records, check_signatures, check_append_only)
@@ -46,10 +49,23 @@ class Integrity:
             return f"{self.chain_message} {INTACT}"
         if self.check == "audit log":
             return self.chain_message
+        if self.check == DATABASE_FILE:
+            return self.problem
         return f"The clinic's records have been altered: {self.problem}"
 
 
+def check_database_file(session: Session) -> Finding | None:
+    """SQLite's full check of the file (every page and index, every reference); PostgreSQL checks its own."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    problem = page_checks.file_problem(session.connection().connection.driver_connection, "The database")
+    return Finding(DATABASE_FILE, problem) if problem is not None else None
+
+
 def verify(session: Session, keyring: AuditKeyring, checks: tuple[Check, ...] = CHECKS) -> Integrity:
+    damaged = check_database_file(session)
+    if damaged is not None:
+        return Integrity(False, 0, None, damaged.message, damaged.check)
     chain = audit_chain.verify(session, keyring)
     if not chain.ok:
         return Integrity(False, chain.entries, chain.first_bad_seq, chain.problem, "audit log", chain.message,

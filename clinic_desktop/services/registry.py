@@ -25,6 +25,7 @@ from clinic_desktop.services.sessions import SessionService
 from clinic_desktop.services.sheet_text_store import seed_at_start
 from clinic_desktop.services.sheet_texts import SheetTextService
 from clinic_desktop.services.staff import StaffService
+from clinic_desktop.services.user_files import ProtectedPlaces, protect
 from clinic_desktop.storage.database import Database
 
 
@@ -55,6 +56,8 @@ class Services:
     @classmethod
     def build(cls, db: Database, clock: Clock, zone: ZoneInfo, passwords: Passwords | None = None) -> "Services":
         ctx = ServiceContext(db, clock, zone, passwords or Passwords())
+        # A file a person names is never written over this clinic's database, key or head (services.user_files).
+        protect(ProtectedPlaces.of_database(db))
         # Every service (the window, the command line, the tests) reads the sheet texts from the database: the
         # ones this version of the application ships are stored first if the database lacks them.
         seed_at_start(ctx)

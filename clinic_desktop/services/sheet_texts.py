@@ -34,6 +34,7 @@ from clinic_desktop.services import sheet_samples
 from clinic_desktop.services.context import ServiceContext, acting_staff, requires, staff_names
 from clinic_desktop.services.paperwork_sheets import clinic_letterhead
 from clinic_desktop.services.sheet_text_store import sha256, stored_versions, template_at
+from clinic_desktop.services.user_files import read_input
 from clinic_desktop.storage import models
 
 
@@ -50,13 +51,7 @@ MAX_FILE_BYTES = 1_000_000
 
 def read_text_file(path: Path) -> str:
     """A text file to import (UTF-8, with or without a byte-order mark), or a ValidationError saying why not."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ValidationError(f"{path.name} is too large for a sheet text ({path.stat().st_size:,} bytes).",
-                                  "file")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"Cannot read {path.name}: {exc.strerror or exc}.", "file") from None
+    data = read_input(path, MAX_FILE_BYTES, path.name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

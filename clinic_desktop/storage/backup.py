@@ -109,9 +109,12 @@ def pg_dump(engine: Engine, target: Path) -> None:
     if tool is None:
         raise BackupError("pg_dump was not found, so the PostgreSQL database cannot be backed up before it is "
                           "upgraded. Install the PostgreSQL client tools and try again.")
-    os.close(file_modes.create_private(target))  # pg_dump writes into it and keeps its mode
+    # Into a partial file renamed when complete: a failed dump leaves the file that was there, or nothing.
+    partial = target.with_name(target.name + ".partial")
+    os.close(file_modes.create_private(partial))  # pg_dump writes into it and keeps its mode
     # The password goes in pg_dump's environment, never on its command line (pg_tools.py).
-    result = pg_tools.run([tool, "--format=custom", f"--file={target}"], engine.url)
+    result = pg_tools.run([tool, "--format=custom", f"--file={partial}"], engine.url)
     if result.returncode != 0:
-        target.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+    os.replace(partial, target)

@@ -35,6 +35,7 @@ from clinic_desktop.storage.backup_manifest import (
     write_manifest,
 )
 from clinic_desktop.storage.models import AuditEntry
+from clinic_desktop.storage.page_checks import file_problem
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +88,9 @@ def check_sqlite_file(path: Path, keyring: AuditKeyring, head: Callable[[int], t
     try:
         con = sqlite3.connect(uri, uri=True)
         try:
-            integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-            if integrity != "ok":
-                raise BackupError(f"{path.name} fails SQLite's integrity check: {integrity}")
-            orphans = con.execute("PRAGMA foreign_key_check").fetchall()
-            if orphans:
-                raise BackupError(f"{path.name} has {len(orphans)} rows pointing at rows that do not exist "
-                                  f"(first in table {orphans[0][0]}).")
+            problem = file_problem(con, path.name)
+            if problem is not None:
+                raise BackupError(problem)
         finally:
             con.close()
         engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool,

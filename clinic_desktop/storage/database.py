@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import sqlite3
+import stat
 import threading
 import weakref
 from contextlib import contextmanager
@@ -319,8 +320,9 @@ def open_database(url: str, backups_dir: Path, now: datetime, audit_dir: Path | 
     A SQLite file must be on a local disk and reached by its real path; one whose last upgrade did not
     finish is refused (MigrationInterrupted) until the copy taken before it is restored."""
     path = sqlite_file(url)
+    audit_folder = audit_dir or backups_dir.parent
     if path is not None:
-        problem = filesystem.sqlite_location_problem(path)
+        problem = filesystem.sqlite_location_problem(path) or lost_database_problem(path, audit_folder, backups_dir)
         if problem is not None:
             raise DatabaseError(problem)
     return _open(url, path, backups_dir, now, audit_dir)
@@ -343,8 +345,10 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
         engine.dispose()
         if interrupted is not None:
             raise MigrationInterrupted(interrupted) from None
+        damaged = isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(exc.orig, sqlite3.OperationalError)
+        hint = f" {restore_hint(backups_dir)}." if path is not None and damaged else ""
         raise DatabaseError(f"Cannot open the database at {engine.url.render_as_string(hide_password=True)}: "
-                            f"{exc.orig}") from None
+                            f"{exc.orig}.{hint}") from None
     except DatabaseError:
         engine.dispose()
         if interrupted is not None:
@@ -359,11 +363,14 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
         else:
             engine.dispose()
             raise MigrationInterrupted(interrupted)
+    if path is not None and revision is not None:
+        _refuse_damaged(engine, path, backups_dir)
     if revision is not None and revision != schema.HEAD and not schema.is_older(revision):
         engine.dispose()
-        raise DatabaseError(f"This database was written by a newer version of clinic_desktop (schema "
-                            f"{revision}; this program knows up to {schema.HEAD}). Install the newer "
-                            "version; nothing was changed.")
+        raise DatabaseError(f"This database is stamped with schema {revision!r}, which this program does not "
+                            f"know (it knows {schema.REVISIONS[0]} to {schema.HEAD}): it was written by a newer "
+                            "version of clinic_desktop or by another program. Open it with the version that wrote "
+                            "it; nothing was changed.")
     keyring = AuditKeyring(audit_dir or backups_dir.parent)
     # Taken once the file is accepted (a refused file gets no lock file beside it); from here until close, a
     # restore on this computer waits for this window to close, and this waits for a restore under way.
@@ -392,6 +399,73 @@ def _open(url: str, path: Path | None, backups_dir: Path, now: datetime, audit_d
         raise
     log.info("Database %s at schema revision %s", engine.url.render_as_string(hide_password=True), schema.HEAD)
     return Database(engine, keyring, hold)
+
+
+def restore_hint(backups_dir: Path) -> str:
+    """How to put a backup back when the window cannot open (Administration > Backup and restore needs it)."""
+    newest = _newest_backup(backups_dir)
+    which = str(newest.absolute()) if newest is not None else "FILE"
+    return (f"Restore a backup from the command line: clinic-desktop --data-dir {backups_dir.parent.absolute()} restore "
+            f"{which}" + (" (the newest backup)" if newest is not None else " (a backup with its manifest)"))
+
+
+def lost_database_problem(path: Path, audit_folder: Path, backups_dir: Path) -> str | None:
+    """Why the SQLite file must not be used: it is not an ordinary file (a device such as /dev/null reads as an
+    empty database), or it is missing or empty and must not be created afresh: the folder still holds the audit key, the
+    head file, a write-ahead log or backups of the clinic it held. A new empty clinic there would quietly
+    replace the real one (and the log's head would then name entries that are not there)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        status = None
+    except OSError:
+        return None  # reported when it is opened, with the reason
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        return (f"The database {path} is not an ordinary file (a folder, device or pipe): give the path of a "
+                "database file.")
+    size = status.st_size if status is not None else None
+    if size:
+        return None
+    from clinic_desktop.storage.audit_chain import HEAD_FILE, KEY_FILE
+
+    found = [name for name, there in (
+        ("the audit key", (audit_folder / KEY_FILE).exists()),
+        ("the audit head file", (audit_folder / HEAD_FILE).exists()),
+        ("a write-ahead log", Path(f"{path}-wal").exists()),
+        ("backups", _newest_backup(backups_dir) is not None)) if there]
+    if not found:
+        return None
+    state = "is missing" if size is None else "is empty (0 bytes)"
+    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+    return (f"The clinic database {path} {state}, but its folder still holds {listed} of a clinic, so no "
+            f"new empty database is made in its place. {restore_hint(backups_dir)}; or, to start a new clinic here "
+            "on purpose, move those files elsewhere first.")
+
+
+def _newest_backup(backups_dir: Path) -> Path | None:
+    try:
+        copies = [p for p in backups_dir.glob("*.db") if p.is_file()] + list(backups_dir.glob("*.dump"))
+    except OSError:
+        return None
+    return max(copies, key=lambda p: (p.stat().st_mtime, p.name), default=None)
+
+
+def _refuse_damaged(engine: Engine, path: Path, backups_dir: Path) -> None:
+    """SQLite's quick_check and foreign_key_check at every open: a file with damaged pages, or with rows that
+    point at rows that do not exist, is reported, never used (or upgraded). The full integrity_check, which also
+    compares every index with its table, is `audit verify`'s (services/integrity.check_database_file)."""
+    from clinic_desktop.storage.page_checks import foreign_key_problem, page_problem
+
+    raw = engine.raw_connection()
+    try:
+        name = f"The database {path}"
+        problem = page_problem(raw.driver_connection, name, quick=True) or \
+            foreign_key_problem(raw.driver_connection, name)
+    finally:
+        raw.close()
+    if problem is not None:
+        engine.dispose()
+        raise DatabaseError(f"{problem} It was not opened. {restore_hint(backups_dir)}.")
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -226,19 +226,21 @@ class AuditViewer(QWidget):
                                          else "color: #1e4620;")
         self.verify_result.setVisible(True)
 
-    def export(self, target: Path | None = None) -> int | None:
+    def export(self, target: Path | None = None, replace: bool = False) -> int | None:
         """Write the filtered entries to a CSV file chosen by the user, in the background. Returns how many when
-        written by the time it returns (operations run inline), else None (cancelled, or still writing)."""
+        written by the time it returns (operations run inline), else None (cancelled, or still writing).
+        An existing file is replaced only when the save dialog asked about that very name (or `replace`)."""
         if target is None:
             suggested = Path.home() / f"audit-log-{self._services.context.today().isoformat()}.csv"
             path, _ = QFileDialog.getSaveFileName(self, "Export the audit log", str(suggested),
                                                   "CSV files (*.csv);;All files (*)")
             if not path:
                 return None
-            target = Path(path) if Path(path).suffix else Path(path).with_suffix(".csv")
+            replace = bool(Path(path).suffix)
+            target = Path(path) if replace else Path(path).with_suffix(".csv")
         actor, chosen, written = self._actor(), self.current_filter(), []
         self._say(f"Exporting to {target}…")
-        ops.Op(self.export_button, lambda: self._services.audit.export_csv(actor, target, chosen)) \
+        ops.Op(self.export_button, lambda: self._services.audit.export_csv(actor, target, chosen, replace)) \
             .success(lambda count: written.append(count) or self._exported(target, count)) \
             .failure(self._read_failed).run()
         return written[0] if written else None

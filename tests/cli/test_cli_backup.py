@@ -9,6 +9,7 @@ import pytest
 
 from clinic_desktop.cli import main
 from clinic_desktop.storage import schema
+from tests.cli.folder_state import folder_state
 
 
 def patients(folder) -> list[str]:
@@ -18,10 +19,12 @@ def patients(folder) -> list[str]:
 
 @pytest.fixture
 def clinic(tmp_path, capsys):
-    """A data folder with a little fictional demo history."""
-    assert main(["--data-dir", str(tmp_path), "demo", "--patients", "3", "--today", "2026-03-04"]) == 0
+    """A data folder with a little fictional demo history (tmp_path/"data"; tmp_path/"elsewhere" is outside it)."""
+    folder = tmp_path / "data"
+    assert main(["--data-dir", str(folder), "demo", "--patients", "3", "--today", "2026-03-04"]) == 0
     capsys.readouterr()
-    return tmp_path
+    (tmp_path / "elsewhere").mkdir()
+    return folder
 
 
 def test_backup_to_the_backups_folder_says_where_and_that_it_verified(clinic, capsys):
@@ -40,7 +43,7 @@ def test_backup_to_the_backups_folder_says_where_and_that_it_verified(clinic, ca
 
 def test_restore_round_trip_keeps_a_safety_copy_and_verifies(clinic, capsys):
     """Back up, add a patient, restore: the patient is gone, the safety copy has it, audit verify passes."""
-    target = clinic / "elsewhere" / "before-change.db"
+    target = clinic.parent / "elsewhere" / "before-change.db"
     assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 0
     before = patients(clinic)
     with sqlite3.connect(clinic / "clinic.db") as con:  # an unaudited change: only the rows matter here
@@ -57,7 +60,7 @@ def test_restore_round_trip_keeps_a_safety_copy_and_verifies(clinic, capsys):
 
 def test_restore_of_a_damaged_backup_is_one_line_exit_1_and_changes_nothing(clinic, capsys):
     """A flipped byte: refused with the reason, no traceback; the live database is as it was."""
-    target = clinic / "copy.db"
+    target = clinic.parent / "elsewhere" / "copy.db"
     assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 0
     data = bytearray(target.read_bytes())
     data[-100] ^= 0x01
@@ -76,3 +79,68 @@ def test_restore_without_a_manifest_and_backup_to_a_folder_are_refused(clinic, c
     assert "no manifest" in capsys.readouterr().err
     assert main(["--data-dir", str(clinic), "backup", "--to", str(clinic)]) == 1
     assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["clinic.db", "clinic.db-shm", "audit.key", "audit-head.json", "copy.db",
+                                    "backups/../clinic.db"])
+def test_backup_to_refuses_the_clinics_own_files_and_the_rest_of_its_folder(clinic, capsys, target):
+    """backup --to at the live database (by any spelling), its -shm, the key, the head or elsewhere in the data
+    folder: one line, exit 1, and the folder's files are byte for byte as before, even with --force."""
+    (clinic / "backups").mkdir(exist_ok=True)
+    before = folder_state(clinic)
+    for force in ((), ("--force",)):
+        assert main(["--data-dir", str(clinic), "backup", "--to", str(clinic / target), *force]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and ("it is never overwritten" in err or "inside the clinic's data folder" in err)
+    assert folder_state(clinic) == before
+
+
+def test_backup_to_an_existing_file_or_beside_an_existing_manifest_needs_force(clinic, capsys):
+    target = clinic.parent / "elsewhere" / "copy.db"
+    target.write_bytes(b"an older copy")
+    assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 1
+    assert capsys.readouterr().err == (f"clinic-desktop: error: {target} already exists: choose another name, or "
+                                       "add --force to replace it.\n")
+    assert target.read_bytes() == b"an older copy"
+    target.unlink()
+    manifest = target.with_name("copy.db.manifest.json")
+    manifest.write_text("{}")
+    assert main(["--data-dir", str(clinic), "backup", "--to", str(target)]) == 1
+    assert f"{manifest} already exists" in capsys.readouterr().err and not target.exists()
+    assert main(["--data-dir", str(clinic), "backup", "--to", str(target), "--force"]) == 0
+    assert json.loads(manifest.read_text())["verified"] is True
+
+
+def test_a_lost_database_is_refused_then_restored_from_its_backup(clinic, capsys):
+    """clinic.db deleted beside its key, head and backups: every command refuses (naming the newest backup and
+    the restore command) instead of starting an empty clinic; the restore it names brings the patients back."""
+    assert main(["--data-dir", str(clinic), "backup"]) == 0
+    (copy,) = (clinic / "backups").glob("clinic-manual-*.db")
+    before = patients(clinic)
+    capsys.readouterr()
+    for name in ("clinic.db", "clinic.db-wal", "clinic.db-shm"):
+        (clinic / name).unlink(missing_ok=True)
+    assert main(["--data-dir", str(clinic), "info"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"clinic-desktop: error: The clinic database {clinic / 'clinic.db'} is missing, but its "
+                          "folder still holds the audit key, the audit head file and backups of a clinic")
+    assert f"clinic-desktop --data-dir {clinic} restore {copy} (the newest backup)" in err and err.count("\n") == 1
+    assert not (clinic / "clinic.db").exists()
+    assert main(["--data-dir", str(clinic), "restore", str(copy)]) == 0
+    assert patients(clinic) == before
+    assert main(["--data-dir", str(clinic), "audit", "verify"]) == 0
+
+
+def test_audit_verify_runs_the_full_file_check_first(clinic, capsys):
+    """An index that disagrees with its table passes the quick check at open; `audit verify` finds it (exit 3)."""
+    with sqlite3.connect(clinic / "clinic.db") as con:
+        con.execute("PRAGMA writable_schema = ON")
+        con.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix_audit_log_staff_id_seq ON audit_log "
+                    "(staff_id, seq DESC)' WHERE name = 'ix_audit_log_staff_id_seq'")
+    con.close()
+    assert main(["--data-dir", str(clinic), "info"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(clinic), "audit", "verify"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("The database is damaged: SQLite's check finds \"row ") and err.count("\n") == 1
+    assert "missing from index ix_audit_log_staff_id_seq" in err

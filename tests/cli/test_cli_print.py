@@ -13,6 +13,7 @@ from clinic_desktop.app import open_services
 from clinic_desktop.cli import main
 from clinic_desktop.domain.enums import SessionStatus
 from clinic_desktop.storage import models
+from tests.cli.folder_state import folder_state
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +107,44 @@ def test_a_wrong_password_or_no_user_prints_nothing(cli, ids, tmp_path):
 def test_an_output_folder_that_does_not_exist_is_refused_before_anything_else(cli, ids, tmp_path):
     code, _said, err = cli("discharge", "--session", str(ids["session"]), "--out", str(tmp_path / "no" / "x.pdf"))
     assert code == 1 and "does not exist" in err
+
+
+@pytest.mark.parametrize("target, words", [
+    ("clinic.db", "is the clinic's live database: it is never overwritten"),
+    ("clinic.db-wal", "is the live database's write-ahead log: it is never overwritten"),
+    ("audit.key", "is the audit log's key: it is never overwritten"),
+    ("audit-head.json", "is the audit log's head file: it is never overwritten"),
+    ("notes.pdf", "is inside the clinic's data folder"),
+    ("logs/clinic-desktop.log", "is inside the clinic's data folder"),
+    ("backups", "is a folder"),
+])
+def test_out_never_lands_on_the_clinics_files_even_with_force(cli, ids, demo_folder, target, words):
+    """--out at the database, its WAL, the key, the head, anything else in the data folder: one line, exit 1,
+    refused before the password is asked (the typed password is left unread), and no file changes."""
+    folder = demo_folder[0]
+    (folder / "backups").mkdir(exist_ok=True)
+    before = folder_state(folder)
+    for force in ((), ("--force",)):
+        code, said, err = cli("record", "--session", str(ids["session"]), "--out", str(folder / target), *force)
+        assert (code, said) == (1, "") and err.count("\n") == 1 and words in err, err
+    assert folder_state(folder) == before
+
+
+def test_an_existing_file_needs_force_and_is_then_replaced_whole(cli, ids, tmp_path):
+    out = tmp_path / "record.pdf"
+    out.write_bytes(b"yesterday's copy")
+    code, _said, err = cli("record", "--session", str(ids["session"]), "--out", str(out))
+    assert code == 1 and err == (f"clinic-desktop: error: {out} already exists: choose another name, or add "
+                                 "--force to replace it.\n")
+    assert out.read_bytes() == b"yesterday's copy"
+    code, _said, err = cli("record", "--session", str(ids["session"]), "--out", str(out), "--force")
+    assert (code, err) == (0, "") and out.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["record.pdf"], "no temporary file is left"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX devices")
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero", "/dev/full"])
+def test_out_to_a_device_is_refused(cli, ids, device):
+    code, _said, err = cli("record", "--session", str(ids["session"]), "--out", device, "--force")
+    assert code == 1 and err == (f"clinic-desktop: error: {device} is not an ordinary file (a device, pipe or "
+                                 "socket): give the name of a file.\n")

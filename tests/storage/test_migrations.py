@@ -230,8 +230,9 @@ def test_second_open_after_an_upgrade_takes_no_new_backup(old_db, tmp_path, cloc
     assert len(list(backups.glob("*.db"))) == 1
 
 
-def test_failed_migration_leaves_the_old_database_and_names_the_backup(old_db, tmp_path, clock):
-    """A failing migration (a dangling reference here) is a DatabaseError naming the backup; the file stays at 0001."""
+def test_a_dangling_reference_is_refused_at_open_before_any_upgrade(old_db, tmp_path, clock):
+    """A row pointing at no row (written behind the application's back) is found by the check at open: refused,
+    named, neither backed up nor upgraded, and the file is left byte for byte."""
     engine = make_engine(url_for(old_db))
     try:
         with engine.connect() as conn:
@@ -240,8 +241,23 @@ def test_failed_migration_leaves_the_old_database_and_names_the_backup(old_db, t
                 conn.execute(text("INSERT INTO allergies (patient_id, substance, reaction) VALUES (99, 'latex', '')"))
     finally:
         engine.dispose()
+    before = old_db.read_bytes()
     backups = tmp_path / "backups"
-    with pytest.raises(DatabaseError, match="foreign key") as caught:
+    with pytest.raises(DatabaseError) as caught:
+        open_database(url_for(old_db), backups, clock.now())
+    assert caught.value.message.startswith(f"The database {old_db} has 1 row pointing at rows that do not exist "
+                                           "(the first: row 1 of table allergies, pointing into patients).")
+    assert "clinic-desktop --data-dir" in caught.value.message and " restore " in caught.value.message
+    assert not backups.exists() and old_db.read_bytes() == before
+
+
+def test_failed_migration_leaves_the_old_database_and_names_the_backup(old_db, tmp_path, clock):
+    """A failing migration (a table in the way of a later step here) is a DatabaseError naming the backup; the
+    file stays at 0001."""
+    with sqlite3.connect(old_db) as con:
+        con.execute("CREATE TABLE audit_log (left_by_another_program INTEGER)")
+    backups = tmp_path / "backups"
+    with pytest.raises(DatabaseError, match="already exists") as caught:
         open_database(url_for(old_db), backups, clock.now())
     (copy,) = backups.glob("*.db")
     assert str(copy) in caught.value.message

@@ -79,9 +79,9 @@ def test_date_filter_uses_the_clinic_day(viewer, clock):
     assert viewer.model.rowCount() > 0
 
 
-def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_path):
+def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_path_factory):
     """The file chosen gets every filtered entry; the status says how many; an `export` entry appears."""
-    target = tmp_path / "audit-export"
+    target = tmp_path_factory.mktemp("exports") / "audit-export"  # outside the data folder
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)"))
     viewer.action.setCurrentIndex(viewer.action.findData("login"))
     viewer.export_button.click()
@@ -92,6 +92,27 @@ def test_export_writes_the_csv_and_is_itself_audited(viewer, monkeypatch, tmp_pa
     viewer.action.setCurrentIndex(viewer.action.findData("export"))
     assert viewer.model.rowCount() == 1
     assert viewer.model.entry_at(0).details["entries"] == 2
+
+
+def test_export_replaces_only_what_the_dialog_asked_about_and_never_the_clinics_files(
+        viewer, monkeypatch, services, staff, tmp_path_factory):
+    """An existing CSV chosen in the dialog (which asked "replace?") is replaced; "old" typed without ".csv"
+    names a file the dialog never asked about: refused, in red, left as it was; the database and the audit key
+    (in the data folder) are refused whatever is answered. Nothing refused is audited as an export."""
+    folder = tmp_path_factory.mktemp("exports")
+    (folder / "old.csv").write_text("yesterday's export")
+    answers = [str(folder / "old"), str(folder / "old.csv"), str(services.context.db.keyring.key_path)]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (answers.pop(0), ""))
+    assert viewer.export() is None
+    assert viewer.status.text() == f"{folder / 'old.csv'} already exists: choose another name."
+    assert (folder / "old.csv").read_text() == "yesterday's export"
+    assert viewer.export() is not None and (folder / "old.csv").read_text().startswith("seq,")
+    key = services.context.db.keyring.key_path
+    before = key.read_bytes() if key.exists() else None
+    assert viewer.export() is None
+    assert viewer.status.text().startswith(f"{key} is ") and ERROR_RED in viewer.status.styleSheet()
+    assert (key.read_bytes() if key.exists() else None) == before
+    assert [e.action for e in services.audit.entries(staff["admin"]).rows].count("export") == 1
 
 
 def test_cancelled_export_writes_nothing(viewer, monkeypatch, services, staff):

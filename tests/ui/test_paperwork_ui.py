@@ -116,7 +116,36 @@ def test_a_failed_save_says_why_and_keeps_the_preview_open(preview, tmp_path):
     dialog.save_button.click()
     assert dialog.isVisible() and told == []
     assert dialog.error.isVisible()
-    assert dialog.error.text().startswith(f"Could not save taken.pdf in {tmp_path}: Is a directory.")
+    assert dialog.error.text() == f"{tmp_path / 'taken.pdf'} is a folder: give the name of a file to write."
+
+
+def test_replacing_a_file_only_when_the_save_dialog_asked_about_that_name(preview, tmp_path):
+    """Choosing an existing "old.pdf" in the dialog (which asked "replace?") replaces it, leaving no temporary
+    file; typing "old" gets ".pdf" added, a name the dialog never asked about, so the file is left."""
+    (tmp_path / "old.pdf").write_bytes(b"the earlier copy")
+    answers = [str(tmp_path / "old"), str(tmp_path / "old.pdf")]
+    dialog, told = preview(choose_file=lambda _name: answers.pop(0))
+    assert dialog.save_pdf() is None and told == []
+    assert dialog.error.text() == f"{tmp_path / 'old.pdf'} already exists: choose another name."
+    assert (tmp_path / "old.pdf").read_bytes() == b"the earlier copy"
+    assert dialog.save_pdf() == "PDF file: old.pdf" and (tmp_path / "old.pdf").read_bytes() == dialog.sheet.pdf
+    assert sorted(p.name for p in tmp_path.glob("*.pdf*")) == ["old.pdf"]
+    assert not list(tmp_path.glob(".clinic-desktop-*")), "no temporary file is left"
+
+
+def test_saving_never_writes_over_the_clinics_own_files(preview, services, tmp_path):
+    """Save as PDF onto the live database, its write-ahead log or the audit key (the data folder is tmp_path):
+    refused in the dialog, which stays open, with the file unchanged and nothing reported."""
+    database = tmp_path / "clinic.db"
+    for target, what in ((database, "the clinic's live database"),
+                         (tmp_path / "clinic.db-wal", "the live database's write-ahead log"),
+                         (tmp_path / "audit.key", "the audit log's key")):
+        before = target.read_bytes() if target.exists() else None
+        dialog, told = preview(choose_file=lambda _name, t=target: str(t))
+        dialog.save_button.click()
+        assert dialog.isVisible() and told == []
+        assert dialog.error.text().startswith(f"{target} is {what}: it is never overwritten."), dialog.error.text()
+        assert (target.read_bytes() if target.exists() else None) == before
 
 
 def test_printing_sends_one_printer_page_per_pdf_page_and_honours_the_range(preview, tmp_path):
@@ -214,7 +243,7 @@ def previews(monkeypatch):
 
 
 def test_front_desk_prints_a_series_consent_from_the_chart_and_the_save_is_audited(
-        qtbot, services, staff, make_window, previews, tmp_path, monkeypatch):
+        qtbot, services, staff, make_window, previews, tmp_path_factory, monkeypatch):
     """Front desk sees Print consent, Record signed consent and Summary letter; the series' consent opens in
     the preview, and saving it writes a "print" audit entry with the destination and template version."""
     p = patient(services, staff)
@@ -226,7 +255,7 @@ def test_front_desk_prints_a_series_consent_from_the_chart_and_the_save_is_audit
             f"summary:{series.id}:"} <= set(entries)
     shown, then = previews
     then.append(lambda d: d.save_pdf())
-    target = tmp_path / "signed-copy.pdf"
+    target = tmp_path_factory.mktemp("saved") / "signed-copy.pdf"  # outside the data folder
     monkeypatch.setattr(PreviewDialog, "_ask_file", lambda self, name: str(target))  # the file dialog answers
     entries[f"consent:{series.id}:iv_induction"].trigger()
     sheet = shown[0].sheet

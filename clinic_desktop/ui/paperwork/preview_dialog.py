@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from clinic_desktop.domain.errors import ClinicError
 from clinic_desktop.domain.paperwork import PrintedSheet
+from clinic_desktop.services.user_files import write_output
 from clinic_desktop.ui import ops
 from clinic_desktop.ui.paperwork.page_stack import ZOOM_STEPS, PageStack
 from clinic_desktop.ui.paperwork.pdf_pages import page_sizes, render_each
@@ -247,14 +248,14 @@ class PreviewDialog(QDialog):
         if not path:
             return None
         target = Path(path)
+        # The dialog asked before replacing the name chosen; a ".pdf" added here is a name it never saw.
+        confirmed = bool(target.suffix)
         if not target.suffix:
             target = target.with_suffix(".pdf")
         try:
-            target.write_bytes(self.sheet.pdf)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            self._say(f"Could not save {target.name} in {target.parent}: {reason}. Choose another folder or name.",
-                      "")
+            write_output(target, self.sheet.pdf, replace=confirmed)
+        except ClinicError as exc:
+            self._say(exc.message, "")
             return None
         QSettings().setValue(SAVE_DIR_KEY, str(target.parent))
         return self._done(f"PDF file: {target.name}", f"Saved as {target.name} in {target.parent}.")
