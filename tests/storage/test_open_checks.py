@@ -138,3 +138,26 @@ def test_the_open_check_reads_only(clinic):
     finally:
         engine.dispose()
     assert database.read_bytes() == before
+
+
+def test_a_file_over_the_open_check_limit_is_left_to_the_backups_full_check(clinic, monkeypatch, caplog):
+    """Above the limit the open does not read the whole file (start-up stays quick); the full check a backup
+    makes of its copy, and verify, still find the damage."""
+    from clinic_desktop.storage import database as database_module
+
+    folder, database = clinic
+    con = sqlite3.connect(database)
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("INSERT INTO diagnoses (patient_id, code, description, is_primary) VALUES (999999, 'F33.2', 'x', 0)")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseError):
+        open_again(folder)  # under the limit: refused at open
+    monkeypatch.setattr(database_module, "OPEN_CHECK_LIMIT_BYTES", database.stat().st_size - 1)
+    caplog.set_level("INFO")
+    db = open_again(folder)
+    try:
+        assert "checked by every backup" in caplog.text
+        assert "pointing at rows that do not exist" in page_checks.database_problem(db.engine)
+    finally:
+        db.close()
