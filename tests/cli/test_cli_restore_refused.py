@@ -15,8 +15,10 @@ def families(folder) -> list[str]:
 
 
 def test_restore_is_refused_while_a_window_has_the_database_open(tmp_path, capsys, clock):
+    target = tmp_path / "elsewhere" / "copy.db"  # outside the data folder: a backup --to is never written inside it
+    target.parent.mkdir()
+    tmp_path = tmp_path / "data"
     assert main(["--data-dir", str(tmp_path), "demo", "--patients", "2", "--today", "2026-03-04"]) == 0
-    target = tmp_path / "elsewhere" / "copy.db"
     assert main(["--data-dir", str(tmp_path), "backup", "--to", str(target)]) == 0
     with sqlite3.connect(tmp_path / "clinic.db") as con:  # an unaudited change: only the rows matter here
         con.execute("UPDATE patients SET family_name = 'Changed' WHERE id = 1")
