@@ -20,8 +20,6 @@ from clinic_desktop.storage.row_check import Check, Finding, check_append_only, 
 #: The check run before the chain: a chain read from damaged pages proves little.
 DATABASE_FILE = "database file"
 
-#: The checks after the chain, in the order they run (each only if those before it found nothing).
-CHECKS: tuple[Check, ...] = (check_seals, check_audited_records, check_signatures, check_append_only)
 
 INTACT = ("Every record matches its seal and the audit log, every signature holds, and the database still refuses "
           "changes to the log.")
@@ -54,12 +52,31 @@ class Integrity:
         return f"The clinic's records have been altered: {self.problem}"
 
 
+def _sqlite_connection(session: Session):
+    return session.connection().connection.driver_connection
+
+
 def check_database_file(session: Session) -> Finding | None:
-    """SQLite's full check of the file (every page and index, every reference); PostgreSQL checks its own."""
+    """SQLite's full check of every page and index; PostgreSQL checks its own pages."""
     if session.get_bind().dialect.name != "sqlite":
         return None
-    problem = page_checks.file_problem(session.connection().connection.driver_connection, "The database")
+    problem = page_checks.page_problem(_sqlite_connection(session), "The database")
     return Finding(DATABASE_FILE, problem) if problem is not None else None
+
+
+def check_references(session: Session, _keyring: AuditKeyring) -> Finding | None:
+    """Rows pointing at rows that are gone (SQLite; PostgreSQL enforces its foreign keys on every write). After
+    the row checks: a record deleted behind the application's back is better named by them than by the rows
+    left pointing at it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    problem = page_checks.foreign_key_problem(_sqlite_connection(session), "The database")
+    return Finding(DATABASE_FILE, problem) if problem is not None else None
+
+
+#: The checks after the chain, in the order they run (each only if those before it found nothing).
+CHECKS: tuple[Check, ...] = (check_seals, check_audited_records, check_signatures, check_append_only,
+                             check_references)
 
 
 def verify(session: Session, keyring: AuditKeyring, checks: tuple[Check, ...] = CHECKS) -> Integrity:

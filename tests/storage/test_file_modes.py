@@ -177,5 +177,5 @@ def test_a_data_folder_that_is_a_file_is_refused_and_left_as_it_was(tmp_path, ca
     not_a_folder.write_text("a file")
     not_a_folder.chmod(0o644)
     assert main(["--data-dir", str(not_a_folder), "info"]) == 1
-    assert "Cannot use the data folder" in capsys.readouterr().err
+    assert "is a file, not a folder" in capsys.readouterr().err
     assert mode(not_a_folder) == 0o644
