@@ -256,3 +256,65 @@ def test_cssrs_findings_say_what_to_do():
     assert [(f.code, f.message) for f in low] == [("cssrs_low_risk", "Low risk: passive or non-specific suicidal "
                                                    "thoughts; consider further evaluation.")]
     assert score("phq9", [0] * 9).risk_level is None
+
+
+# ------------------------------------------------------------------- alert rules at the clinic's settings
+
+def with_item(n_items: int, number: int, value: int) -> list[int]:
+    answers = [0] * n_items
+    answers[number - 1] = value
+    return answers
+
+
+def test_phq9_item9_alert_follows_the_clinic_setting_and_says_what_to_do():
+    """Reference 4.1: an item-9 answer at or above the clinic's threshold (1 by default) needs follow-up."""
+    later = replace(DEFAULTS, phq9_item9_alert_min=2)
+    assert score("phq9", with_item(9, 9, 1), later).findings == ()
+    result = score("phq9", with_item(9, 9, 2), later)
+    assert [(f.code, f.grade) for f in result.findings] == [("phq9_item9", Grade.OVERRIDE)]
+    assert result.findings[0].message == (
+        "PHQ-9 item 9 (thoughts of death or self-harm) answered 2 (More than half the days): same-visit follow-up "
+        "with the C-SSRS screener and clinician review are required before proceeding.")
+
+
+def test_madrs_item10_flag_follows_the_clinic_setting():
+    """Reference 4.3: item 10 at or above the clinic's threshold (4 by default) needs clinician review."""
+    lower = replace(DEFAULTS, madrs_item10_flag_min=2)
+    assert score("madrs", with_item(10, 10, 1), lower).findings == ()
+    result = score("madrs", with_item(10, 10, 2), lower)
+    assert [(f.code, f.grade, f.message) for f in result.findings] == [(
+        "madrs_item10", Grade.OVERRIDE, "MADRS item 10 (suicidal thoughts) rated 2: clinician review of suicide "
+        "risk is required before proceeding.")]
+    assert score("madrs", with_item(10, 10, 3)).findings == ()
+
+
+def test_cadss_dissociation_is_a_total_above_the_clinic_setting_with_the_cadss6_subtotal():
+    """Reference 4.4: a CADSS total above the cut-off counts as dissociation; CADSS-6 is items 1, 2, 6, 7, 15, 22."""
+    answers = [0] * 23
+    answers[0], answers[21], answers[2] = 2, 3, 1  # items 1 and 22 are CADSS-6 items, item 3 is not
+    higher = replace(DEFAULTS, cadss_dissociation_above=6)
+    assert score("cadss", answers, higher).findings == ()  # 6 is not above 6
+    result = score("cadss", answers, replace(DEFAULTS, cadss_dissociation_above=5))
+    assert [(f.code, f.grade, f.message) for f in result.findings] == [(
+        "cadss_dissociation", Grade.INFO, "CADSS total 6 is above 5: dissociation present (CADSS-6 subtotal 5). "
+        "Expected with ketamine; re-assess before discharge.")]
+
+
+def test_bprs_rise_alert_follows_the_clinic_setting():
+    """Reference 4.5: a rise of the positive subscale by the clinic's threshold (3 by default) or more alerts."""
+    bigger = replace(DEFAULTS, bprs_positive_increase_alert=5)
+    assert score("bprs_positive", [2, 2, 1, 1], bigger, baseline_total=4).findings == ()  # rise 2
+    result = score("bprs_positive", [3, 3, 1, 1], bigger, baseline_total=3)  # rise 5
+    assert [(f.code, f.grade, f.message) for f in result.findings] == [(
+        "bprs_positive_rise", Grade.WARN, "BPRS positive subscale rose by 5 points, from 3 to 8: clinician "
+        "assessment of psychotic symptoms is required.")]
+    assert score("bprs_positive", [3, 3, 1, 1], bigger).findings == ()  # no baseline, nothing to compare
+
+
+def test_gad7_further_evaluation_at_ten():
+    """Reference 4.2: GAD-7 at or above 10 warrants further evaluation (Spitzer 2006)."""
+    assert score("gad7", [3, 3, 3, 0, 0, 0, 0]).findings == ()
+    result = score("gad7", [3, 3, 3, 1, 0, 0, 0])
+    assert [(f.code, f.grade, f.message) for f in result.findings] == [(
+        "gad7_further_evaluation", Grade.INFO, "GAD-7 total 10 is at or above 10: further evaluation for an "
+        "anxiety disorder is recommended.")]
