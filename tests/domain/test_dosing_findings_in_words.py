@@ -277,3 +277,9 @@ def test_an_esketamine_dose_outside_the_sanity_bounds_is_refused():
         calculate_dose(esk(D("1000.5")), OWN)
     assert (caught.value.message, caught.value.field) == (
         "Esketamine dose must be more than 0 and at most 1000 mg; 1000.5 mg was entered.", "dose_mg")
+
+
+def test_an_absurdly_large_entry_is_refused_as_typed_not_with_a_traceback():
+    """1E+1000000 is a valid Decimal that cannot be written out plainly: the refusal quotes it as typed."""
+    assert refusal(iv(mg_per_kg="1e1000000")) == (
+        "Dose per kg must be more than 0 and at most 5 mg/kg; 1E+1000000 mg/kg was entered.", "mg_per_kg")

@@ -207,3 +207,19 @@ def test_a_reading_is_late_only_after_the_grace_minutes():
         is_late(due, datetime(2026, 3, 2, 9, 5))
     assert (caught.value.message, caught.value.field) == ("Times with and without a time zone cannot be compared.",
                                                           "taken_at")
+
+
+def test_an_absurdly_large_entry_is_refused_as_typed_not_with_a_traceback():
+    """1E+1000000 is a valid Decimal that cannot be written out plainly: the refusal quotes it as typed."""
+    with pytest.raises(ValidationError) as caught:
+        validate_vitals(heart_rate="1e1000000")
+    assert (caught.value.message, caught.value.field) == (
+        "Heart rate must be between 20 and 250 /min; 1E+1000000 /min was entered.", "heart_rate")
+
+
+def test_an_alert_carries_the_value_and_the_limit_it_crossed():
+    alert = assess(validate_vitals(201, 80), None, OWN).alerts[0]
+    assert (alert.parameter, alert.value, alert.limit, alert.direction, alert.level) == (
+        "systolic", 201, 200, "above", "urgent")
+    rise = assess(validate_vitals(150, 80), validate_vitals(125, 80), OWN).alerts[0]
+    assert (rise.value, rise.limit) == (150, Decimal("150"))
