@@ -283,3 +283,21 @@ def test_an_absurdly_large_entry_is_refused_as_typed_not_with_a_traceback():
     """1E+1000000 is a valid Decimal that cannot be written out plainly: the refusal quotes it as typed."""
     assert refusal(iv(mg_per_kg="1e1000000")) == (
         "Dose per kg must be more than 0 and at most 5 mg/kg; 1E+1000000 mg/kg was entered.", "mg_per_kg")
+
+
+def test_an_esketamine_dose_must_be_more_than_zero_and_anything_above_is_graded():
+    with pytest.raises(ValidationError) as caught:
+        calculate_dose(esk(D("0")), OWN)
+    assert (caught.value.message, caught.value.field) == (
+        "Esketamine dose must be more than 0 and at most 1000 mg; 0 mg was entered.", "dose_mg")
+    assert [f.code for f in calculate_dose(esk(D("0.5")), OWN).findings] == ["esketamine_dose_not_allowed"]
+    assert [f.code for f in calculate_dose(esk(D("1000")), OWN).findings] == ["esketamine_dose_not_allowed"]
+
+
+def test_a_calculation_finds_each_of_its_findings_by_code():
+    calc = calculate_dose(iv(mg_per_kg=D("0.95"), duration_min=D("30")), OWN)
+    assert [f.code for f in calc.findings] == ["iv_above_limit", "iv_rate_above_limit", "iv_short_duration"]
+    assert calc.finding("iv_short_duration").grade is Grade.OVERRIDE
+    assert calc.finding("iv_above_limit").grade is Grade.REFUSED
+    assert calc.finding("weight_missing") is None
+    assert calc.refused and not calc.needs_override
