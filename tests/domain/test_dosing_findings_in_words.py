@@ -301,3 +301,19 @@ def test_a_calculation_finds_each_of_its_findings_by_code():
     assert calc.finding("iv_above_limit").grade is Grade.REFUSED
     assert calc.finding("weight_missing") is None
     assert calc.refused and not calc.needs_override
+
+
+def test_a_missing_vial_strength_is_refused_in_words():
+    assert refusal(iv(vial_mg_per_ml=None)) == ("Vial strength is required.", "vial_mg_per_ml")
+    assert refusal(iv(vial_mg_per_ml="fifty")) == ("Vial strength must be a number, not 'fifty'.", "vial_mg_per_ml")
+
+
+def test_a_callers_decimal_precision_never_changes_a_dose():
+    """123.4 kg x 0.55 mg/kg = 67.87 mg; 1.3574 mL of 50 mg/mL into 100 mL = 101.3574 mL; 0.6696 mg/mL. At a
+    caller's 3-digit precision the concentration would come out 0.672."""
+    from decimal import Context, localcontext
+
+    with localcontext(Context(prec=3)):
+        calc = calculate_dose(iv(weight_kg=D("123.4"), mg_per_kg=D("0.55")), OWN)
+    assert (calc.dose_mg, calc.drug_volume_ml, calc.total_volume_ml) == (D("67.9"), D("1.36"), D("101.4"))
+    assert calc.final_concentration_mg_per_ml == D("0.670")

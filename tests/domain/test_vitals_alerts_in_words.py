@@ -223,3 +223,16 @@ def test_an_alert_carries_the_value_and_the_limit_it_crossed():
         "systolic", 201, 200, "above", "urgent")
     rise = assess(validate_vitals(150, 80), validate_vitals(125, 80), OWN).alerts[0]
     assert (rise.value, rise.limit) == (150, Decimal("150"))
+
+
+def test_an_entry_that_is_not_a_number_is_refused_naming_the_vital_sign():
+    with pytest.raises(ValidationError) as caught:
+        validate_vitals(heart_rate="fast")
+    assert (caught.value.message, caught.value.field) == ("Heart rate must be a number, not 'fast'.", "heart_rate")
+
+
+def test_a_fast_heart_rate_before_the_dose_is_a_warning_of_the_gate():
+    found = predose_findings(validate_vitals(120, 80, heart_rate=101, spo2=98, resp_rate=14), OWN)
+    assert [(f.code, f.grade, f.message) for f in found] == [(
+        "predose_heart_rate_above", Grade.WARN, "Before the dose: Heart rate 101/min is above 100/min (fast heart "
+                                                "rate).")]
