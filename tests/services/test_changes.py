@@ -240,3 +240,19 @@ def test_this_workstation_hears_of_its_own_commits(clinic):
     subscribe(clinic.services.context, screen.changed)
     chart = clinic.patient(consent=None)
     assert any(c.touches_patient(chart.id) for c in heard)
+
+
+def test_the_words_for_a_change_made_by_no_signed_in_person_say_someone(clinic):
+    """An entry without a member of staff (written by the application itself) is named "someone"."""
+    from clinic_desktop.domain.errors import ConcurrentChange
+    from clinic_desktop.services.changes import raise_changed_elsewhere
+
+    ctx = clinic.services.context
+    with ctx.db.write() as uow:
+        ctx.audit(uow.session, None, "chair.rename", object_type="chair", object_id=424242,
+                  details={"name": {"old": "Chair 1", "new": "Window"}})
+        uow.commit()
+    with ctx.db.read() as uow, pytest.raises(ConcurrentChange) as caught:
+        raise_changed_elsewhere(uow.session, ctx, "chair", (("chair", 424242),), "Reload the chairs.")
+    assert caught.value.message == ("This chair was changed on another workstation after you opened it. Changed by "
+                                    "someone at 09:00. They changed name from Chair 1 to Window. Reload the chairs.")
