@@ -318,3 +318,31 @@ def test_gad7_further_evaluation_at_ten():
     assert [(f.code, f.grade, f.message) for f in result.findings] == [(
         "gad7_further_evaluation", Grade.INFO, "GAD-7 total 10 is at or above 10: further evaluation for an "
         "anxiety disorder is recommended.")]
+
+
+def test_a_baseline_total_is_accepted_up_to_the_scale_maximum_and_refused_beyond():
+    """BPRS positive subscale: 4 items rated 0-6, so totals 0-24."""
+    assert score("bprs_positive", [0, 0, 0, 0], baseline_total=24).findings == ()
+    assert score("bprs_positive", [0, 0, 0, 0], baseline_total=0).findings == ()
+    for bad, said_as in ((25, "25"), (-1, "-1"), (True, "yes"), ("3", "'3'")):
+        with pytest.raises(ValidationError) as caught:
+            score("bprs_positive", [0, 0, 0, 0], baseline_total=bad)
+        assert (caught.value.message, caught.value.field) == (
+            f"BPRS positive subscale baseline total must be a whole number 0-24; {said_as} was given.", "baseline_total")
+
+
+def test_a_result_finds_its_finding_by_code():
+    result = score("phq9", with_item(9, 9, 3))
+    assert result.finding("phq9_item9").grade is Grade.OVERRIDE
+    assert result.finding("gad7_further_evaluation") is None
+
+
+def test_a_scale_without_its_own_rules_gives_its_published_band():
+    from clinic_desktop.domain.enums import Rater
+    from clinic_desktop.domain.scales.base import Band, Context, Item, ScaleDefinition, points
+
+    plain_scale = ScaleDefinition(code="demo", name="Demo", rater=Rater.CLINICIAN,
+                                  items=(Item(1, "One", "One", points("none", "some", "much")),),
+                                  min_total=0, max_total=2, bands=(Band(0, 0, "none"), Band(1, 2, "present")))
+    assert plain_scale.evaluate(Context(plain_scale, (2,), 2, DEFAULTS, None)) == ("present", ())
+    assert plain_scale.evaluate(Context(plain_scale, (0,), 0, DEFAULTS, None)) == ("none", ())
