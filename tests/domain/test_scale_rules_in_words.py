@@ -346,3 +346,38 @@ def test_a_scale_without_its_own_rules_gives_its_published_band():
                                   min_total=0, max_total=2, bands=(Band(0, 0, "none"), Band(1, 2, "present")))
     assert plain_scale.evaluate(Context(plain_scale, (2,), 2, DEFAULTS, None)) == ("present", ())
     assert plain_scale.evaluate(Context(plain_scale, (0,), 0, DEFAULTS, None)) == ("none", ())
+
+
+def test_a_scale_on_the_outcomes_chart_must_have_a_remission_rule():
+    """A definition error, caught when the definition is made (at import for the shipped scales)."""
+    from clinic_desktop.domain.scales.base import OutcomeMeasure, Remission
+
+    with pytest.raises(ValueError, match=r"^A scale measuring mood on the outcomes chart needs a remission rule\.$"):
+        OutcomeMeasure("mood", on_screen_chart=True)
+    assert OutcomeMeasure("mood").remission is None
+    assert OutcomeMeasure("mood", Remission(lambda s: 5), on_screen_chart=True).on_screen_chart
+
+
+def test_choices_published_best_first_are_scored_best_highest():
+    """Aldrete and PADSS list their answers best first (reference 4.7); the best scores the most points."""
+    from clinic_desktop.domain.scales.base import Choice, points
+    from clinic_desktop.domain.scales.recovery import _from_best
+
+    assert _from_best("Moves 4 limbs", "Moves 2 limbs", "Moves 0 limbs") == (
+        Choice(0, "Moves 0 limbs"), Choice(1, "Moves 2 limbs"), Choice(2, "Moves 4 limbs"))
+    assert points("none", "some") == (Choice(0, "none"), Choice(1, "some"))
+
+
+def test_the_discharge_rules_made_for_a_scale_use_the_clinic_minimum_and_its_own_words():
+    """The rules Aldrete and PADSS share, made as at import: fit at or above the minimum, else a blocking finding."""
+    from clinic_desktop.domain.scales.base import Context
+    from clinic_desktop.domain.scales.recovery import _discharge_rules
+
+    rules = _discharge_rules(" Escort required.")
+    strict = replace(DEFAULTS, discharge_score_min=8)
+    assert rules(Context(ALDRETE, (2, 2, 2, 1, 1), 8, strict, None)) == ("fit for discharge", ())
+    band, findings = rules(Context(ALDRETE, (2, 2, 1, 1, 1), 7, strict, None))
+    assert band == "not yet fit for discharge"
+    assert [(f.code, f.grade, f.message) for f in findings] == [(
+        "discharge_score_low", Grade.OVERRIDE, "Modified Aldrete score 7 is below the discharge minimum of 8: not yet "
+        "fit for discharge. Escort required.")]
