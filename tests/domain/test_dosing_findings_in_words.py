@@ -317,3 +317,21 @@ def test_a_callers_decimal_precision_never_changes_a_dose():
         calc = calculate_dose(iv(weight_kg=D("123.4"), mg_per_kg=D("0.55")), OWN)
     assert (calc.dose_mg, calc.drug_volume_ml, calc.total_volume_ml) == (D("67.9"), D("1.36"), D("101.4"))
     assert calc.final_concentration_mg_per_ml == D("0.670")
+
+
+def test_an_im_order_keeps_its_weight_findings_beside_its_bolus_findings():
+    assert [f.code for f in calculate_dose(im(weight_measured_on=None, mg_per_kg=D("0.45")), OWN).findings] == [
+        "weight_stale", "bolus_above_usual"]
+
+
+def test_an_earlier_dose_at_the_same_moment_counts():
+    """frequency_findings: doses after the planned time are ignored, one at the same moment counts."""
+    found = frequency_findings([NOW, NOW + timedelta(hours=1)], NOW, OWN)
+    assert [(f.code, f.message) for f in found] == [
+        ("too_soon", "Only 0 min since the last dose; less than 48 h needs a physician override.")]
+
+
+def test_a_planned_dose_time_that_is_not_a_time_is_refused():
+    with pytest.raises(ValidationError) as caught:
+        frequency_findings([], "tomorrow", OWN)
+    assert (caught.value.message, caught.value.field) == ("Planned dose time must be a date and time.", "dose_time")

@@ -236,3 +236,10 @@ def test_a_fast_heart_rate_before_the_dose_is_a_warning_of_the_gate():
     assert [(f.code, f.grade, f.message) for f in found] == [(
         "predose_heart_rate_above", Grade.WARN, "Before the dose: Heart rate 101/min is above 100/min (fast heart "
                                                 "rate).")]
+
+
+def test_the_predose_gate_names_a_missing_oxygen_reading_and_keeps_judging_after_a_high_pressure():
+    assert [f.message for f in predose_findings(validate_vitals(120, 80, heart_rate=70, resp_rate=14), OWN)] == [
+        "Baseline not recorded: SpO₂."]
+    found = predose_findings(validate_vitals(205, 135, heart_rate=101, spo2=98, resp_rate=14), OWN)
+    assert [f.code for f in found] == ["predose_bp_high", "predose_heart_rate_above"]
