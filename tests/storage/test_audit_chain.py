@@ -453,3 +453,21 @@ def test_the_verification_says_what_was_found_in_words():
         "The audit log is intact: 12 entries, every hash and link verified."
     assert audit_chain.Verification(False, 3, 4, "entry 4 is missing (deleted).").message == \
         "The audit log has been altered at entry 4: entry 4 is missing (deleted)."
+
+
+def test_an_unreadable_key_says_how_to_restore_it(tmp_path):
+    (tmp_path / "audit.key").write_text("not a hex key")
+    with pytest.raises(AuditKeyError) as caught:
+        audit_chain.AuditKeyring(tmp_path).key()
+    assert caught.value.message.startswith(f"The audit key at {tmp_path / 'audit.key'} cannot be read (")
+    assert caught.value.message.endswith("). Restore it from the backup made with the database; without it the "
+                                         "audit log cannot be extended or verified.")
+
+
+def test_the_head_is_still_written_when_its_folder_went_missing(tmp_path):
+    """The key is held in memory; a head written after the data folder (and its parent) vanished recreates them."""
+    keyring = audit_chain.AuditKeyring(tmp_path / "outer" / "data")
+    keyring.key(create=True)
+    shutil.rmtree(tmp_path / "outer")
+    keyring.write_head(1, "a" * 64)
+    assert keyring.read_head() == (1, "a" * 64)
