@@ -471,3 +471,22 @@ def test_the_head_is_still_written_when_its_folder_went_missing(tmp_path):
     shutil.rmtree(tmp_path / "outer")
     keyring.write_head(1, "a" * 64)
     assert keyring.read_head() == (1, "a" * 64)
+
+
+def test_a_new_key_is_made_in_a_data_folder_that_does_not_exist_yet(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path / "clinic" / "data")
+    assert len(keyring.key(create=True)) == 32 and keyring.key_path.exists()
+
+
+def test_a_key_made_by_another_process_at_the_same_moment_is_used(tmp_path, monkeypatch):
+    """Two workstations start an empty log at once: the one whose exclusive create fails reads the other's key."""
+    theirs = "cd" * 32
+    real_open = os.open
+
+    def made_first(path, flags, mode=0o777):
+        Path(path).write_text(theirs)
+        monkeypatch.setattr(audit_chain.os, "open", real_open)
+        raise FileExistsError(path)
+
+    monkeypatch.setattr(audit_chain.os, "open", made_first)
+    assert audit_chain.AuditKeyring(tmp_path).key(create=True) == bytes.fromhex(theirs)
