@@ -490,3 +490,18 @@ def test_a_key_made_by_another_process_at_the_same_moment_is_used(tmp_path, monk
 
     monkeypatch.setattr(audit_chain.os, "open", made_first)
     assert audit_chain.AuditKeyring(tmp_path).key(create=True) == bytes.fromhex(theirs)
+
+
+def test_logged_times_are_the_same_text_whatever_the_workstations_time_zone(monkeypatch):
+    """An entry's time is hashed as UTC text: a workstation set to another zone computes the same payload."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert audit_chain.plain_value(when) == "2026-03-02T08:30:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
