@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import Context, Decimal, InvalidOperation, localcontext
+from decimal import Context, Decimal, DecimalException, localcontext
 from itertools import pairwise
 from typing import Iterable, Sequence
 
@@ -339,7 +339,7 @@ def _show(value: Decimal) -> str:
     """A typed number for an error message; absurdly large entries are shown as typed (plain() cannot)."""
     try:
         return str(plain(value))
-    except InvalidOperation:
+    except DecimalException:  # plain() overflows on an entry such as 1E+1000000: show it as typed
         return str(value)
 
 

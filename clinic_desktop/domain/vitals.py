@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from clinic_desktop.domain.clinic_settings import ClinicSettings
 from clinic_desktop.domain.enums import AlertAction
@@ -119,7 +119,7 @@ def _show(value: Decimal) -> str:
     """A typed number for an error message; absurdly large entries are shown as typed (plain() cannot)."""
     try:
         return str(plain(value))
-    except InvalidOperation:
+    except DecimalException:  # plain() overflows on an entry such as 1E+1000000: show it as typed
         return str(value)
 
 

@@ -148,3 +148,111 @@ def test_the_words_for_another_workstation_s_change_name_each_field_briefly():
     words = changed_fields_words(many)
     assert words.count(" from ") == 5 and words.endswith("; and 2 more.") and "x" * 39 + "…" in words
     assert changed_fields_words({"new": {"status": "checked_in"}}) == ""  # not an update: who and when only
+
+
+# --- the words of a refused stale save, at their edges ---------------------------------------------------------
+
+def test_the_words_name_the_last_change_of_that_record_not_of_another_of_its_kind(clinic, other):
+    """Patient A was edited by the front desk, then patient B by a nurse: a stale save of A names the front desk."""
+    from clinic_desktop.domain.errors import ConcurrentChange
+    from clinic_desktop.services.changes import raise_changed_elsewhere
+
+    first, second = clinic.patient(consent=None), clinic.patient(consent=None)
+    _edit(other, clinic.staff["front_desk"], first, family_name="Byron")
+    _edit(other, clinic.staff["nurse2"], second, family_name="Shelley")
+    ctx = clinic.services.context
+    with ctx.db.read() as uow, pytest.raises(ConcurrentChange) as caught:
+        raise_changed_elsewhere(uow.session, ctx, "patient", (("patient", first.id),))
+    words = caught.value.message
+    assert words.startswith("This patient was changed on another workstation after you opened it. Changed by Pat "
+                            "Lindqvist at 09:00. They changed ")
+    assert "family name from Lovelace to Byron" in words and "Shelley" not in words
+    assert words.endswith(". Nothing was saved; look at the chart as it is now and try again.")
+
+
+def test_the_words_without_an_audit_entry_say_only_that_it_changed(clinic):
+    from clinic_desktop.domain.errors import ConcurrentChange
+    from clinic_desktop.services.changes import raise_changed_elsewhere
+
+    ctx = clinic.services.context
+    with ctx.db.read() as uow, pytest.raises(ConcurrentChange) as caught:
+        raise_changed_elsewhere(uow.session, ctx, "chair", (("chair", 987654),), "Reload the chairs.")
+    assert caught.value.message == "This chair was changed on another workstation after you opened it.  Reload " \
+                                   "the chairs."
+
+
+def test_changed_fields_words_of_details_that_are_not_changes_are_empty():
+    from clinic_desktop.services.changes import changed_fields_words
+
+    assert changed_fields_words(None) == ""
+    assert changed_fields_words(["phone"]) == ""
+    assert changed_fields_words({"phone": {"old": "1", "new": "1"}}) == ""  # left as it was
+    assert changed_fields_words({"changes": {"dose_mg": {"old": 40, "new": 32}}, "reason": "Dissociation"}) == \
+        " They changed dose mg from 40 to 32."
+
+
+def test_changed_fields_words_show_forty_characters_whole_and_cut_longer_values_to_forty():
+    from clinic_desktop.services.changes import changed_fields_words
+
+    forty, forty_one = "a" * 40, "b" * 41
+    assert changed_fields_words({"note": {"old": forty, "new": forty_one}}) == \
+        f" They changed note from {forty} to {'b' * 39}…."
+
+
+def test_changed_fields_words_count_the_fields_beyond_five():
+    from clinic_desktop.services.changes import changed_fields_words
+
+    def fields(n):
+        return {f"f{k}": {"old": k, "new": k + 1} for k in range(n)}
+
+    five = "f0 from 0 to 1; f1 from 1 to 2; f2 from 2 to 3; f3 from 3 to 4; f4 from 4 to 5"
+    assert changed_fields_words(fields(5)) == f" They changed {five}."
+    assert changed_fields_words(fields(6)) == f" They changed {five}; and 1 more."
+
+
+def test_a_session_and_a_dose_also_change_through_the_entries_that_sign_them():
+    """The audit names a stale session or dose save looks up besides its own: the names the signing entries use."""
+    from types import SimpleNamespace
+
+    from clinic_desktop.services import signing
+    from clinic_desktop.services.changes import dose_audit_objects, session_audit_objects
+
+    dose = SimpleNamespace(id=9)
+    assert session_audit_objects(SimpleNamespace(id=5, dose_record=dose)) == (
+        ("session_check", 5), ("checks_override", 5), ("administration", 9))
+    assert session_audit_objects(SimpleNamespace(id=5, dose_record=None)) == (
+        ("session_check", 5), ("checks_override", 5))
+    assert dose_audit_objects(dose) == (("administration", 9), ("waste", 9))
+    assert {"administration", "waste"} <= set(signing.MEANINGS)
+
+
+def test_this_workstation_hears_of_its_own_commits(clinic):
+    """subscribe(): after a commit through these services, the listener gets what changed."""
+    from clinic_desktop.services.changes import subscribe
+
+    heard = []
+
+    class Screen:
+        def changed(self, change_set):
+            heard.append(change_set)
+
+    screen = Screen()
+    subscribe(clinic.services.context, screen.changed)
+    chart = clinic.patient(consent=None)
+    assert any(c.touches_patient(chart.id) for c in heard)
+
+
+def test_the_words_for_a_change_made_by_no_signed_in_person_say_someone(clinic):
+    """An entry without a member of staff (written by the application itself) is named "someone"."""
+    from clinic_desktop.domain.errors import ConcurrentChange
+    from clinic_desktop.services.changes import raise_changed_elsewhere
+
+    ctx = clinic.services.context
+    with ctx.db.write() as uow:
+        ctx.audit(uow.session, None, "chair.rename", object_type="chair", object_id=424242,
+                  details={"name": {"old": "Chair 1", "new": "Window"}})
+        uow.commit()
+    with ctx.db.read() as uow, pytest.raises(ConcurrentChange) as caught:
+        raise_changed_elsewhere(uow.session, ctx, "chair", (("chair", 424242),), "Reload the chairs.")
+    assert caught.value.message == ("This chair was changed on another workstation after you opened it. Changed by "
+                                    "someone at 09:00. They changed name from Chair 1 to Window. Reload the chairs.")

@@ -372,3 +372,164 @@ def test_cli_audit_verify_exits_0_when_intact_and_3_naming_the_entry(copy, capsy
     raw(folder, ("UPDATE audit_log SET username = 'x' WHERE seq = 42", ()))
     assert main(["--data-dir", str(folder), "audit", "verify"]) == 3
     assert "entry 42" in capsys.readouterr().err
+
+
+# --- the chain's encoding and the keyring, without a database ---------------------------------------------------
+
+def test_plain_value_gives_every_kind_of_value_one_exact_json_form():
+    from datetime import date, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from clinic_desktop.domain.enums import StaffRole
+
+    local = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert audit_chain.plain_value(Decimal("0.50")) == "0.50"  # the typed precision is kept
+    assert audit_chain.plain_value(Decimal("1E+2")) == "100"
+    assert audit_chain.plain_value(local) == "2026-03-02T14:30:00+00:00"  # the instant, in UTC
+    assert audit_chain.plain_value(date(2026, 3, 2)) == "2026-03-02"
+    assert audit_chain.plain_value(StaffRole.NURSE) == "nurse"
+    assert audit_chain.plain_value({1: (Decimal("2.5"), None)}) == {"1": ["2.5", None]}
+    assert audit_chain.plain_value(frozenset({"a"})) == ["a"]
+    assert audit_chain.plain_value(True) is True and audit_chain.plain_value(7) == 7
+
+
+def test_canonical_bytes_sort_keys_drop_spaces_and_keep_unicode():
+    assert audit_chain.canonical({"b": 1, "a": "Zoë"}) == '{"a":"Zoë","b":1}'.encode()
+
+
+def test_each_entry_field_has_its_own_place_in_the_hashed_payload():
+    """Two entries that differ in one field only never share a payload, whichever field it is."""
+    from datetime import datetime, timezone
+
+    base = dict(seq=3, at=datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), utc_offset_min=-300, staff_id=4,
+                username="whitlock", patient_id=12, action="patient.update", object_type="patient", object_id="12",
+                details={"phone": {"old": "", "new": "555-0199"}}, emergency=False, prev_hash="a" * 64)
+    changed = dict(seq=4, at=datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc), utc_offset_min=60, staff_id=5,
+                   username="ferreira", patient_id=13, action="patient.view", object_type="series", object_id="13",
+                   details={}, emergency=True, prev_hash="b" * 64)
+    payloads = {entry_payload(**base)}
+    for name, value in changed.items():
+        payloads.add(entry_payload(**{**base, name: value}))
+    assert len(payloads) == 1 + len(changed)
+    assert json.loads(entry_payload(**base)) == {
+        "seq": 3, "at": "2026-03-02T09:00:00+00:00", "off": -300, "staff": 4, "user": "whitlock", "patient": 12,
+        "action": "patient.update", "type": "patient", "id": "12",
+        "details": {"phone": {"old": "", "new": "555-0199"}}, "emergency": False, "prev": "a" * 64}
+
+
+def test_the_head_file_round_trips_is_keyed_and_never_moves_back(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    keyring.key(create=True)
+    assert keyring.read_head() is None
+    keyring.write_head(5, "c" * 64)
+    assert keyring.read_head() == (5, "c" * 64)
+    keyring.write_head(5, "d" * 64)  # the same entry again: left as it is
+    keyring.write_head(4, "e" * 64)  # an older one: never moves the head back
+    assert keyring.read_head() == (5, "c" * 64)
+    keyring.write_head(6, "f" * 64)
+    assert keyring.read_head() == (6, "f" * 64)
+    stored = json.loads(keyring.head_path.read_text())
+    assert stored["mac"] == hmac.new(keyring.key(), b'{"hash":"' + b"f" * 64 + b'","head":6}',
+                                     hashlib.sha256).hexdigest()
+    assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize("content", ['{"seq": 6, "hash": "x"}', "[]", '{"seq": "six", "hash": "x", "mac": "y"}'])
+def test_a_head_file_missing_a_field_or_garbled_is_unreadable(tmp_path, content):
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    keyring.key(create=True)
+    keyring.head_path.write_text(content)
+    assert keyring.read_head() == (-1, "unreadable")
+
+
+def test_a_head_file_with_a_wrong_mac_is_not_authentic(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    keyring.key(create=True)
+    keyring.head_path.write_text(json.dumps({"seq": 6, "hash": "f" * 64, "mac": "0" * 64}))
+    assert keyring.read_head() == (-1, "not authentic")
+
+
+def test_a_new_key_is_64_hex_digits_private_and_kept(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path / "new-folder")
+    key = keyring.key(create=True)
+    assert len(key) == 32 and keyring.key_path.read_text() == key.hex()
+    assert stat.S_IMODE(keyring.key_path.stat().st_mode) == 0o600
+    assert audit_chain.AuditKeyring(tmp_path / "new-folder").key() == key  # read back, not made again
+
+
+def test_a_missing_key_is_not_made_unless_asked(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    with pytest.raises(AuditKeyError) as caught:
+        keyring.key()
+    assert caught.value.message == (f"The audit key {tmp_path / 'audit.key'} is missing. Restore it from the backup "
+                                    "made with the database; without it the audit log cannot be extended or verified.")
+    assert not keyring.key_path.exists()
+
+
+def test_a_short_key_is_refused(tmp_path):
+    (tmp_path / "audit.key").write_text("ab" * 31)
+    with pytest.raises(AuditKeyError) as caught:
+        audit_chain.AuditKeyring(tmp_path).key()
+    assert caught.value.message == (f"The audit key at {tmp_path / 'audit.key'} is too short; restore the original "
+                                    "key file.")
+    (tmp_path / "audit.key").write_text("ab" * 32 + "\n")  # 32 bytes, with the line end a text editor adds
+    assert audit_chain.AuditKeyring(tmp_path).key() == bytes.fromhex("ab" * 32)
+
+
+def test_the_verification_says_what_was_found_in_words():
+    assert audit_chain.Verification(True, 12).message == \
+        "The audit log is intact: 12 entries, every hash and link verified."
+    assert audit_chain.Verification(False, 3, 4, "entry 4 is missing (deleted).").message == \
+        "The audit log has been altered at entry 4: entry 4 is missing (deleted)."
+
+
+def test_an_unreadable_key_says_how_to_restore_it(tmp_path):
+    (tmp_path / "audit.key").write_text("not a hex key")
+    with pytest.raises(AuditKeyError) as caught:
+        audit_chain.AuditKeyring(tmp_path).key()
+    assert caught.value.message.startswith(f"The audit key at {tmp_path / 'audit.key'} cannot be read (")
+    assert caught.value.message.endswith("). Restore it from the backup made with the database; without it the "
+                                         "audit log cannot be extended or verified.")
+
+
+def test_the_head_is_still_written_when_its_folder_went_missing(tmp_path):
+    """The key is held in memory; a head written after the data folder (and its parent) vanished recreates them."""
+    keyring = audit_chain.AuditKeyring(tmp_path / "outer" / "data")
+    keyring.key(create=True)
+    shutil.rmtree(tmp_path / "outer")
+    keyring.write_head(1, "a" * 64)
+    assert keyring.read_head() == (1, "a" * 64)
+
+
+def test_a_new_key_is_made_in_a_data_folder_that_does_not_exist_yet(tmp_path):
+    keyring = audit_chain.AuditKeyring(tmp_path / "clinic" / "data")
+    assert len(keyring.key(create=True)) == 32 and keyring.key_path.exists()
+
+
+def test_a_key_made_by_another_process_at_the_same_moment_is_used(tmp_path, monkeypatch):
+    """Two workstations start an empty log at once: the one whose exclusive create fails reads the other's key."""
+    theirs = "cd" * 32
+    real_open = os.open
+
+    def made_first(path, flags, mode=0o777):
+        Path(path).write_text(theirs)
+        monkeypatch.setattr(audit_chain.os, "open", real_open)
+        raise FileExistsError(path)
+
+    monkeypatch.setattr(audit_chain.os, "open", made_first)
+    assert audit_chain.AuditKeyring(tmp_path).key(create=True) == bytes.fromhex(theirs)
+
+
+def test_logged_times_are_the_same_text_whatever_the_workstations_time_zone(monkeypatch):
+    """An entry's time is hashed as UTC text: a workstation set to another zone computes the same payload."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert audit_chain.plain_value(when) == "2026-03-02T08:30:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
