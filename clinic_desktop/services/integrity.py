@@ -8,6 +8,7 @@ and put it in CHECKS at the place its findings should be reported in."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ class Integrity:
         return f"The clinic's records have been altered: {self.problem}"
 
 
-def _sqlite_connection(session: Session):
+def _sqlite_connection(session: Session) -> sqlite3.Connection:
     return session.connection().connection.driver_connection
 
 
