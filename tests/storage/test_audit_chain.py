@@ -461,7 +461,8 @@ def test_a_missing_key_is_not_made_unless_asked(tmp_path):
     keyring = audit_chain.AuditKeyring(tmp_path)
     with pytest.raises(AuditKeyError) as caught:
         keyring.key()
-    assert caught.value.message == (f"The audit key {tmp_path / 'audit.key'} is missing. Restore it from the backup "
+    assert caught.value.message == (f"The audit key {tmp_path / 'audit.key'} is missing (and the operating system's "
+                                    "credential store holds none for this data folder). Restore it from the backup "
                                     "made with the database; without it the audit log cannot be extended or verified.")
     assert not keyring.key_path.exists()
 
@@ -471,7 +472,7 @@ def test_a_short_key_is_refused(tmp_path):
     with pytest.raises(AuditKeyError) as caught:
         audit_chain.AuditKeyring(tmp_path).key()
     assert caught.value.message == (f"The audit key at {tmp_path / 'audit.key'} is too short; restore the original "
-                                    "key file.")
+                                    "key.")
     (tmp_path / "audit.key").write_text("ab" * 32 + "\n")  # 32 bytes, with the line end a text editor adds
     assert audit_chain.AuditKeyring(tmp_path).key() == bytes.fromhex("ab" * 32)
 
@@ -487,9 +488,9 @@ def test_an_unreadable_key_says_how_to_restore_it(tmp_path):
     (tmp_path / "audit.key").write_text("not a hex key")
     with pytest.raises(AuditKeyError) as caught:
         audit_chain.AuditKeyring(tmp_path).key()
-    assert caught.value.message.startswith(f"The audit key at {tmp_path / 'audit.key'} cannot be read (")
-    assert caught.value.message.endswith("). Restore it from the backup made with the database; without it the "
-                                         "audit log cannot be extended or verified.")
+    assert caught.value.message == (f"The audit key at {tmp_path / 'audit.key'} cannot be read as a key. Restore the "
+                                    "original key from the backup made with the database; without it the audit log "
+                                    "cannot be extended or verified.")
 
 
 def test_the_head_is_still_written_when_its_folder_went_missing(tmp_path):
