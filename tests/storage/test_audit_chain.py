@@ -534,3 +534,277 @@ def test_logged_times_are_the_same_text_whatever_the_workstations_time_zone(monk
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# --- the head record's time and second copy, the key in the credential store ---------------------------------------
+
+def _keyring(folder: Path) -> audit_chain.AuditKeyring:
+    keyring = audit_chain.AuditKeyring(folder)
+    keyring.key(create=True)
+    return keyring
+
+
+def test_the_head_keeps_its_time_in_utc_and_its_second_copy_is_the_same_file(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    keyring, usb = _keyring(tmp_path / "data"), tmp_path / "usb"
+    usb.mkdir()
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    keyring.reset_head(4, "a" * 64, mirror=str(usb), at=at)
+    record = keyring.read_head_record()
+    assert record == audit_chain.HeadRecord(4, "a" * 64, at, str(usb))
+    stored = json.loads(keyring.head_path.read_text())
+    assert {k: v for k, v in stored.items() if k != "mac"} == {
+        "seq": 4, "hash": "a" * 64, "at": "2026-03-02T14:30:00+00:00", "mirror": str(usb)}
+    payload = b'{"at":"2026-03-02T14:30:00+00:00","hash":"' + b"a" * 64 + b'","head":4,"mirror":"' + \
+        str(usb).encode() + b'"}'
+    assert stored["mac"] == hmac.new(keyring.key(), payload, hashlib.sha256).hexdigest()
+    assert (usb / keyring.mirror_name).read_text() == keyring.head_path.read_text()
+    assert keyring.read_head_at(usb / keyring.mirror_name) == record
+    assert keyring.mirror_problem is None
+
+
+def test_a_newer_head_keeps_the_second_location_and_a_reset_can_change_or_drop_it(tmp_path):
+    keyring, usb, other = _keyring(tmp_path / "data"), tmp_path / "usb", tmp_path / "other"
+    usb.mkdir()
+    other.mkdir()
+    keyring.reset_head(1, "a" * 64, mirror=str(usb))
+    keyring.write_head(2, "b" * 64)
+    assert keyring.read_head_record() == audit_chain.HeadRecord(2, "b" * 64, None, str(usb))
+    assert keyring.read_head_at(usb / keyring.mirror_name) == audit_chain.HeadRecord(2, "b" * 64, None, str(usb))
+    keyring.reset_head(1, "c" * 64)  # a restore moves it back, keeping the second location
+    assert keyring.read_head_record() == audit_chain.HeadRecord(1, "c" * 64, None, str(usb))
+    keyring.reset_head(3, "d" * 64, mirror=str(other))
+    assert keyring.read_head_at(other / keyring.mirror_name) == audit_chain.HeadRecord(3, "d" * 64, None, str(other))
+    assert keyring.read_head_at(usb / keyring.mirror_name).seq == 1  # the old location is no longer written
+    keyring.reset_head(4, "e" * 64, mirror=None)
+    assert keyring.read_head_record() == audit_chain.HeadRecord(4, "e" * 64)
+    assert "mirror" not in json.loads(keyring.head_path.read_text())
+    keyring.write_head(5, "f" * 64)
+    assert keyring.read_head_record() == audit_chain.HeadRecord(5, "f" * 64)
+
+
+def test_a_reset_over_a_damaged_head_starts_it_without_a_second_location(tmp_path):
+    keyring = _keyring(tmp_path)
+    keyring.head_path.write_text("garbled")
+    keyring.reset_head(2, "a" * 64)
+    assert keyring.read_head_record() == audit_chain.HeadRecord(2, "a" * 64)
+
+
+def test_a_second_location_that_cannot_be_written_is_logged_once_and_work_goes_on(tmp_path, caplog):
+    keyring = _keyring(tmp_path / "data")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    with caplog.at_level("INFO", logger=audit_chain.__name__):
+        keyring.reset_head(1, "a" * 64, mirror=str(blocked))
+        keyring.write_head(2, "b" * 64)
+    assert keyring.read_head() == (2, "b" * 64)  # the head beside the database is written all the same
+    assert keyring.mirror_problem.startswith(f"{blocked} cannot be written (")
+    assert keyring.mirror_problem.endswith(")") and "()" not in keyring.mirror_problem
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and keyring.mirror_problem in warnings[0].getMessage()
+    assert "the application runs on without it" in warnings[0].getMessage()
+    assert not [r for r in caplog.records if r.levelname == "INFO"]
+    caplog.clear()
+    blocked.unlink()
+    blocked.mkdir()
+    with caplog.at_level("INFO", logger=audit_chain.__name__):
+        keyring.write_head(3, "c" * 64)
+        keyring.write_head(4, "d" * 64)
+    assert keyring.mirror_problem is None
+    assert keyring.read_head_at(blocked / keyring.mirror_name).seq == 4
+    assert [r.getMessage() for r in caplog.records] == [
+        f"The second copy of the audit head in {blocked} is written again"]
+
+
+def test_dropping_the_second_location_clears_its_problem(tmp_path):
+    keyring = _keyring(tmp_path / "data")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    keyring.reset_head(1, "a" * 64, mirror=str(blocked))
+    assert keyring.mirror_problem is not None
+    keyring.reset_head(1, "a" * 64, mirror=None)
+    assert keyring.mirror_problem is None
+
+
+def test_each_data_folder_has_its_own_file_in_the_second_location(tmp_path):
+    import re
+    import socket
+
+    one, two = audit_chain.AuditKeyring(tmp_path / "one"), audit_chain.AuditKeyring(tmp_path / "two")
+    identity = f"{socket.gethostname()}|{(tmp_path / 'one').absolute()}".encode()
+    assert one.mirror_name == f"audit-head-{hashlib.sha256(identity).hexdigest()[:12]}.json"
+    assert re.fullmatch(r"audit-head-[0-9a-f]{12}\.json", two.mirror_name)
+    assert one.mirror_name != two.mirror_name
+    assert audit_chain.AuditKeyring(tmp_path / "one").mirror_name == one.mirror_name
+
+
+@pytest.mark.parametrize("extra", [{"at": "2026-03-02T14:30:00"}, {"at": "yesterday"}, {"at": 5}])
+def test_a_head_time_without_its_zone_or_garbled_makes_the_head_unreadable(tmp_path, extra):
+    keyring = _keyring(tmp_path)
+    record = {"seq": 3, "hash": "a" * 64, **extra}
+    keyring.head_path.write_text(json.dumps({**record, "mac": "0" * 64}))
+    assert keyring.read_head_record() == "unreadable"
+
+
+def test_a_head_written_before_times_were_kept_is_still_authentic(tmp_path):
+    keyring = _keyring(tmp_path)
+    mac = hmac.new(keyring.key(), b'{"hash":"' + b"a" * 64 + b'","head":3}', hashlib.sha256).hexdigest()
+    keyring.head_path.write_text(json.dumps({"seq": 3, "hash": "a" * 64, "mac": mac}))
+    assert keyring.read_head_record() == audit_chain.HeadRecord(3, "a" * 64, None, None)
+    keyring.head_path.write_text(json.dumps({"seq": 3, "hash": "a" * 64, "mirror": "", "mac": mac}))
+    assert keyring.read_head_record() == audit_chain.HeadRecord(3, "a" * 64, None, None)
+
+
+def test_a_head_that_cannot_be_read_at_all_is_unreadable_and_never_written_over(tmp_path, caplog):
+    keyring = _keyring(tmp_path)
+    keyring.head_path.mkdir()  # reading it fails with an operating-system error, not a missing file
+    assert keyring.read_head_record() == "unreadable"
+    assert keyring.read_head() == (-1, "unreadable")
+    with caplog.at_level("WARNING", logger=audit_chain.__name__):
+        keyring.write_head(9, "a" * 64)
+    assert keyring.head_path.is_dir()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"The audit head file {keyring.head_path} is unreadable; it is left as it is for verify to report"]
+
+
+def test_a_forged_head_is_left_for_verify_to_find(tmp_path):
+    keyring = _keyring(tmp_path)
+    forged = json.dumps({"seq": 2, "hash": "a" * 64, "mac": "0" * 64})
+    keyring.head_path.write_text(forged)
+    keyring.write_head(3, "b" * 64)
+    assert keyring.head_path.read_text() == forged
+
+
+def test_the_key_is_taken_from_the_credential_store_when_there_is_no_file(tmp_path, monkeypatch):
+    from clinic_desktop.storage import audit_key_store
+
+    asked = []
+
+    def stored(folder):
+        asked.append(folder)
+        return "ef" * 32 + "\n"
+
+    monkeypatch.setattr(audit_key_store, "stored_key", stored)
+    keyring = audit_chain.AuditKeyring(tmp_path)
+    assert keyring.key() == bytes.fromhex("ef" * 32) and keyring.key_in_store()
+    assert asked[0] == tmp_path and not keyring.key_path.exists()  # never copied into a file
+    (tmp_path / "audit.key").write_text("ab" * 32)
+    assert not keyring.key_in_store()  # the file, when present, is the key
+    assert audit_chain.AuditKeyring(tmp_path).key() == bytes.fromhex("ab" * 32)
+
+
+def test_no_key_in_the_store_nor_a_file_means_not_in_the_store(tmp_path, monkeypatch):
+    from clinic_desktop.storage import audit_key_store
+
+    monkeypatch.setattr(audit_key_store, "stored_key", lambda folder: None)
+    assert not audit_chain.AuditKeyring(tmp_path).key_in_store()
+
+
+def test_a_garbled_key_in_the_credential_store_says_where_it_is(tmp_path, monkeypatch):
+    from clinic_desktop.storage import audit_key_store
+
+    monkeypatch.setattr(audit_key_store, "stored_key", lambda folder: "not hex")
+    with pytest.raises(AuditKeyError) as caught:
+        audit_chain.AuditKeyring(tmp_path).key(create=True)
+    assert caught.value.message.startswith("The audit key in the credential store cannot be read as a key.")
+    assert not (tmp_path / "audit.key").exists()  # a new key would make the existing entries look forged
+
+
+# --- appending several entries at once, and the check against the head file alone -----------------------------------
+
+def _fields(clock, n: int) -> dict:
+    return dict(at=clock.now(), utc_offset_min=-300, staff_id=None, action="test.entry", object_type="note",
+                object_id=n, details={"n": n}, username=f"user{n}")
+
+
+def _verified(db, **kwargs) -> audit_chain.Verification:
+    with db.read() as uow:
+        return audit_chain.verify(uow.session, db.keyring, witnesses=False, **kwargs)
+
+
+def test_entries_appended_together_are_linked_as_one_by_one_and_publish_their_head(db, clock):
+    with db.write() as uow:
+        assert audit_chain.append_many(uow.session, db.keyring, []) == 0
+        assert audit_chain.PENDING_HEAD not in uow.session.info
+        assert audit_chain.append_many(uow.session, db.keyring, (_fields(clock, n) for n in (1, 2, 3))) == 3
+        uow.commit()
+    with db.read() as uow:
+        rows = uow.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+        prev = audit_chain.GENESIS
+        for seq, row in enumerate(rows, start=1):
+            payload = entry_payload(seq, clock.now(), -300, None, f"user{seq}", None, "test.entry", "note",
+                                    str(seq), {"n": seq}, False, prev)
+            assert (row.seq, row.prev_hash, row.object_id, row.username) == (seq, prev, str(seq), f"user{seq}")
+            assert row.hash == hmac.new(db.keyring.key(), payload, hashlib.sha256).hexdigest()
+            prev = row.hash
+        assert len(rows) == 3
+    assert db.keyring.read_head_record() == audit_chain.HeadRecord(3, prev, clock.now())
+    with db.write() as uow:  # the next batch continues the chain
+        assert audit_chain.append_many(uow.session, db.keyring, [_fields(clock, 4), _fields(clock, 5)]) == 2
+        assert uow.session.info[audit_chain.PENDING_HEAD][:3] == (5, uow.session.info[audit_chain.PENDING_HEAD][1],
+                                                                  False)
+        uow.commit()
+    result = _verified(db, batch=2)
+    assert (result.ok, result.entries) == (True, 5), result.message
+    assert db.keyring.read_head()[0] == 5
+
+
+def test_a_transaction_that_began_the_log_still_says_so_after_more_entries(db, clock):
+    with db.write() as uow:
+        audit_chain.append(uow.session, db.keyring, **_fields(clock, 1))
+        assert uow.session.info[audit_chain.PENDING_HEAD][2] is True
+        audit_chain.append_many(uow.session, db.keyring, [_fields(clock, 2)])
+        seq, _hash, began, at = uow.session.info[audit_chain.PENDING_HEAD]
+        assert (seq, began, at) == (2, True, clock.now())
+        uow.commit()
+    assert db.keyring.read_head()[0] == 2
+
+
+def _small_log(db, clock, count: int = 3) -> list[str]:
+    with db.write() as uow:
+        audit_chain.append_many(uow.session, db.keyring, [_fields(clock, n) for n in range(1, count + 1)])
+        uow.commit()
+    with db.read() as uow:
+        return list(uow.session.execute(select(AuditEntry.hash).order_by(AuditEntry.seq)).scalars())
+
+
+def test_against_the_head_file_alone_a_cut_off_or_changed_end_is_named(db, clock):
+    hashes = _small_log(db, clock)
+    assert _verified(db).ok
+    db.keyring.reset_head(5, "a" * 64)
+    result = _verified(db)
+    assert (result.ok, result.entries, result.first_bad_seq) == (False, 3, 4)
+    assert result.problem == "the log ends at entry 3 but entry 5 was written: the end of the log was cut off."
+    db.keyring.reset_head(3, "a" * 64)
+    result = _verified(db)
+    assert (result.ok, result.first_bad_seq, result.problem) == (
+        False, 3, "the last entry differs from the one recorded as written.")
+    db.keyring.reset_head(2, "a" * 64)
+    result = _verified(db)
+    assert (result.ok, result.first_bad_seq, result.problem) == (
+        False, 2, "it differs from the entry recorded as written.")
+    db.keyring.reset_head(2, hashes[1])  # a head that lags the log (a publish cut off by a crash) is fine
+    assert _verified(db).ok
+    db.keyring.reset_head(0, "a" * 64)  # "nothing written yet" names no entry to compare
+    assert _verified(db).ok
+    db.keyring.head_path.write_text("garbled")
+    result = _verified(db)
+    assert (result.ok, result.first_bad_seq) == (False, 4)
+    assert result.problem == ("the head file kept beside the database is unreadable (it was damaged or rewritten "
+                              "without the key).")
+    db.keyring.head_path.unlink()  # no head file: the chain alone
+    assert (_verified(db).ok, _verified(db).entries) == (True, 3)
+
+
+def test_an_empty_log_with_a_head_of_nothing_verifies(db):
+    db.keyring.key(create=True)
+    db.keyring.reset_head(0, "a" * 64)
+    assert (_verified(db).ok, _verified(db).entries) == (True, 0)
+
+
+def test_the_verification_of_a_log_as_a_whole_and_its_notes_in_words():
+    assert audit_chain.Verification(False, 3, None, "its head was seen further on.").message == \
+        "The audit log cannot be trusted: its head was seen further on."
+    assert audit_chain.Verification(True, 2, notes=("The second copy is not available.",)).message == \
+        "The audit log is intact: 2 entries, every hash and link verified. The second copy is not available."
