@@ -808,3 +808,32 @@ def test_the_verification_of_a_log_as_a_whole_and_its_notes_in_words():
         "The audit log cannot be trusted: its head was seen further on."
     assert audit_chain.Verification(True, 2, notes=("The second copy is not available.",)).message == \
         "The audit log is intact: 2 entries, every hash and link verified. The second copy is not available."
+
+
+def test_by_default_a_log_whose_head_file_is_gone_is_not_trusted(db, clock):
+    _small_log(db, clock)
+    db.keyring.head_path.unlink()  # the chain alone cannot show a cut-off tail: the other witnesses must speak
+    with db.read() as uow:
+        assert not audit_chain.verify(uow.session, db.keyring).ok
+    assert _verified(db).ok  # while the check against the head file alone takes the chain as it is
+
+
+def _swapped(folder: Path) -> None:
+    a, b = row_of(folder, 30), row_of(folder, 37)
+    assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
+    raw(folder, (f"UPDATE audit_log SET {assignments} WHERE seq = 30", b),
+        (f"UPDATE audit_log SET {assignments} WHERE seq = 37", a))
+
+
+@pytest.mark.parametrize("tamper, seq, problem", [
+    (lambda folder: raw(folder, ("DELETE FROM audit_log WHERE seq = 77", ())), 77,
+     "entry 77 is missing (deleted)."),
+    (_swapped, 30, "it does not follow the entry before it (removed, inserted or reordered entries)."),
+    (lambda folder: raw(folder, ("UPDATE audit_log SET action = 'login' WHERE seq = 40", ())), 40,
+     "its content or hash was changed after it was written."),
+])
+def test_a_finding_counts_the_entries_verified_before_it_and_says_what_is_wrong(copy, tamper, seq, problem):
+    folder, _ = copy
+    tamper(folder)
+    result = verify_folder(folder)
+    assert (result.ok, result.entries, result.first_bad_seq, result.problem) == (False, seq - 1, seq, problem)
