@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
@@ -601,9 +602,9 @@ def test_a_second_location_that_cannot_be_written_is_logged_once_and_work_goes_o
     assert keyring.read_head() == (2, "b" * 64)  # the head beside the database is written all the same
     assert keyring.mirror_problem.startswith(f"{blocked} cannot be written (")
     assert keyring.mirror_problem.endswith(")") and "()" not in keyring.mirror_problem
-    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warnings) == 1 and keyring.mirror_problem in warnings[0].getMessage()
-    assert "the application runs on without it" in warnings[0].getMessage()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"The second copy of the audit head was not updated: {keyring.mirror_problem}; the "
+                        "application runs on without it"]
     assert not [r for r in caplog.records if r.levelname == "INFO"]
     caplog.clear()
     blocked.unlink()
@@ -837,3 +838,52 @@ def test_a_finding_counts_the_entries_verified_before_it_and_says_what_is_wrong(
     tamper(folder)
     result = verify_folder(folder)
     assert (result.ok, result.entries, result.first_bad_seq, result.problem) == (False, seq - 1, seq, problem)
+
+
+def test_a_head_that_cannot_replace_its_file_fails_and_leaves_no_partial_file(tmp_path):
+    keyring = _keyring(tmp_path)
+    keyring.head_path.mkdir()
+    with pytest.raises(OSError):
+        keyring.reset_head(1, "a" * 64)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_second_location_that_went_missing_is_named_with_the_reason(tmp_path):
+    keyring = _keyring(tmp_path / "data")
+    keyring.reset_head(1, "a" * 64, mirror=str(tmp_path / "unplugged"))
+    assert keyring.mirror_problem == f"{tmp_path / 'unplugged'} cannot be written ({os.strerror(errno.ENOENT)})"
+    assert keyring.read_head() == (1, "a" * 64)
+
+
+def test_a_key_that_cannot_be_read_says_why_and_how_to_restore_it(tmp_path):
+    (tmp_path / "audit.key").mkdir()
+    with pytest.raises(AuditKeyError) as caught:
+        audit_chain.AuditKeyring(tmp_path).key()
+    import re
+
+    reason = "[^()\\[\\]]+"  # the operating system's words, not the exception's technical form ("[Errno 21] ...")
+    assert re.fullmatch(re.escape(f"The audit key at {tmp_path / 'audit.key'} cannot be read (") + reason
+                        + re.escape("). Restore it from the backup made with the database; without it the audit "
+                                    "log cannot be extended or verified."), caught.value.message)
+
+
+def test_an_entry_given_only_its_required_fields_gets_the_defaults(db, clock):
+    with db.write() as uow:
+        audit_chain.append_many(uow.session, db.keyring, [
+            dict(at=clock.now(), utc_offset_min=0, staff_id=None, action="test.entry"),
+            dict(at=clock.now(), utc_offset_min=0, staff_id=None, action="test.entry", object_id=None, details=None)])
+        uow.commit()
+    with db.read() as uow:
+        rows = uow.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        assert [(r.username, r.patient_id, r.object_type, r.object_id, r.details, r.emergency) for (r,) in rows] == \
+            [("", None, "", "", {}, False)] * 2
+    assert _verified(db).ok
+
+
+def test_a_transaction_on_a_log_already_begun_does_not_say_it_began_it(db, clock):
+    _small_log(db, clock, 1)
+    with db.write() as uow:
+        audit_chain.append(uow.session, db.keyring, **_fields(clock, 2))
+        audit_chain.append(uow.session, db.keyring, **_fields(clock, 3))
+        assert uow.session.info[audit_chain.PENDING_HEAD][0::2] == (3, False)
+        uow.commit()
