@@ -887,3 +887,47 @@ def test_a_transaction_on_a_log_already_begun_does_not_say_it_began_it(db, clock
         audit_chain.append(uow.session, db.keyring, **_fields(clock, 3))
         assert uow.session.info[audit_chain.PENDING_HEAD][0::2] == (3, False)
         uow.commit()
+
+
+def test_entries_appended_together_are_announced_to_the_other_workstations_like_single_ones(db, clock, services,
+                                                                                            staff):
+    from clinic_desktop.storage import change_set
+
+    nurse = staff["nurse"]
+    chart = services.patients.register(nurse, patient(1))
+    with db.write() as uow:
+        audit_chain.append_many(uow.session, db.keyring, [
+            {**_fields(clock, 7), "patient_id": chart.id, "staff_id": nurse.id, "action": "patient.update",
+             "object_type": "patient"}])
+        seq = uow.session.info[audit_chain.PENDING_HEAD][0]
+        assert uow.session.info[change_set.PENDING_CHANGES] == [
+            (seq, "patient.update", "patient", "7", chart.id, nurse.id)]
+        uow.commit()
+
+
+def test_whether_the_key_is_in_the_store_is_asked_for_this_data_folder(tmp_path, monkeypatch):
+    from clinic_desktop.storage import audit_key_store
+
+    monkeypatch.setattr(audit_key_store, "stored_key", lambda folder: "ef" * 32 if folder == tmp_path else None)
+    assert audit_chain.AuditKeyring(tmp_path).key_in_store()
+    assert not audit_chain.AuditKeyring(tmp_path / "other").key_in_store()
+
+
+def test_an_intact_log_has_no_problem_and_keeps_the_witnesses_notes(db, clock, monkeypatch):
+    from clinic_desktop.storage import head_witness
+
+    _small_log(db, clock)
+    with db.read() as uow:
+        result = audit_chain.verify(uow.session, db.keyring)
+    assert (result.ok, result.problem, result.first_bad_seq) == (True, "", None)
+    real = head_witness.check_head
+
+    def with_a_note(*args, **kwargs):
+        check = real(*args, **kwargs)
+        return head_witness.HeadCheck(check.problem, (*check.notes, "The second copy is not available."),
+                                      check.first_bad_seq)
+
+    monkeypatch.setattr(head_witness, "check_head", with_a_note)
+    with db.read() as uow:
+        result = audit_chain.verify(uow.session, db.keyring)
+    assert result.ok and result.notes[-1] == "The second copy is not available."
