@@ -779,19 +779,19 @@ def test_against_the_head_file_alone_a_cut_off_or_changed_end_is_named(db, clock
     assert result.problem == "the log ends at entry 3 but entry 5 was written: the end of the log was cut off."
     db.keyring.reset_head(3, "a" * 64)
     result = _verified(db)
-    assert (result.ok, result.first_bad_seq, result.problem) == (
-        False, 3, "the last entry differs from the one recorded as written.")
+    assert (result.ok, result.entries, result.first_bad_seq, result.problem) == (
+        False, 3, 3, "the last entry differs from the one recorded as written.")
     db.keyring.reset_head(2, "a" * 64)
     result = _verified(db)
-    assert (result.ok, result.first_bad_seq, result.problem) == (
-        False, 2, "it differs from the entry recorded as written.")
+    assert (result.ok, result.entries, result.first_bad_seq, result.problem) == (
+        False, 3, 2, "it differs from the entry recorded as written.")
     db.keyring.reset_head(2, hashes[1])  # a head that lags the log (a publish cut off by a crash) is fine
     assert _verified(db).ok
     db.keyring.reset_head(0, "a" * 64)  # "nothing written yet" names no entry to compare
     assert _verified(db).ok
     db.keyring.head_path.write_text("garbled")
     result = _verified(db)
-    assert (result.ok, result.first_bad_seq) == (False, 4)
+    assert (result.ok, result.entries, result.first_bad_seq) == (False, 3, 4)
     assert result.problem == ("the head file kept beside the database is unreadable (it was damaged or rewritten "
                               "without the key).")
     db.keyring.head_path.unlink()  # no head file: the chain alone
