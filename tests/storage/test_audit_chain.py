@@ -931,3 +931,14 @@ def test_an_intact_log_has_no_problem_and_keeps_the_witnesses_notes(db, clock, m
     with db.read() as uow:
         result = audit_chain.verify(uow.session, db.keyring)
     assert result.ok and result.notes[-1] == "The second copy is not available."
+
+
+def test_against_the_head_file_alone_the_first_entry_is_compared_too(db, clock):
+    _small_log(db, clock, 1)
+    db.keyring.reset_head(1, "a" * 64)
+    result = _verified(db)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+    _small_log(db, clock, 2)  # entries 2 and 3 follow; the head, moved back, still names a changed entry 1
+    db.keyring.reset_head(1, "a" * 64)
+    result = _verified(db)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
