@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from clinic_desktop.domain.errors import ValidationError
 from clinic_desktop.settings import shown_path
+from clinic_desktop.storage import file_modes
 
 if TYPE_CHECKING:
     from clinic_desktop.storage.database import Database
@@ -127,7 +128,7 @@ def write_output(target: Path, data: bytes, replace: bool = False, *, how_to_rep
         else:
             _rename_new(partial, path, shown, how_to_replace)
         partial = None
-        _sync_folder(path.parent)
+        file_modes.sync_folder(path.parent)
     except OSError as exc:
         raise OutputRefused(f"Could not write {shown}: {exc.strerror or exc}. Nothing was written there.") from None
     finally:
@@ -205,16 +206,6 @@ def _stat_quietly(path: Path) -> os.stat_result | None:
 def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path)).resolve()
 
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def check_input(path: Path, name: str | None = None) -> Path:

@@ -152,3 +152,14 @@ def _mode(path: Path) -> int:
 
 def _octal(mode: int) -> str:
     return f"{mode:04o}"
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename or removal in `folder` durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -49,14 +49,14 @@ def begin(database: Path, backup: Path, from_revision: str, to_revision: str, no
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, marker)
-    _sync_folder(marker.parent)
+    file_modes.sync_folder(marker.parent)
     return marker
 
 
 def finish(marker: Path) -> None:
     """The upgrade committed: the marker goes (a crash before this is recognised by the schema being at HEAD)."""
     marker.unlink(missing_ok=True)
-    _sync_folder(marker.parent)
+    file_modes.sync_folder(marker.parent)
 
 
 def pending(database: Path) -> InterruptedMigration | None:
@@ -118,7 +118,7 @@ def restore_pre_migration(interrupted: InterruptedMigration, now: datetime) -> P
     for suffix in COMPANIONS[1:]:  # any left over belong to the old file, never to the restored one
         Path(str(database) + suffix).unlink(missing_ok=True)
     os.replace(staged, database)
-    _sync_folder(database.parent)
+    file_modes.sync_folder(database.parent)
     finish(interrupted.marker)
     return aside
 
@@ -150,13 +150,3 @@ def _copy_verified(backup: Path, target: Path, revision: str) -> None:
         raise RestoreError(f"The copy taken before the upgrade ({backup}) cannot be restored: {problem}. Nothing was "
                            "changed.")
 
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename or removal in `folder` durable (POSIX; Windows has no directory handles to sync)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
